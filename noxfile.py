@@ -1,0 +1,105 @@
+"""Development sessions: `nox` runs the default ones (what CI runs); `nox -l` lists them all."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+import nox
+
+nox.needs_version = ">=2025.5.1"
+# Reusing virtualenvs keeps a local `nox` fast; CI starts from a clean clone, so it builds them anew.
+nox.options.reuse_existing_virtualenvs = True
+nox.options.error_on_external_run = True
+# uv when it is installed (much faster installs), else virtualenv.
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.sessions = ["check_generated", "lint", "typecheck", "tests"]
+
+ROOT = Path(__file__).parent
+PYPROJECT = nox.project.load_toml("pyproject.toml")
+PYTHON_VERSIONS = nox.project.python_versions(PYPROJECT)
+
+
+def _groups(*names: str) -> list[str]:
+    requirements: list[str] = []
+    for name in names:
+        requirements += nox.project.dependency_groups(PYPROJECT, name)
+    return requirements
+
+
+@nox.session(python=PYTHON_VERSIONS)
+def tests(session: nox.Session) -> None:
+    """Run the test suite against the installed package (or a built wheel with --installpkg)."""
+    session.install(*_groups("test"))
+    session.install(*_installable(session))
+    session.run("pytest", *session.posargs)
+
+
+def _installable(session: nox.Session) -> list[str]:
+    """`--installpkg PATH` tests a built wheel; the default is the source tree."""
+    if "--installpkg" in session.posargs:
+        index = session.posargs.index("--installpkg")
+        wheel = session.posargs[index + 1]
+        del session.posargs[index : index + 2]
+        return [wheel]
+    return ["."]
+
+
+@nox.session(python=PYTHON_VERSIONS[0])
+def lint(session: nox.Session) -> None:
+    """Check formatting and lint overlay/, scripts/, tests/ and this file with the pinned ruff."""
+    session.install(*_groups("lint"))
+    session.run("ruff", "format", "--check", ".")
+    session.run("ruff", "check", ".")
+
+
+@nox.session(python=PYTHON_VERSIONS[0])
+def typecheck(session: nox.Session) -> None:
+    """Type-check overlay/, scripts/ and tests/ with mypy --strict (generated code excluded)."""
+    session.install(*_groups("typecheck"))
+    session.install("-e", ".")
+    session.run("mypy")
+
+
+@nox.session(python=PYTHON_VERSIONS[0], default=False)
+def regenerate(session: nox.Session) -> None:
+    """Regenerate generated/maesn_api from openapi/ with the pinned generator and ruff."""
+    session.install(*_groups("generate"))
+    session.run("python", "scripts/regenerate.py", *session.posargs)
+
+
+@nox.session(python=PYTHON_VERSIONS[0])
+def check_generated(session: nox.Session) -> None:
+    """Fail when generated/maesn_api differs from what the pinned spec and fixes produce."""
+    session.install(*_groups("generate"))
+    session.run("python", "scripts/regenerate.py", "--check", *session.posargs)
+
+
+@nox.session(python=PYTHON_VERSIONS[0], default=False)
+def build(session: nox.Session) -> None:
+    """Build the wheel and sdist, install the wheel into a fresh venv, import both packages."""
+    session.install("build")
+    dist = ROOT / "dist"
+    shutil.rmtree(dist, ignore_errors=True)
+    session.run("python", "-m", "build", "--outdir", str(dist))
+    wheels = sorted(dist.glob("maesn_client-*.whl"))
+    if len(wheels) != 1 or not list(dist.glob("maesn_client-*.tar.gz")):
+        session.error(f"expected one wheel and one sdist in {dist}, found {sorted(dist.iterdir())}")
+    with tempfile.TemporaryDirectory(prefix="maesn-wheel-") as tmp:
+        venv = Path(tmp) / "venv"
+        session.run(sys.executable, "-m", "venv", str(venv), external=True)
+        python = str(venv / "bin" / "python")
+        session.run(python, "-m", "pip", "install", "--quiet", str(wheels[0]), external=True)
+        # Run outside the source tree so the imports come from the installed wheel.
+        with session.chdir(tmp):
+            session.run(
+                python,
+                "-c",
+                "import importlib.resources as r, maesn, maesn_api;"
+                "assert r.files('maesn').joinpath('py.typed').is_file(), 'maesn: no py.typed';"
+                "assert r.files('maesn_api').joinpath('py.typed').is_file(), 'maesn_api: no py.typed';"
+                "print('wheel OK: maesn', maesn.__version__, 'spec', maesn.SPEC_SHA256[:12])",
+                external=True,
+            )

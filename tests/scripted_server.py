@@ -1,0 +1,114 @@
+"""A tiny HTTP server on 127.0.0.1 that answers with scripted responses and records requests.
+
+For tests that need exact control over single responses (status codes, bodies, headers) of the
+generated client; behaviour tests of the overlay use the full sandbox in `maesn.testing`.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import deque
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any, Self
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    """What reached the server: method, raw request target and headers."""
+
+    method: str
+    raw_path: str
+    headers: dict[str, str]
+
+
+@dataclass(frozen=True)
+class ScriptedResponse:
+    """One response to send."""
+
+    status: int = 200
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class ScriptedServer:
+    """Serves queued responses in order; answers 599 when the queue is empty."""
+
+    def __init__(self) -> None:
+        self.requests: list[RecordedRequest] = []
+        self._queue: deque[ScriptedResponse] = deque()
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+
+    @property
+    def base_url(self) -> str:
+        """The server's root URL."""
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def reply(
+        self, status: int = 200, body: Any = None, headers: dict[str, str] | None = None
+    ) -> None:
+        """Queue a response; `body` is sent as JSON unless it is bytes."""
+        raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+        all_headers = {"Content-Type": "application/json"} if not isinstance(body, bytes) else {}
+        all_headers.update(headers or {})
+        with self._lock:
+            self._queue.append(ScriptedResponse(status, raw, all_headers))
+
+    def _next(self, request: RecordedRequest) -> ScriptedResponse:
+        with self._lock:
+            self.requests.append(request)
+            if self._queue:
+                return self._queue.popleft()
+        return ScriptedResponse(599, b"no scripted response left")
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:
+                self._answer()
+
+            def do_POST(self) -> None:
+                self._answer()
+
+            def _answer(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                if length:
+                    self.rfile.read(length)
+                recorded = RecordedRequest(self.command, self.path, dict(self.headers.items()))
+                response = server._next(recorded)
+                self.send_response(response.status)
+                for name, value in response.headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(response.body)))
+                self.end_headers()
+                self.wfile.write(response.body)
+
+            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+                """Keep test output quiet."""
+
+        return Handler
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join()
