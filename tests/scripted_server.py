@@ -31,6 +31,8 @@ class ScriptedResponse:
     status: int = 200
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
+    drop_mid_body: bool = False
+    """Announce the whole body, send half of it, then close the connection."""
 
 
 class ScriptedServer:
@@ -53,14 +55,19 @@ class ScriptedServer:
         return f"http://{host!s}:{port}"
 
     def reply(
-        self, status: int = 200, body: Any = None, headers: dict[str, str] | None = None
+        self,
+        status: int = 200,
+        body: Any = None,
+        headers: dict[str, str] | None = None,
+        *,
+        drop_mid_body: bool = False,
     ) -> None:
         """Queue a response; `body` is sent as JSON unless it is bytes."""
         raw = body if isinstance(body, bytes) else json.dumps(body).encode()
         all_headers = {"Content-Type": "application/json"} if not isinstance(body, bytes) else {}
         all_headers.update(headers or {})
         with self._lock:
-            self._queue.append(ScriptedResponse(status, raw, all_headers))
+            self._queue.append(ScriptedResponse(status, raw, all_headers, drop_mid_body))
 
     def _next(self, request: RecordedRequest) -> ScriptedResponse:
         with self._lock:
@@ -92,6 +99,11 @@ class ScriptedServer:
                     self.send_header(name, value)
                 self.send_header("Content-Length", str(len(response.body)))
                 self.end_headers()
+                if response.drop_mid_body:
+                    self.wfile.write(response.body[: len(response.body) // 2])
+                    self.wfile.flush()
+                    self.close_connection = True
+                    return
                 self.wfile.write(response.body)
 
             def log_message(self, format: str, *args: object) -> None:  # noqa: A002

@@ -1,11 +1,75 @@
 """maesn-client: a typed client for the asynchronous tasks of the Maesn unified accounting API.
 
-The hand-written overlay (`maesn`) sits on the generated low-level client (`maesn_api`), which is
-produced from the pinned OpenAPI spec and never edited by hand.
+`maesn.Client` / `maesn.AsyncClient` poll tasks with each integration's rules (statuses,
+companyId, paging) from `maesn.Integration.X.profile`. The low-level client they are built on,
+`maesn_api`, is generated from the pinned OpenAPI spec identified by `maesn.SPEC_SHA256`.
 """
 
 from maesn_api._provenance import SPEC_SHA256
 
+from ._client import AsyncClient, Client
+from ._exceptions import (
+    APIConnectionError,
+    APIError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    IncompleteExportError,
+    MaesnError,
+    MaesnWarning,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    ResponseValidationError,
+    ServerError,
+    TaskCancelledError,
+    TaskDeletedError,
+    TaskError,
+    TaskFailedError,
+    TaskPartiallySucceededError,
+    TaskTimeoutError,
+    UnexpectedTaskStatusError,
+    ValidationError,
+)
+from ._models import Pagination, Task, TaskInformation, TaskPage
+from ._profiles import Integration, IntegrationProfile
+from ._status import TaskOutcome, TaskStatus
 from ._version import __version__
 
-__all__ = ["SPEC_SHA256", "__version__"]
+__all__ = [
+    "SPEC_SHA256",
+    "APIConnectionError",
+    "APIError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AsyncClient",
+    "AuthenticationError",
+    "BadRequestError",
+    "Client",
+    "IncompleteExportError",
+    "Integration",
+    "IntegrationProfile",
+    "MaesnError",
+    "MaesnWarning",
+    "NotFoundError",
+    "Pagination",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ResponseValidationError",
+    "ServerError",
+    "Task",
+    "TaskCancelledError",
+    "TaskDeletedError",
+    "TaskError",
+    "TaskFailedError",
+    "TaskInformation",
+    "TaskOutcome",
+    "TaskPage",
+    "TaskPartiallySucceededError",
+    "TaskStatus",
+    "TaskTimeoutError",
+    "UnexpectedTaskStatusError",
+    "ValidationError",
+    "__version__",
+]

@@ -1,0 +1,222 @@
+"""What `Client` and `AsyncClient` share: configuration, validation and every flow.
+
+Nothing here does I/O. Each public call is a flow (see `_flow.py`) that the sync or async client
+drives; the flows build requests with the generated `maesn_api`, retry, and interpret answers.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import warnings
+from collections import OrderedDict
+from typing import Any
+
+import httpx
+import maesn_api
+from maesn_api.api.accounting import get_async_task_info
+from maesn_api.types import UNSET
+
+from . import _clock
+from ._config import ClientConfig, user_agent
+from ._exceptions import MaesnWarning, UnexpectedTaskStatusError
+from ._flow import Flow, Send, Sleep
+from ._models import Task
+from ._profiles import Integration, IntegrationProfile
+from ._response import error_from_transport, task_from_response
+from ._retry import is_retryable_status, parse_retry_after
+from ._status import TaskStatus
+from ._validation import check_company_id, check_page, check_task_id, require_company_id
+
+__all__ = ["BaseClient", "logger"]
+
+logger = logging.getLogger("maesn")
+_LOGGED_WARNINGS_KEPT = 1024
+
+
+class BaseClient:
+    """Configuration, validation and the flows behind every public call."""
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        account_key: str | None = None,
+        integration: Integration | str,
+        company_id: str | None = None,
+        interactive_auth: bool = False,
+        base_url: str | None = None,
+        timeout: float = 30.0,
+        max_retries: int = 3,
+        strict_status: bool = True,
+    ) -> None:
+        self._config = ClientConfig.create(
+            api_key=api_key,
+            account_key=account_key,
+            integration=integration,
+            company_id=company_id,
+            interactive_auth=interactive_auth,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            strict_status=strict_status,
+        )
+        self._redact = self._config.redactor()
+        self._random = random.Random()  # noqa: S311 - jitter, not cryptography
+        self._logged_warnings: OrderedDict[tuple[str, str], None] = OrderedDict()
+        self._api = maesn_api.Client(
+            base_url=self._config.base_url,
+            timeout=httpx.Timeout(self._config.timeout),
+            headers={"User-Agent": user_agent()},
+            raise_on_unexpected_status=False,
+        )
+
+    @property
+    def integration(self) -> Integration:
+        """The integration this client's account key belongs to."""
+        return self._config.integration
+
+    @property
+    def profile(self) -> IntegrationProfile:
+        """The integration's rules (statuses, companyId, paging)."""
+        return self._config.profile
+
+    @property
+    def base_url(self) -> str:
+        """Where requests go."""
+        return self._config.base_url
+
+    @property
+    def company_id(self) -> str | None:
+        """The companyId sent when a call does not pass its own."""
+        return self._config.company_id
+
+    def __repr__(self) -> str:
+        c = self._config
+        return (
+            f"{type(self).__name__}(integration={c.integration.value!r}, base_url={c.base_url!r}, "
+            f"company_id={c.company_id!r}, interactive_auth={c.interactive_auth}, "
+            "api_key='***', account_key='***')"
+        )
+
+    # -- building requests -------------------------------------------------------------------
+
+    def _task_request(
+        self,
+        http: httpx.Client | httpx.AsyncClient,
+        task_id: object,
+        page: object,
+        company_id: object,
+    ) -> tuple[str, httpx.Request]:
+        """Validate the arguments and build the GET request; raises before anything is sent."""
+        checked_id = check_task_id(task_id)
+        checked_page = check_page(self.profile, page)
+        resolved_company = check_company_id(company_id) or self._config.company_id
+        require_company_id(
+            self.profile, resolved_company, interactive_auth=self._config.interactive_auth
+        )
+        kwargs: dict[str, Any] = get_async_task_info._get_kwargs(  # noqa: SLF001
+            checked_id,
+            page=UNSET if checked_page is None else checked_page,
+            company_id=UNSET if resolved_company is None else resolved_company,
+            x_api_key=self._config.api_key.reveal(),
+            x_account_key=self._config.account_key.reveal(),
+        )
+        return checked_id, http.build_request(**kwargs)
+
+    # -- flows -------------------------------------------------------------------------------
+
+    def _send_flow(self, request: httpx.Request) -> Flow[tuple[httpx.Response, int]]:
+        """Send with retries; return the final response and the number of attempts."""
+        clock = _clock.current()
+        policy = self._config.retry
+        path = self._redact(request.url.raw_path.decode("ascii", errors="replace"))
+        attempt = 0
+        while True:
+            attempt += 1
+            started = clock.monotonic()
+            result = yield Send(request)
+            elapsed_ms = (clock.monotonic() - started) * 1000
+            if isinstance(result, httpx.HTTPError):
+                logger.debug(
+                    "GET %s -> %s (attempt %d, %.1f ms)",
+                    path,
+                    type(result).__name__,
+                    attempt,
+                    elapsed_ms,
+                )
+                retryable = isinstance(result, httpx.TransportError)
+                delay = policy.delay(attempt, rng=self._random) if retryable else None
+                if delay is None:
+                    raise error_from_transport(result, attempts=attempt, redact=self._redact)
+            else:
+                response: httpx.Response = result
+                logger.debug(
+                    "GET %s -> %d (attempt %d, %.1f ms)",
+                    path,
+                    response.status_code,
+                    attempt,
+                    elapsed_ms,
+                )
+                if not is_retryable_status(response.status_code):
+                    return response, attempt
+                retry_after = parse_retry_after(response.headers.get("Retry-After"))
+                delay = policy.delay(attempt, retry_after=retry_after, rng=self._random)
+                if delay is None:
+                    return response, attempt
+            yield Sleep(delay)
+
+    def _get_task_flow(
+        self,
+        http: httpx.Client | httpx.AsyncClient,
+        task_id: object,
+        *,
+        page: object = None,
+        company_id: object = None,
+    ) -> Flow[Task]:
+        checked_id, request = self._task_request(http, task_id, page, company_id)
+        response, attempts = yield from self._send_flow(request)
+        task = task_from_response(
+            response,
+            task_id=checked_id,
+            integration=self.integration,
+            attempts=attempts,
+            redact=self._redact,
+        )
+        self._check_status(task)
+        self._log_warnings(task)
+        return task
+
+    # -- interpreting tasks ------------------------------------------------------------------
+
+    def _check_status(self, task: Task) -> None:
+        if not isinstance(task.status, TaskStatus):
+            warnings.warn(
+                f"task {task.task_id!r} reports the status {task.status!r}, which the pinned spec "
+                "does not list: it is kept as a raw string. Maesn may have added it; upgrade "
+                "maesn-client when a release knows it.",
+                MaesnWarning,
+                stacklevel=4,
+            )
+            return
+        if task.outcome is not None:
+            return
+        allowed = ", ".join(sorted(self.profile.statuses))
+        message = (
+            f"task {task.task_id!r} reports {task.status.value}, which {self.profile.name} "
+            f"({self.integration.value!r}) never reports (it reports {allowed}). The client may be "
+            "configured with the wrong integration for this account key: check integration=..."
+        )
+        if self._config.strict_status:
+            raise UnexpectedTaskStatusError(message, task=task)
+        warnings.warn(message, MaesnWarning, stacklevel=4)
+
+    def _log_warnings(self, task: Task) -> None:
+        for text in task.warnings:
+            key = (task.task_id, text)
+            if key in self._logged_warnings:
+                continue
+            self._logged_warnings[key] = None
+            if len(self._logged_warnings) > _LOGGED_WARNINGS_KEPT:
+                self._logged_warnings.popitem(last=False)
+            logger.warning("task %s: Maesn warns: %s", task.task_id, self._redact(text))

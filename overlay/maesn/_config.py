@@ -1,0 +1,177 @@
+"""Client settings: arguments, their environment fallbacks, and keeping the keys secret."""
+
+from __future__ import annotations
+
+import os
+import platform
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import httpx
+
+from ._exceptions import ValidationError
+from ._profiles import Integration, IntegrationProfile
+from ._retry import RetryPolicy
+from ._validation import check_company_id
+from ._version import __version__
+
+__all__ = [
+    "API_KEY_ENV",
+    "DEFAULT_BASE_URL",
+    "ClientConfig",
+    "Redactor",
+    "Secret",
+    "user_agent",
+]
+
+API_KEY_ENV = "MAESN_API_KEY"
+ACCOUNT_KEY_ENV = "MAESN_ACCOUNT_KEY"
+BASE_URL_ENV = "MAESN_BASE_URL"
+DEFAULT_BASE_URL = "https://api.maesn.dev"
+REDACTED = "[redacted]"
+
+
+class Secret:
+    """A key that never shows itself in a repr, a str or a format."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        """The key itself, for the request header only."""
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+class Redactor:
+    """Replaces the keys' values in any text that may reach a message, a repr or a log."""
+
+    def __init__(self, secrets: Iterable[Secret]) -> None:
+        self._values = sorted({s.reveal() for s in secrets if s.reveal()}, key=len, reverse=True)
+
+    def __call__(self, text: str) -> str:
+        """`text` with every key value replaced by a marker."""
+        for value in self._values:
+            text = text.replace(value, REDACTED)
+        return text
+
+
+def user_agent() -> str:
+    """`maesn-client/<version> python/<version> httpx/<version>`."""
+    return (
+        f"maesn-client/{__version__} python/{platform.python_version()} httpx/{httpx.__version__}"
+    )
+
+
+def _key(value: str | None, env: str, argument: str) -> Secret:
+    resolved = value if value is not None else os.environ.get(env)
+    if resolved is None or not resolved.strip():
+        raise ValidationError(
+            f"no {argument.replace('_', ' ')}: pass {argument}=... or set the environment "
+            f"variable {env}"
+        )
+    if resolved != resolved.strip() or any(ord(c) < 32 or ord(c) == 127 for c in resolved):  # noqa: PLR2004
+        raise ValidationError(
+            f"the {argument.replace('_', ' ')} contains whitespace at its ends or control "
+            f"characters (value not shown); check {argument}=... or {env}"
+        )
+    return Secret(resolved)
+
+
+def _integration(value: Integration | str) -> Integration:
+    try:
+        return Integration(value)
+    except ValueError:
+        known = ", ".join(repr(i.value) for i in Integration)
+        raise ValidationError(
+            f"unknown integration {value!r}: use one of {known} (maesn.Integration)"
+        ) from None
+
+
+def _base_url(value: str | None) -> str:
+    resolved = (value if value is not None else os.environ.get(BASE_URL_ENV)) or DEFAULT_BASE_URL
+    parts = urlsplit(resolved)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise ValidationError(
+            f"base_url {resolved!r} is not an http(s) URL with a host: pass base_url=... or set "
+            f"{BASE_URL_ENV}, e.g. {DEFAULT_BASE_URL}"
+        )
+    if parts.query or parts.fragment:
+        raise ValidationError(f"base_url {resolved!r} must not carry a query or fragment")
+    return resolved.rstrip("/")
+
+
+def _positive(name: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+        raise ValidationError(f"{name} must be a positive number of seconds, got {value!r}")
+    return float(value)
+
+
+def _check_retries(value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValidationError(f"max_retries must be an integer >= 0, got {value!r}")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClientConfig:
+    """Everything a client needs to know before sending a request, validated once."""
+
+    api_key: Secret = field(repr=False)
+    account_key: Secret = field(repr=False)
+    integration: Integration
+    company_id: str | None
+    interactive_auth: bool
+    base_url: str
+    timeout: float
+    retry: RetryPolicy
+    strict_status: bool
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        api_key: str | None,
+        account_key: str | None,
+        integration: Integration | str,
+        company_id: str | None,
+        interactive_auth: bool,
+        base_url: str | None,
+        timeout: float,
+        max_retries: int,
+        strict_status: bool,
+    ) -> ClientConfig:
+        """Validate the constructor's arguments, filling keys and base URL from the environment."""
+        _check_retries(max_retries)
+        return cls(
+            api_key=_key(api_key, API_KEY_ENV, "api_key"),
+            account_key=_key(account_key, ACCOUNT_KEY_ENV, "account_key"),
+            integration=_integration(integration),
+            company_id=check_company_id(company_id),
+            interactive_auth=bool(interactive_auth),
+            base_url=_base_url(base_url),
+            timeout=_positive("timeout", timeout),
+            retry=RetryPolicy(max_retries=max_retries),
+            strict_status=bool(strict_status),
+        )
+
+    @property
+    def profile(self) -> IntegrationProfile:
+        """The configured integration's rules."""
+        return self.integration.profile
+
+    def redactor(self) -> Redactor:
+        """A redactor for this configuration's keys."""
+        return Redactor([self.api_key, self.account_key])

@@ -1,0 +1,66 @@
+"""When to retry a request and how long to wait first: decisions only, no I/O.
+
+Polling a task is a GET, so retrying it is always safe. Retried: 429, every status of 500 and
+above (520 included), connection failures and timeouts. The wait grows exponentially with jitter
+up to a cap; a server's `Retry-After` (seconds or an HTTP date) replaces the computed wait, unless
+it asks for more than `max_retry_after`, in which case the error is raised at once with
+`retry_after` set, so the caller can schedule the next try instead of blocking.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+
+__all__ = ["RetryPolicy", "is_retryable_status", "parse_retry_after"]
+
+
+def is_retryable_status(status_code: int) -> bool:
+    """429 and every 5xx-or-above status (standard or not) are worth another try."""
+    return status_code == 429 or status_code >= 500  # noqa: PLR2004
+
+
+def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP date), or None."""
+    if value is None:
+        return None
+    text = value.strip()
+    try:
+        return max(0.0, float(text))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+@dataclass(frozen=True, kw_only=True)
+class RetryPolicy:
+    """Exponential backoff with jitter, capped; `Retry-After` wins up to its own cap."""
+
+    max_retries: int = 3
+    """Retries after the first attempt; 0 disables retrying."""
+    initial_delay: float = 0.5
+    multiplier: float = 2.0
+    max_delay: float = 30.0
+    max_retry_after: float = 120.0
+    jitter: float = 0.25
+    """The computed wait is scaled by a random factor in [1 - jitter, 1]."""
+
+    def delay(
+        self, attempt: int, *, retry_after: float | None = None, rng: random.Random | None = None
+    ) -> float | None:
+        """Seconds to wait before attempt `attempt + 1`, or None to give up after `attempt`."""
+        if attempt > self.max_retries:
+            return None
+        if retry_after is not None:
+            return retry_after if retry_after <= self.max_retry_after else None
+        base = min(self.max_delay, self.initial_delay * self.multiplier ** (attempt - 1))
+        factor = 1.0 - self.jitter * (rng or random).random()
+        return base * factor

@@ -1,0 +1,112 @@
+"""Checks on arguments, run before any request leaves: a bad call never reaches Maesn."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from ._exceptions import ValidationError
+from ._profiles import IntegrationProfile
+
+__all__ = [
+    "MAX_TASK_ID_LENGTH",
+    "check_company_id",
+    "check_page",
+    "check_task_id",
+    "require_company_id",
+]
+
+MAX_TASK_ID_LENGTH = 256
+"""Maesn's task ids are UUIDs; anything this long is a mistake (a whole URL, a pasted body)."""
+
+
+def _control_characters(value: str) -> list[str]:
+    return [f"U+{ord(c):04X}" for c in value if unicodedata.category(c) == "Cc"]
+
+
+def _excerpt(value: str, limit: int = 60) -> str:
+    return repr(value if len(value) <= limit else value[:limit] + "...")
+
+
+def check_task_id(task_id: object) -> str:
+    """A task id as returned by an asynchronous call: one non-empty path segment."""
+    if not isinstance(task_id, str):
+        raise ValidationError(
+            f"task_id must be a str (the taskId an asynchronous call returned), got "
+            f"{type(task_id).__name__} {task_id!r}"
+        )
+    if not task_id.strip():
+        raise ValidationError(
+            f"task_id is empty ({task_id!r}): pass the taskId an asynchronous call returned"
+        )
+    if task_id != task_id.strip():
+        raise ValidationError(
+            f"task_id {task_id!r} has whitespace at its ends: pass the id exactly as returned "
+            "(strip it if it came from a file or a form)"
+        )
+    if len(task_id) > MAX_TASK_ID_LENGTH:
+        raise ValidationError(
+            f"task_id is {len(task_id)} characters long ({_excerpt(task_id)}); task ids are at "
+            f"most {MAX_TASK_ID_LENGTH}: pass only the taskId, not a URL or a response body"
+        )
+    if controls := _control_characters(task_id):
+        raise ValidationError(
+            f"task_id {_excerpt(task_id)} contains control characters ({', '.join(controls)}): "
+            "pass the taskId exactly as returned"
+        )
+    if task_id in {".", ".."}:
+        raise ValidationError(
+            f"task_id {task_id!r} is a relative path segment, not a task id: pass the taskId "
+            "an asynchronous call returned"
+        )
+    return task_id
+
+
+def check_company_id(company_id: object) -> str | None:
+    """None, or a company id as returned by GET /auth/companies."""
+    if company_id is None:
+        return None
+    if not isinstance(company_id, str):
+        raise ValidationError(
+            f"company_id must be a str (an id from GET /auth/companies), got "
+            f"{type(company_id).__name__} {company_id!r}"
+        )
+    if not company_id.strip() or company_id != company_id.strip():
+        raise ValidationError(
+            f"company_id {company_id!r} is empty or has whitespace at its ends: pass the id "
+            "exactly as GET /auth/companies returns it, or None"
+        )
+    if controls := _control_characters(company_id):
+        raise ValidationError(
+            f"company_id {_excerpt(company_id)} contains control characters ({', '.join(controls)})"
+        )
+    return company_id
+
+
+def require_company_id(
+    profile: IntegrationProfile, company_id: str | None, *, interactive_auth: bool
+) -> None:
+    """Refuse a call without companyId where the integration needs one."""
+    if company_id is None and profile.company_id_required and not interactive_auth:
+        raise ValidationError(
+            f"{profile.name} ({profile.integration.value!r}) needs a companyId: pass "
+            "company_id=... (to the call or the client; look the id up with GET /auth/companies), "
+            "or, if the account key was connected through Maesn's Interactive Authentication "
+            "Flow (the end user picked the company there), create the client with "
+            "interactive_auth=True"
+        )
+
+
+def check_page(profile: IntegrationProfile, page: object) -> int | None:
+    """None, or a page number the integration accepts."""
+    if page is None:
+        return None
+    if "page" not in profile.paging_parameters:
+        raise ValidationError(
+            f"page={page!r} given, but {profile.name} ({profile.integration.value!r}) tasks have "
+            "no pages: omit page (only datev-rewe-export results are paged)"
+        )
+    if isinstance(page, bool) or not isinstance(page, int):
+        raise ValidationError(f"page must be an int >= 1, got {type(page).__name__} {page!r}")
+    if page < 1:
+        raise ValidationError(f"page must be >= 1 (pages count from 1), got {page}")
+    return page

@@ -1,0 +1,117 @@
+"""The API key and account key never appear in a repr, an error or a log line."""
+
+from __future__ import annotations
+
+import logging
+
+import maesn
+import pytest
+from helpers import ACCOUNT_KEY, API_KEY, KEYS, Harness, envelope
+from scripted_server import ScriptedServer
+
+
+def _assert_clean(text: str) -> None:
+    assert API_KEY not in text
+    assert ACCOUNT_KEY not in text
+
+
+def test_client_repr_hides_the_keys() -> None:
+    """repr(client) shows its configuration, not its keys."""
+    for cls in (maesn.Client, maesn.AsyncClient):
+        client = cls(integration="datev-rewe", company_id="c-1", **KEYS)
+        text = repr(client)
+        _assert_clean(text)
+        assert "api_key='***'" in text
+        assert "datev-rewe" in text
+        assert "c-1" in text
+
+
+@pytest.mark.parametrize("status", [400, 401, 429, 500])
+def test_errors_never_contain_the_keys_even_when_the_server_echoes_them(
+    harness: Harness, scripted_server: ScriptedServer, status: int
+) -> None:
+    """A server that echoes a key in its error body does not leak it into our messages."""
+    echo = {"message": f"key {API_KEY} with account {ACCOUNT_KEY} rejected"}
+    scripted_server.reply(status, echo)
+    with pytest.raises(maesn.APIStatusError) as caught:
+        harness.get_task("t-1", max_retries=0)
+    error = caught.value
+    for text in (str(error), repr(error), *map(str, error.args)):
+        _assert_clean(text)
+    assert "[redacted]" in str(error)
+
+
+def test_response_validation_errors_redact_echoed_keys(
+    harness: Harness, scripted_server: ScriptedServer
+) -> None:
+    """The excerpt of a malformed body in a message is redacted as well."""
+    scripted_server.reply(200, f"<html>{API_KEY}</html>".encode())
+    with pytest.raises(maesn.ResponseValidationError) as caught:
+        harness.get_task("t-1")
+    _assert_clean(str(caught.value))
+    _assert_clean(repr(caught.value))
+
+
+def test_logs_never_contain_the_keys(
+    harness: Harness, scripted_server: ScriptedServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Debug lines per attempt and warning lines carry no key, even echoed ones."""
+    caplog.set_level(logging.DEBUG)
+    scripted_server.reply(503, {"message": API_KEY})
+    scripted_server.reply(200, envelope("FINISHED", warnings=[f"echo {ACCOUNT_KEY}"]))
+    harness.get_task("t-1")
+    assert caplog.records
+    for record in caplog.records:
+        _assert_clean(record.getMessage())
+
+
+def test_one_debug_line_per_attempt(
+    harness: Harness, scripted_server: ScriptedServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Each attempt logs method, path, status, attempt number and elapsed time."""
+    caplog.set_level(logging.DEBUG, logger="maesn")
+    scripted_server.reply(503, {})
+    scripted_server.reply(200, envelope("FINISHED"))
+    harness.get_task("t-1")
+    lines = [
+        r.getMessage() for r in caplog.records if r.name == "maesn" and r.levelno == logging.DEBUG
+    ]
+    assert len(lines) == 2
+    assert lines[0].startswith("GET /accounting/asyncTask/t-1 -> 503 (attempt 1, ")
+    assert lines[1].startswith("GET /accounting/asyncTask/t-1 -> 200 (attempt 2, ")
+    assert lines[1].endswith(" ms)")
+
+
+def test_meta_warnings_are_logged_once_per_task(
+    scripted_server: ScriptedServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Polling the same task repeats its warnings; the log says each once."""
+    caplog.set_level(logging.WARNING, logger="maesn")
+    for _ in range(3):
+        scripted_server.reply(
+            200, envelope("FINISHED", warnings=["Field not used by target system"])
+        )
+    with maesn.Client(
+        integration="abaconnect", base_url=scripted_server.base_url, **KEYS
+    ) as client:
+        for _ in range(3):
+            task = client.get_task("t-1")
+    assert task.warnings == ("Field not used by target system",)
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert warnings == ["task t-1: Maesn warns: Field not used by target system"]
+
+
+def test_user_agent_names_client_python_and_httpx(
+    harness: Harness, scripted_server: ScriptedServer
+) -> None:
+    """Every request says who is calling."""
+    import platform  # noqa: PLC0415
+
+    import httpx  # noqa: PLC0415
+
+    scripted_server.reply(200, envelope("FINISHED"))
+    harness.get_task("t-1")
+    assert scripted_server.requests[0].headers["User-Agent"] == (
+        f"maesn-client/{maesn.__version__} python/{platform.python_version()} "
+        f"httpx/{httpx.__version__}"
+    )
