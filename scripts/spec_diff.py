@@ -41,7 +41,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +52,7 @@ from regenerate import (
     FIXES,
     GENERATED,
     PACKAGE,
+    ROOT,
     SPEC,
     GeneratorWarningError,
     PipelineError,
@@ -71,6 +72,7 @@ __all__ = [
     "Report",
     "Severity",
     "SpecDiffError",
+    "classify",
     "diff_specs",
     "escape",
     "main",
@@ -112,6 +114,10 @@ SCHEMA_KEYS = frozenset(
 )
 SUBSCHEMA_KEYS = frozenset({"items", "additionalProperties"})
 STATUS_PROPERTY = "status"
+REQUIRED_IN_RESPONSE = (
+    "the generated parser then raises KeyError on a body without it; check that Maesn, the "
+    "sandbox (maesn.testing) and the contract-test examples always send it"
+)
 
 
 class SpecDiffError(Exception):
@@ -738,6 +744,8 @@ class _Comparer:
                 where,
                 "now accepts null" if now else "no longer accepts null: calls sending null fail",
             )
+        elif now and not new_types:
+            self.add(Severity.NON_BREAKING, where, "became nullable: any JSON value includes null")
         else:
             self.add(
                 Severity.BREAKING if now else Severity.NON_BREAKING,
@@ -790,6 +798,7 @@ class _Comparer:
     def properties(
         self, old: dict[str, Any], new: dict[str, Any], pointer: str, *, request: bool
     ) -> None:
+        direction = "request" if request else "response"
         old_props, new_props = _mapping(old.get("properties")), _mapping(new.get("properties"))
         old_required = set(old.get("required") or [])
         new_required = set(new.get("required") or [])
@@ -817,28 +826,35 @@ class _Comparer:
                 else "response property removed: typed reads of it fail",
             )
         for name in sorted(new_props.keys() - old_props.keys()):
-            required = name in new_required
-            severity = Severity.BREAKING if request and required else Severity.NON_BREAKING
-            suffix = " and required" if required else ""
-            if not request and required and _nullable(self.new.schema(new_props[name]).merged):
-                suffix = " (required but nullable)"
-            self.add(
-                severity,
-                _join(pointer, "properties", name),
-                f"{'request' if request else 'response'} property added{suffix}",
-            )
+            where = _join(pointer, "properties", name)
+            if name not in new_required:
+                self.add(Severity.NON_BREAKING, where, f"{direction} property added (optional)")
+            elif request:
+                self.add(Severity.BREAKING, where, "required request property added")
+            else:
+                nullable = _nullable(self.new.schema(new_props[name]).merged)
+                self.add(
+                    Severity.NEEDS_REVIEW,
+                    where,
+                    f"response property added, required{' but nullable' if nullable else ''}: "
+                    + REQUIRED_IN_RESPONSE,
+                )
         for name in sorted(old_props.keys() & new_props.keys()):
             where = _join(pointer, "properties", name)
             was, now = name in old_required, name in new_required
-            if was != now:
-                breaking = now if request else was
+            if was != now and request:
                 self.add(
-                    Severity.BREAKING if breaking else Severity.NON_BREAKING,
+                    Severity.BREAKING if now else Severity.NON_BREAKING,
                     _join(where, "required"),
-                    ("became required" if now else "no longer required")
-                    + (
-                        "" if request else (" in the response" if now else ": reads may meet Unset")
-                    ),
+                    "request property became required" if now else "request property optional",
+                )
+            elif was != now:
+                self.add(
+                    Severity.NEEDS_REVIEW if now else Severity.BREAKING,
+                    _join(where, "required"),
+                    "became required: " + REQUIRED_IN_RESPONSE
+                    if now
+                    else "no longer required: typed reads may meet Unset",
                 )
             self.schema(
                 old_props[name], new_props[name], where, "request" if request else "response"
@@ -871,14 +887,38 @@ class _Comparer:
 
 
 def diff_specs(pinned: dict[str, Any], upstream: dict[str, Any]) -> list[Change]:
-    """Every difference between two OpenAPI descriptions, classified for this client."""
+    """Every difference between two OpenAPI descriptions, classified for a typed client."""
     return _Comparer(pinned, upstream).document()
 
 
-def stale_fixes(upstream: dict[str, Any], fixes: dict[str, Any]) -> list[Change]:
-    """A needs-review change for each fix whose target matches nothing upstream."""
-    _, outcomes = apply_fixes(upstream, fixes, allow_stale=True)
-    return [
+def classify(
+    pinned: dict[str, Any], upstream: dict[str, Any], fixes: dict[str, Any]
+) -> list[Change]:
+    """Maesn's changes judged for this client: with the fixes applied to both, and stale fixes.
+
+    The raw specs are compared (pointers name Maesn's document; enum changes stay visible even
+    though a fix opens the enums). A breaking change that is not breaking once the fixes are
+    applied to both specs (the fixes already generate that part the new way) is downgraded.
+    """
+    fixed_pinned, _ = apply_fixes(pinned, fixes, allow_stale=True)
+    fixed_upstream, outcomes = apply_fixes(upstream, fixes, allow_stale=True)
+    still_breaking = {
+        change.pointer
+        for change in diff_specs(fixed_pinned, fixed_upstream)
+        if change.severity is Severity.BREAKING
+    }
+    changes = [
+        change
+        if change.severity is not Severity.BREAKING or change.pointer in still_breaking
+        else replace(
+            change,
+            severity=Severity.NON_BREAKING,
+            reason=f"{change.reason.split(':')[0]} in Maesn's spec, but openapi/fixes.yaml "
+            "already generates this part that way (not breaking for this client)",
+        )
+        for change in diff_specs(pinned, upstream)
+    ]
+    return changes + [
         Change(
             Severity.NEEDS_REVIEW,
             f"/actions/{index}",
@@ -952,10 +992,12 @@ def preview(upstream_raw: bytes, fixes_path: Path, max_lines: int) -> tuple[Prev
         if len(chunk) > room:
             hidden_lines += len(chunk) - max(room, 0)
             hidden_files += 1
-    summary = tree.summary()
+    files = [f"A {name}  (upstream adds it)" for name in tree.missing]
+    files += [f"D {name}  (upstream drops it)" for name in tree.new]
+    files += [f"M {name}" for name in tree.changed]
     return (
         Preview(
-            files=summary.splitlines() if summary else [],
+            files=files,
             diff=shown,
             hidden_lines=hidden_lines,
             hidden_files=hidden_files,
@@ -978,11 +1020,12 @@ def run(
     upstream_spec, upstream_raw = read_spec(upstream)
     try:
         fixes = load_document(fixes_path)
-        changes = diff_specs(pinned_spec, upstream_spec)
-        changes += stale_fixes(upstream_spec, fixes)
+        changes = classify(pinned_spec, upstream_spec, fixes)
     except PipelineError as exc:
         raise SpecDiffError(_one_line(exc)) from exc
-    report = Report(pinned=str(pinned), upstream=upstream, changes=changes)
+    shown = pinned.resolve()
+    label = str(shown.relative_to(ROOT)) if shown.is_relative_to(ROOT) else str(pinned)
+    report = Report(pinned=label, upstream=upstream, changes=changes)
     if with_preview:
         report.preview, generator_changes = preview(upstream_raw, fixes_path, preview_lines)
         report.changes += generator_changes
