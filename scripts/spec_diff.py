@@ -72,6 +72,7 @@ __all__ = [
     "Report",
     "Severity",
     "SpecDiffError",
+    "cap_diff",
     "classify",
     "diff_specs",
     "escape",
@@ -339,6 +340,31 @@ def _same_length(old: Any, new: Any) -> bool:
     return not isinstance(old, list) and not isinstance(new, list)
 
 
+def _align(old: list[Any], new: list[Any]) -> list[tuple[Any, int, Any]]:
+    """Pair combinator members regardless of order: same `$ref`, else equal, else in order.
+
+    Returns (old member, index in `new`, new member) for every pair.
+    """
+
+    def identity(member: Any) -> str:
+        if isinstance(member, dict) and "$ref" in member:
+            return "ref:" + str(member["$ref"])
+        return "inline:" + json.dumps(member, sort_keys=True, default=str)
+
+    unpaired = list(enumerate(new))
+    pairs: list[tuple[Any, int, Any]] = []
+    leftovers: list[Any] = []
+    for member in old:
+        match = next((item for item in unpaired if identity(item[1]) == identity(member)), None)
+        if match is None:
+            leftovers.append(member)
+        else:
+            unpaired.remove(match)
+            pairs.append((member, *match))
+    pairs += [(member, *item) for member, item in zip(leftovers, unpaired, strict=True)]
+    return pairs
+
+
 def _mapping(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
@@ -524,7 +550,9 @@ class _Comparer:
         old, new = self._parameters(self.old, old_list), self._parameters(self.new, new_list)
         for key in sorted(old.keys() - new.keys()):
             where = _join(pointer, key[0], old[key]["name"])
-            elsewhere = [loc for loc, name in new.keys() - old.keys() if name == key[1]]
+            elsewhere = [
+                loc for loc, name in new.keys() - old.keys() if name.lower() == key[1].lower()
+            ]
             if elsewhere:
                 self.add(
                     Severity.BREAKING,
@@ -541,7 +569,7 @@ class _Comparer:
                 )
         for key in sorted(new.keys() - old.keys()):
             where = _join(pointer, key[0], new[key]["name"])
-            moved = any(name == key[1] for loc, name in old.keys() - new.keys())
+            moved = any(name.lower() == key[1].lower() for _, name in old.keys() - new.keys())
             if moved:
                 continue
             if new[key].get("required") is True:
@@ -706,7 +734,7 @@ class _Comparer:
 
     def combinator(self, old: Any, new: Any, pointer: str, direction: str) -> None:
         if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
-            for index, (old_member, new_member) in enumerate(zip(old, new, strict=True)):
+            for old_member, index, new_member in _align(old, new):
                 self.schema(old_member, new_member, _join(pointer, index), direction)
         elif old != new:
             keyword = pointer.rsplit("/", 1)[-1]
@@ -950,7 +978,9 @@ def _file_chunks(diff: str) -> Iterator[list[str]]:
 
 
 def _generator_warning(exc: GeneratorWarningError) -> Change:
-    first = next((line.strip() for line in str(exc).splitlines()[1:] if line.strip()), "")
+    boilerplate = ("Generating ", "Warning(s) encountered")
+    lines = [line.strip() for line in str(exc).splitlines()[1:] if line.strip()]
+    first = " ".join([line for line in lines if not line.startswith(boilerplate)][:2])
     return Change(
         Severity.BREAKING,
         "",
@@ -983,28 +1013,24 @@ def preview(upstream_raw: bytes, fixes_path: Path, max_lines: int) -> tuple[Prev
                 f"the preview could not run (try --no-preview): {_one_line(exc)}"
             ) from exc
         tree = compare_trees(package, GENERATED / PACKAGE)
-    chunks = list(_file_chunks(tree.diff))
-    shown: list[str] = []
-    hidden_lines = hidden_files = 0
+    result = cap_diff(list(_file_chunks(tree.diff)), max_lines)
+    result.files = [f"A {name}  (upstream adds it)" for name in tree.missing]
+    result.files += [f"D {name}  (upstream drops it)" for name in tree.new]
+    result.files += [f"M {name}" for name in tree.changed]
+    result.note = note
+    return result, changes
+
+
+def cap_diff(chunks: list[list[str]], max_lines: int) -> Preview:
+    """The first `max_lines` lines of per-file diffs, counting what is left out."""
+    result = Preview()
     for chunk in chunks:
-        room = max_lines - len(shown)
-        shown += chunk[: max(room, 0)]
+        room = max(max_lines - len(result.diff), 0)
+        result.diff += chunk[:room]
         if len(chunk) > room:
-            hidden_lines += len(chunk) - max(room, 0)
-            hidden_files += 1
-    files = [f"A {name}  (upstream adds it)" for name in tree.missing]
-    files += [f"D {name}  (upstream drops it)" for name in tree.new]
-    files += [f"M {name}" for name in tree.changed]
-    return (
-        Preview(
-            files=files,
-            diff=shown,
-            hidden_lines=hidden_lines,
-            hidden_files=hidden_files,
-            note=note,
-        ),
-        changes,
-    )
+            result.hidden_lines += len(chunk) - room
+            result.hidden_files += 1
+    return result
 
 
 def run(
