@@ -1169,9 +1169,19 @@ def main(argv: list[str] | None = None) -> int:
         help=f"upstream spec, a file or an http(s) URL, JSON or YAML (default: {UPSTREAM_URL})",
     )
     parser.add_argument(
-        "--pinned", type=Path, default=SPEC, help="pinned spec (default: %(default)s)"
+        "--pinned",
+        type=Path,
+        default=SPEC,
+        metavar="PATH",
+        help="pinned spec (default: openapi/maesn.yaml)",
     )
-    parser.add_argument("--fixes", type=Path, default=FIXES, help="overlay applied to both")
+    parser.add_argument(
+        "--fixes",
+        type=Path,
+        default=FIXES,
+        metavar="PATH",
+        help="overlay applied to both specs (default: openapi/fixes.yaml)",
+    )
     parser.add_argument("--format", choices=sorted(RENDERERS), default="text", help="report format")
     parser.add_argument(
         "--no-preview",
