@@ -70,6 +70,13 @@ def regenerate(session: nox.Session) -> None:
     session.run("python", "scripts/regenerate.py", *session.posargs)
 
 
+@nox.session(python=PYTHON_VERSIONS[0], default=False)
+def spec_diff(session: nox.Session) -> None:
+    """Compare the pinned spec with upstream: classified changes, generated-code diff, bump."""
+    session.install(*_groups("spec-diff"))
+    session.run("python", "scripts/spec_diff.py", *session.posargs)
+
+
 @nox.session(python=PYTHON_VERSIONS[0])
 def check_generated(session: nox.Session) -> None:
     """Fail when generated/maesn_api differs from what the pinned spec and fixes produce."""

@@ -88,6 +88,11 @@ class StaleFixError(PipelineError):
 class GeneratorWarningError(PipelineError):
     """openapi-python-client printed warnings or failed (the pipeline refuses partial output)."""
 
+    def __init__(self, message: str, package: Path | None = None) -> None:
+        super().__init__(message)
+        #: What the generator did write despite the warnings (for the spec-diff preview), if any.
+        self.package = package
+
 
 @dataclass(frozen=True)
 class FixOutcome:
@@ -248,7 +253,8 @@ def run_generator(fixed_spec: dict[str, Any], workdir: Path) -> Path:
     if result.returncode != 0 or noise or not destination.is_dir():
         raise GeneratorWarningError(
             "openapi-python-client did not generate cleanly (the pipeline refuses output with "
-            f"warnings; fix the cause in openapi/fixes.yaml):\n{output}"
+            f"warnings; fix the cause in openapi/fixes.yaml):\n{output}",
+            package=destination if destination.is_dir() else None,
         )
     return destination
 
@@ -283,12 +289,26 @@ RUFF_VERSION = "{pins["ruff"]}"
     (package / "_provenance.py").write_text(provenance, encoding="utf-8")
 
 
-def build_package(workdir: Path, spec_path: Path = SPEC, fixes_path: Path = FIXES) -> Path:
-    """Run the whole pipeline into `workdir` and return the generated package directory."""
+def build_package(
+    workdir: Path, spec_path: Path = SPEC, fixes_path: Path = FIXES, *, allow_stale: bool = False
+) -> Path:
+    """Run the whole pipeline into `workdir` and return the generated package directory.
+
+    `allow_stale` skips fixes that match nothing instead of refusing (the spec-diff preview of an
+    upstream spec). On a generator warning the partial package, if any, is finished like a clean
+    one before GeneratorWarningError is raised, so that a preview can still show it.
+    """
     pins = pinned_versions()
     _check_installed(pins)
-    fixed, _ = apply_fixes(load_document(spec_path), load_document(fixes_path))
-    package = run_generator(fixed, workdir)
+    fixed, _ = apply_fixes(
+        load_document(spec_path), load_document(fixes_path), allow_stale=allow_stale
+    )
+    try:
+        package = run_generator(fixed, workdir)
+    except GeneratorWarningError as exc:
+        if exc.package is not None:
+            _finish_package(exc.package, spec_path, fixes_path, pins)
+        raise
     _finish_package(package, spec_path, fixes_path, pins)
     return package
 
