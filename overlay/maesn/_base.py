@@ -19,16 +19,30 @@ from maesn_api.types import UNSET
 
 from . import _clock
 from ._config import ClientConfig, user_agent
-from ._exceptions import MaesnWarning, UnexpectedTaskStatusError
-from ._flow import Flow, Send, Sleep
+from ._exceptions import APIError, MaesnWarning, UnexpectedTaskStatusError, ValidationError
+from ._export import EntriesFrom, ExportLedger
+from ._flow import Emit, Flow, Send, Sleep
 from ._models import Task
 from ._profiles import Integration, IntegrationProfile
 from ._response import error_from_transport, task_from_response
 from ._retry import is_retryable_status, parse_retry_after
 from ._status import TaskStatus
 from ._validation import check_company_id, check_page, check_task_id, require_company_id
+from ._waiting import (
+    POLL_BACKOFF,
+    WaitOptions,
+    failure_error,
+    jittered,
+)
+from ._waiting import not_understood as _not_understood
+from ._waiting import timeout_error as _timeout
 
 __all__ = ["BaseClient", "logger"]
+
+
+def _passes(clock: _clock.Clock, delay: float, deadline: float | None) -> bool:
+    return deadline is not None and clock.monotonic() + delay > deadline
+
 
 logger = logging.getLogger("maesn")
 _LOGGED_WARNINGS_KEPT = 1024
@@ -126,8 +140,13 @@ class BaseClient:
 
     # -- flows -------------------------------------------------------------------------------
 
-    def _send_flow(self, request: httpx.Request) -> Flow[tuple[httpx.Response, int]]:
-        """Send with retries; return the final response and the number of attempts."""
+    def _send_flow(
+        self, request: httpx.Request, *, deadline: float | None = None
+    ) -> Flow[tuple[httpx.Response, int]]:
+        """Send with retries; return the final response and the number of attempts.
+
+        With a `deadline` (a monotonic time), a retry that would sleep past it is not made.
+        """
         clock = _clock.current()
         policy = self._config.retry
         path = self._redact(request.url.raw_path.decode("ascii", errors="replace"))
@@ -147,7 +166,7 @@ class BaseClient:
                 )
                 retryable = isinstance(result, httpx.TransportError)
                 delay = policy.delay(attempt, rng=self._random) if retryable else None
-                if delay is None:
+                if delay is None or _passes(clock, delay, deadline):
                     raise error_from_transport(result, attempts=attempt, redact=self._redact)
             else:
                 response: httpx.Response = result
@@ -162,20 +181,22 @@ class BaseClient:
                     return response, attempt
                 retry_after = parse_retry_after(response.headers.get("Retry-After"))
                 delay = policy.delay(attempt, retry_after=retry_after, rng=self._random)
-                if delay is None:
+                if delay is None or _passes(clock, delay, deadline):
                     return response, attempt
             yield Sleep(delay)
 
-    def _get_task_flow(
+    def _fetch_flow(
         self,
         http: httpx.Client | httpx.AsyncClient,
         task_id: object,
         *,
         page: object = None,
         company_id: object = None,
-    ) -> Flow[Task]:
+        deadline: float | None = None,
+    ) -> Flow[tuple[Task, float | None]]:
+        """One poll: the task, and the Retry-After (seconds) the server sent with it, if any."""
         checked_id, request = self._task_request(http, task_id, page, company_id)
-        response, attempts = yield from self._send_flow(request)
+        response, attempts = yield from self._send_flow(request, deadline=deadline)
         task = task_from_response(
             response,
             task_id=checked_id,
@@ -185,7 +206,97 @@ class BaseClient:
         )
         self._check_status(task)
         self._log_warnings(task)
+        return task, parse_retry_after(response.headers.get("Retry-After"))
+
+    def _get_task_flow(
+        self,
+        http: httpx.Client | httpx.AsyncClient,
+        task_id: object,
+        *,
+        page: object = None,
+        company_id: object = None,
+    ) -> Flow[Task]:
+        task, _ = yield from self._fetch_flow(http, task_id, page=page, company_id=company_id)
         return task
+
+    def _wait_flow(
+        self,
+        http: httpx.Client | httpx.AsyncClient,
+        task_id: object,
+        options: WaitOptions,
+    ) -> Flow[Task]:
+        """Poll until the profile says the task is done, within the deadline."""
+        clock = _clock.current()
+        started = clock.monotonic()
+        deadline = started + options.timeout
+        interval = options.poll_interval
+        polls = 0
+        previous: Task | None = None
+        while True:
+            # A failing poll raises its APIError; its retries never sleep past the deadline.
+            task, retry_after = yield from self._fetch_flow(
+                http, task_id, company_id=options.company_id, deadline=deadline
+            )
+            polls += 1
+            if options.on_update is not None and (
+                previous is None or task.status != previous.status
+            ):
+                options.on_update(task)
+            previous = task
+            if task.outcome is None:
+                raise _not_understood(task)
+            if task.outcome.is_done:
+                if task.outcome.is_success or not options.raise_on_failure:
+                    return task
+                raise failure_error(task)
+            remaining = deadline - clock.monotonic()
+            if remaining <= 0:
+                raise _timeout(task, clock.monotonic() - started, polls, options)
+            wanted = retry_after if retry_after is not None else jittered(interval, self._random)
+            yield Sleep(min(wanted, remaining))
+            interval = min(options.max_interval, interval * POLL_BACKOFF)
+
+    def _export_start(self, task_id: object, start_page: object, company_id: object) -> int:
+        """Check an export's arguments before any request; returns the first page to fetch."""
+        check_task_id(task_id)
+        if not self.profile.pagination:
+            raise ValidationError(
+                f"{self.profile.name} ({self.integration.value!r}) tasks have no pages: use "
+                "get_task (only datev-rewe-export results are paged)"
+            )
+        resolved_company = check_company_id(company_id) or self._config.company_id
+        require_company_id(
+            self.profile, resolved_company, interactive_auth=self._config.interactive_auth
+        )
+        first_page = check_page(self.profile, start_page)
+        if first_page is None:
+            raise ValidationError("start_page must be an int >= 1, got None")
+        return first_page
+
+    def _pages_flow(
+        self,
+        http: httpx.Client | httpx.AsyncClient,
+        task_id: object,
+        *,
+        start_page: int,
+        company_id: object,
+        entries_from: EntriesFrom,
+    ) -> Flow[None]:
+        """Emit the export's pages from `start_page` to the last, checking nothing is lost."""
+        ledger = ExportLedger(self.profile, start_page)
+        number = start_page
+        while True:
+            try:
+                task = yield from self._get_task_flow(
+                    http, task_id, page=number, company_id=company_id
+                )
+            except APIError as exc:
+                raise ledger.fetch_failed(task_id, number, exc) from exc
+            page = ledger.accept(task, number, entries_from)
+            yield Emit(page)
+            if ledger.finished(page):
+                return
+            number += 1
 
     # -- interpreting tasks ------------------------------------------------------------------
 

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 import httpx
 
 from ._base import BaseClient
-from ._flow import arun, run
-from ._models import Task
+from ._exceptions import ValidationError
+from ._export import EntriesFrom, default_entries
+from ._flow import arun, arun_iter, run, run_iter
+from ._models import Task, TaskPage
+from ._waiting import WaitOptions
 
 __all__ = ["AsyncClient", "Client"]
+
+
+def _check_concurrency(value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValidationError(f"concurrency must be an int >= 1, got {value!r}")
 
 
 class Client(BaseClient):
@@ -41,6 +51,72 @@ class Client(BaseClient):
         """Fetch a task's current state (one page of it, for paged exports)."""
         http = self._http()
         return run(self._get_task_flow(http, task_id, page=page, company_id=company_id), http)
+
+    def wait_for_task(
+        self,
+        task_id: str,
+        *,
+        timeout: float = 600.0,
+        poll_interval: float = 1.0,
+        max_interval: float = 30.0,
+        company_id: str | None = None,
+        on_update: Callable[[Task], object] | None = None,
+        raise_on_failure: bool = True,
+    ) -> Task:
+        """Poll until the task is done and return it.
+
+        The wait between polls starts at `poll_interval` and grows 1.5x (with jitter) up to
+        `max_interval`; a Retry-After from the server wins. It never sleeps past `timeout`
+        seconds: then TaskTimeoutError carries the last task seen. A task that ends without
+        success raises a TaskFailedError subclass quoting its information messages (or, with
+        `raise_on_failure=False`, is returned). A status the integration does not define raises
+        UnexpectedTaskStatusError at once. `on_update(task)` is called whenever the status changes.
+        """
+        options = WaitOptions.create(
+            timeout=timeout,
+            poll_interval=poll_interval,
+            max_interval=max_interval,
+            company_id=company_id,
+            on_update=on_update,
+            raise_on_failure=raise_on_failure,
+        )
+        http = self._http()
+        return run(self._wait_flow(http, task_id, options), http)
+
+    def iter_task_pages(
+        self,
+        task_id: str,
+        *,
+        start_page: int = 1,
+        company_id: str | None = None,
+        entries_from: EntriesFrom = default_entries,
+    ) -> Iterator[TaskPage]:
+        """Yield a finished export's pages lazily, from `start_page` to the last.
+
+        One page is in memory at a time. Each page is checked (the page asked for, the fixed page
+        size, totals that do not change); any mismatch, or a page that fails after retries,
+        raises IncompleteExportError with the page to pass as `start_page` to resume.
+        """
+        first = self._export_start(task_id, start_page, company_id)
+        http = self._http()
+        flow = self._pages_flow(
+            http, task_id, start_page=first, company_id=company_id, entries_from=entries_from
+        )
+        return run_iter(flow, http)
+
+    def iter_task_entries(
+        self,
+        task_id: str,
+        *,
+        start_page: int = 1,
+        company_id: str | None = None,
+        entries_from: EntriesFrom = default_entries,
+    ) -> Iterator[Any]:
+        """Yield every entry of a finished export, in order, exactly once (see iter_task_pages)."""
+        for page in self.iter_task_pages(
+            task_id, start_page=start_page, company_id=company_id, entries_from=entries_from
+        ):
+            yield from page.entries
 
     def close(self) -> None:
         """Close the connection pool."""
@@ -72,6 +148,90 @@ class AsyncClient(BaseClient):
         return await arun(
             self._get_task_flow(http, task_id, page=page, company_id=company_id), http
         )
+
+    async def wait_for_task(
+        self,
+        task_id: str,
+        *,
+        timeout: float = 600.0,  # noqa: ASYNC109 - the overall deadline is the API, as on Client
+        poll_interval: float = 1.0,
+        max_interval: float = 30.0,
+        company_id: str | None = None,
+        on_update: Callable[[Task], object] | None = None,
+        raise_on_failure: bool = True,
+    ) -> Task:
+        """Poll until the task is done and return it (see `Client.wait_for_task`).
+
+        Cancelling the awaiting task stops the wait at once.
+        """
+        options = WaitOptions.create(
+            timeout=timeout,
+            poll_interval=poll_interval,
+            max_interval=max_interval,
+            company_id=company_id,
+            on_update=on_update,
+            raise_on_failure=raise_on_failure,
+        )
+        http = self._http()
+        return await arun(self._wait_flow(http, task_id, options), http)
+
+    async def wait_for_tasks(
+        self, task_ids: Iterable[str], *, concurrency: int = 50, **wait: Any
+    ) -> AsyncIterator[Task]:
+        """Wait for many tasks at once, yielding each as it finishes.
+
+        At most `concurrency` waits poll at the same time, all over this client's one connection
+        pool; `wait` takes the arguments of `wait_for_task`. The first error cancels the other
+        waits and is raised.
+        """
+        _check_concurrency(concurrency)
+        ids = list(task_ids)
+        gate = asyncio.Semaphore(concurrency)
+
+        async def one(task_id: str) -> Task:
+            async with gate:
+                return await self.wait_for_task(task_id, **wait)
+
+        pending = [asyncio.ensure_future(one(task_id)) for task_id in ids]
+        try:
+            for finished in asyncio.as_completed(pending):
+                yield await finished
+        finally:
+            for future in pending:
+                future.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+
+    async def iter_task_pages(
+        self,
+        task_id: str,
+        *,
+        start_page: int = 1,
+        company_id: str | None = None,
+        entries_from: EntriesFrom = default_entries,
+    ) -> AsyncIterator[TaskPage]:
+        """Yield a finished export's pages lazily (see `Client.iter_task_pages`)."""
+        first = self._export_start(task_id, start_page, company_id)
+        http = self._http()
+        flow = self._pages_flow(
+            http, task_id, start_page=first, company_id=company_id, entries_from=entries_from
+        )
+        async for page in arun_iter(flow, http):
+            yield page
+
+    async def iter_task_entries(
+        self,
+        task_id: str,
+        *,
+        start_page: int = 1,
+        company_id: str | None = None,
+        entries_from: EntriesFrom = default_entries,
+    ) -> AsyncIterator[Any]:
+        """Yield every entry of a finished export, in order, exactly once."""
+        async for page in self.iter_task_pages(
+            task_id, start_page=start_page, company_id=company_id, entries_from=entries_from
+        ):
+            for entry in page.entries:
+                yield entry
 
     async def aclose(self) -> None:
         """Close the connection pool."""

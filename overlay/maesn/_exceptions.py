@@ -19,6 +19,7 @@ MaesnError
 │   │   ├── TaskPartiallySucceededError   PARTIAL_SUCCESS
 │   │   ├── TaskCancelledError            CANCELLED_SUCCESSFULLY, CANCEL_FAILED
 │   │   └── TaskDeletedError              DELETED: the result no longer exists
+│   ├── TaskPendingError                  the task is still running (export before it finished)
 │   ├── TaskTimeoutError (also a TimeoutError)   the deadline passed while the task was pending
 │   └── UnexpectedTaskStatusError         a status the integration's profile does not allow
 └── IncompleteExportError                 an export's pages do not add up; says where to resume
@@ -56,6 +57,7 @@ __all__ = [
     "TaskError",
     "TaskFailedError",
     "TaskPartiallySucceededError",
+    "TaskPendingError",
     "TaskTimeoutError",
     "UnexpectedTaskStatusError",
     "ValidationError",
@@ -184,6 +186,10 @@ class TaskCancelledError(TaskFailedError):
 
 class TaskDeletedError(TaskFailedError):
     """The task's result no longer exists on the target system (DELETED)."""
+
+
+class TaskPendingError(TaskError):
+    """The task is still running; wait for it (`wait_for_task`) before reading its result."""
 
 
 class TaskTimeoutError(TaskError, TimeoutError):
