@@ -42,6 +42,7 @@ pages are generated and encoded once a page and cached (a few pages per sandbox)
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hmac
 import re
 import socket
@@ -50,7 +51,7 @@ import threading
 import uuid
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, Self
@@ -73,16 +74,6 @@ _CACHED_PAGES = 4
 
 def _error(status: int, message: str, **extra: Any) -> Reply:
     return Reply(status=status, body=error_body(status, message, **extra))
-
-
-@dataclass(frozen=True, kw_only=True)
-class _Request:
-    method: str
-    raw_path: str
-    query: dict[str, list[str]]
-    headers: Mapping[str, str]
-    task_id: str | None
-    page: int | None
 
 
 class Sandbox:
@@ -279,44 +270,40 @@ class Sandbox:
 
     def _serve(self, handler: _Handler) -> tuple[Reply, Fault | None]:
         request = _parse(handler)
-        fault = self._take_fault(request) if request.task_id is not None else None
+        page = _page(request.query)
+        fault = self._take_fault(request.task_id, page) if request.task_id is not None else None
         if fault is not None and fault.wait:
             self._stopping.wait(fault.wait)
         if fault is not None and fault.reply is not None:
             reply = fault.reply
         else:
-            reply = self._answer(request, fault)
+            reply = self._answer(request, handler.headers, page, fault)
         reply = Reply(
             status=reply.status,
             body=reply.body,
             headers=(*reply.headers, ("X-Request-Id", f"sandbox-{next(self._request_ids)}")),
         )
         self.requests.append(
-            RecordedRequest(
-                method=request.method,
-                raw_path=request.raw_path,
-                query=request.query,
-                headers=redact_headers(request.headers),
-                task_id=request.task_id,
-                status=reply.status,
-                fault=None if fault is None else fault.name,
-                client_port=handler.client_address[1],
+            dataclasses.replace(
+                request, status=reply.status, fault=None if fault is None else fault.name
             )
         )
         return reply, fault
 
-    def _take_fault(self, request: _Request) -> Fault | None:
+    def _take_fault(self, task_id: str, page: int | None) -> Fault | None:
         with self._lock:
             for rule in self._faults:
-                if rule.matches(request.task_id, request.page):
+                if rule.matches(task_id, page):
                     rule.remaining -= 1
                     if rule.remaining == 0:
                         self._faults.remove(rule)
                     return rule.fault
         return None
 
-    def _answer(self, request: _Request, fault: Fault | None) -> Reply:
-        denied = self._check_route(request) or self._check_keys(request.headers)
+    def _answer(
+        self, request: RecordedRequest, headers: Message, page: int | None, fault: Fault | None
+    ) -> Reply:
+        denied = self._check_route(request) or self._check_keys(headers)
         if denied is not None:
             return denied
         with self._lock:
@@ -334,11 +321,11 @@ class Sandbox:
             status = task.observe(paging=paging) if fault is None else task.current_status()
         return Reply(
             status=200,
-            body=self._envelope(task, status, request.page or 1, fault),
+            body=self._envelope(task, status, page or 1, fault),
         )
 
     @staticmethod
-    def _check_route(request: _Request) -> Reply | None:
+    def _check_route(request: RecordedRequest) -> Reply | None:
         if request.task_id is None:
             return _error(404, f"Cannot {request.method} {urlsplit(request.raw_path).path}")
         if request.method != "GET":
@@ -346,10 +333,9 @@ class Sandbox:
             return Reply(status=405, body=reply.body, headers=(*reply.headers, ("Allow", "GET")))
         return None
 
-    def _check_keys(self, headers: Mapping[str, str]) -> Reply | None:
-        given_headers = {name.lower(): value for name, value in headers.items()}
+    def _check_keys(self, headers: Message) -> Reply | None:
         for name, expected in self.headers.items():
-            given = given_headers.get(name.lower())
+            given = headers.get(name)
             if given is None:
                 return _error(401, f"{name} header missing: send the key Maesn issued")
             if not hmac.compare_digest(given.encode(), expected.encode()):
@@ -358,7 +344,7 @@ class Sandbox:
                 )
         return None
 
-    def _check_query(self, task: SandboxTask, query: dict[str, list[str]]) -> Reply | None:
+    def _check_query(self, task: SandboxTask, query: Mapping[str, list[str]]) -> Reply | None:
         profile = task.profile
         accepted = ("companyId", *profile.paging_parameters)
         problems: list[dict[str, str]] = []
@@ -452,20 +438,26 @@ class Sandbox:
         return encoded
 
 
-def _parse(handler: _Handler) -> _Request:
+def _parse(handler: _Handler) -> RecordedRequest:
+    """The request as the log keeps it; status and fault are filled in once answered."""
     split = urlsplit(handler.path)
-    query = parse_qs(split.query, keep_blank_values=True)
     match = _ROUTE.fullmatch(split.path)
-    pages = query.get("page", [])
-    page = int(pages[0]) if len(pages) == 1 and _PAGE.fullmatch(pages[0]) else None
-    return _Request(
+    return RecordedRequest(
         method=handler.command,
         raw_path=handler.path,
-        query=query,
-        headers=dict(handler.headers.items()),
+        query=parse_qs(split.query, keep_blank_values=True),
+        headers=redact_headers(dict(handler.headers.items())),
         task_id=unquote(match[1]) if match else None,
-        page=page,
+        status=0,
+        fault=None,
+        client_port=handler.client_address[1],
     )
+
+
+def _page(query: Mapping[str, list[str]]) -> int | None:
+    """The page asked for, when `page` is given once and valid."""
+    pages = query.get("page", [])
+    return int(pages[0]) if len(pages) == 1 and _PAGE.fullmatch(pages[0]) else None
 
 
 class _Server(ThreadingHTTPServer):
