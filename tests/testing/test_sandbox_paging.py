@@ -13,9 +13,20 @@ from . import GetTask
 EXPORT = Integration.DATEV_REWE_EXPORT
 
 
-def _finish(get_task: GetTask, task_id: str) -> None:
+def _finished_export(
+    sandbox: Sandbox,
+    get_task: GetTask,
+    entries: int,
+    *,
+    page_size: int | None = None,
+    seed: int = 0,
+) -> str:
+    """Declare an export, poll it until it is no longer IN_PROGRESS, return its id."""
+    sandbox.page_size = page_size
+    task_id = sandbox.add_task(EXPORT, entries=entries, seed=seed)
     while get_task(task_id, companyId="c").json()["data"]["status"] == "IN_PROGRESS":
         pass
+    return task_id
 
 
 def _page(get_task: GetTask, task_id: str, page: int | None) -> dict[str, Any]:
@@ -30,8 +41,7 @@ def test_three_full_pages_of_fifty_thousand_entries_in_order_without_overlap(
     maesn_sandbox: Sandbox, get_task: GetTask
 ) -> None:
     """150,000 entries: pages 1-3 hold 50,000 each, in index order, with the right totals."""
-    task_id = maesn_sandbox.add_task(EXPORT, entries=150_000, seed=7)
-    _finish(get_task, task_id)
+    task_id = _finished_export(maesn_sandbox, get_task, 150_000, seed=7)
     seen: list[int] = []
     for page in (1, 2, 3):
         body = _page(get_task, task_id, page)
@@ -53,9 +63,7 @@ def test_the_last_page_is_shorter_and_no_page_means_page_one(
     maesn_sandbox: Sandbox, get_task: GetTask
 ) -> None:
     """With page_size 10 and 25 entries: 10, 10, 5; no page parameter serves page 1."""
-    maesn_sandbox.page_size = 10
-    task_id = maesn_sandbox.add_task(EXPORT, entries=25)
-    _finish(get_task, task_id)
+    task_id = _finished_export(maesn_sandbox, get_task, 25, page_size=10)
     assert _page(get_task, task_id, None) == _page(get_task, task_id, 1)
     sizes = [len(_page(get_task, task_id, page)["data"]["responseData"]) for page in (1, 2, 3)]
     assert sizes == [10, 10, 5]
@@ -66,9 +74,7 @@ def test_a_page_beyond_the_last_is_an_empty_list_with_the_same_totals(
     maesn_sandbox: Sandbox, get_task: GetTask
 ) -> None:
     """Page 4 of 3: 200, responseData [], totals unchanged, currentPage as asked."""
-    maesn_sandbox.page_size = 10
-    task_id = maesn_sandbox.add_task(EXPORT, entries=30)
-    _finish(get_task, task_id)
+    task_id = _finished_export(maesn_sandbox, get_task, 30, page_size=10)
     body = _page(get_task, task_id, 4)
     assert body["data"]["responseData"] == []
     assert body["meta"]["pagination"] == {
@@ -81,8 +87,7 @@ def test_a_page_beyond_the_last_is_an_empty_list_with_the_same_totals(
 
 def test_an_empty_export_has_no_pages(maesn_sandbox: Sandbox, get_task: GetTask) -> None:
     """0 entries: totalPages 0 and an empty list."""
-    task_id = maesn_sandbox.add_task(EXPORT, entries=0)
-    _finish(get_task, task_id)
+    task_id = _finished_export(maesn_sandbox, get_task, 0)
     body = _page(get_task, task_id, 1)
     assert body["data"]["responseData"] == []
     assert body["meta"]["pagination"]["totalPages"] == 0
