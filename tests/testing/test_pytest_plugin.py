@@ -1,4 +1,8 @@
-"""Installing maesn-client gives every pytest suite the sandbox fixtures (entry point pytest11)."""
+"""Installing maesn-client gives every pytest suite the sandbox fixtures (entry point pytest11).
+
+The inner suites run in a subprocess: a fresh interpreter proves the entry point, and an in-process
+run would unload modules the inner suite imported first (httpcore), breaking later tests.
+"""
 
 from __future__ import annotations
 
@@ -34,7 +38,7 @@ def test_the_fixtures_work_in_a_fresh_suite_through_the_entry_point(
             assert maesn_fake_clock.sleeps == [30]
         """
     )
-    result = pytester.runpytest("-W", "error", "--strict-markers")
+    result = pytester.runpytest_subprocess("-W", "error", "--strict-markers")
     result.assert_outcomes(passed=3)
 
 
@@ -46,5 +50,5 @@ def test_the_plugin_module_loads_with_an_explicit_p_flag(pytester: pytest.Pytest
             assert maesn_sandbox.base_url.startswith("http://127.0.0.1:")
         """
     )
-    result = pytester.runpytest("-p", "no:maesn", "-p", "maesn.testing._pytest_plugin")
+    result = pytester.runpytest_subprocess("-p", "no:maesn", "-p", "maesn.testing._pytest_plugin")
     result.assert_outcomes(passed=1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import threading
 
 import httpx
 import maesn.testing
@@ -40,6 +41,18 @@ def test_start_and_stop_are_idempotent_and_release_the_port() -> None:
     sandbox.stop()
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", port))
+
+
+def test_stop_ends_handler_threads_of_idle_keep_alive_connections() -> None:
+    """A client that keeps its connection open does not keep a thread alive after stop()."""
+    before = set(threading.enumerate())
+    sandbox = Sandbox().start()
+    with httpx.Client(headers=sandbox.headers) as client:
+        task_id = sandbox.add_task("abaconnect")
+        assert client.get(sandbox.task_url(task_id)).status_code == 200
+        assert len(set(threading.enumerate()) - before) == 2  # the accept loop and one handler
+        sandbox.stop()
+        assert set(threading.enumerate()) - before == set()
 
 
 def test_a_chosen_port_is_used() -> None:
