@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 
 import pytest
 from helpers import Harness
-from maesn import _clock
+from maesn.testing import FakeClock
+from maesn.testing import fake_clock as maesn_fake_clock
 from scripted_server import ScriptedServer
 
 
@@ -25,37 +25,17 @@ def scripted_server() -> Iterator[ScriptedServer]:
 
 
 @pytest.fixture(params=["sync", "async"])
-def harness(request: pytest.FixtureRequest, scripted_server: ScriptedServer) -> Harness:
-    """Runs each call through Client and, as a second case, AsyncClient."""
+def harness(
+    request: pytest.FixtureRequest,
+    scripted_server: ScriptedServer,
+    fake_clock: FakeClock,  # noqa: ARG001 - no harness call sleeps for real
+) -> Harness:
+    """Runs each call through Client and, as a second case, AsyncClient (on virtual time)."""
     return Harness(mode=request.param, base_url=scripted_server.base_url)
 
 
-class RecordingClock:
-    """Virtual time: sleeping records the seconds and advances time without waiting."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def monotonic(self) -> float:
-        """Virtual seconds."""
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        """Record and advance."""
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-    async def asleep(self, seconds: float) -> None:
-        """Record and advance; yields to the loop once."""
-        self.sleep(seconds)
-        await asyncio.sleep(0)
-
-
-@pytest.fixture(autouse=True)
-def fake_clock() -> Iterator[RecordingClock]:
+@pytest.fixture
+def fake_clock() -> Iterator[FakeClock]:
     """No test sleeps for real: retries and polling sleep on virtual time."""
-    clock = RecordingClock()
-    previous = _clock.install(clock)
-    yield clock
-    _clock.install(previous)
+    with maesn_fake_clock() as clock:
+        yield clock

@@ -7,14 +7,14 @@ from email.utils import format_datetime
 
 import maesn
 import pytest
-from conftest import RecordingClock
 from helpers import Harness, envelope
 from maesn._retry import RetryPolicy, parse_retry_after
+from maesn.testing import FakeClock
 from scripted_server import ScriptedServer
 
 
 def test_503_then_200_succeeds(
-    harness: Harness, scripted_server: ScriptedServer, fake_clock: RecordingClock
+    harness: Harness, scripted_server: ScriptedServer, fake_clock: FakeClock
 ) -> None:
     """A transient 503 costs one retry, after a backoff sleep."""
     scripted_server.reply(503, {"message": "busy"})
@@ -27,7 +27,7 @@ def test_503_then_200_succeeds(
 
 
 def test_429_with_retry_after_waits_that_long(
-    harness: Harness, scripted_server: ScriptedServer, fake_clock: RecordingClock
+    harness: Harness, scripted_server: ScriptedServer, fake_clock: FakeClock
 ) -> None:
     """`Retry-After: 2` means a 2-second wait, not the computed backoff."""
     scripted_server.reply(429, {"message": "slow down"}, headers={"Retry-After": "2"})
@@ -37,7 +37,7 @@ def test_429_with_retry_after_waits_that_long(
 
 
 def test_retry_after_as_an_http_date_is_honoured(
-    harness: Harness, scripted_server: ScriptedServer, fake_clock: RecordingClock
+    harness: Harness, scripted_server: ScriptedServer, fake_clock: FakeClock
 ) -> None:
     """Retry-After may be an HTTP date."""
     when = datetime.now(UTC) + timedelta(seconds=30)
@@ -49,7 +49,7 @@ def test_retry_after_as_an_http_date_is_honoured(
 
 
 def test_retry_after_beyond_the_cap_raises_at_once_with_retry_after(
-    harness: Harness, scripted_server: ScriptedServer, fake_clock: RecordingClock
+    harness: Harness, scripted_server: ScriptedServer, fake_clock: FakeClock
 ) -> None:
     """A server asking for an hour is not waited for inside a call: the caller decides."""
     scripted_server.reply(429, {"message": "quota"}, headers={"Retry-After": "3600"})
@@ -72,7 +72,7 @@ def test_dropped_connection_then_200_succeeds(
 
 
 def test_exhausted_retries_raise_with_the_attempt_count(
-    harness: Harness, scripted_server: ScriptedServer, fake_clock: RecordingClock
+    harness: Harness, scripted_server: ScriptedServer, fake_clock: FakeClock
 ) -> None:
     """After max_retries the last error is raised and says how many attempts were made."""
     for _ in range(5):
@@ -86,7 +86,7 @@ def test_exhausted_retries_raise_with_the_attempt_count(
 
 
 def test_max_retries_zero_makes_one_attempt(
-    harness: Harness, scripted_server: ScriptedServer, fake_clock: RecordingClock
+    harness: Harness, scripted_server: ScriptedServer, fake_clock: FakeClock
 ) -> None:
     """max_retries=0 disables retrying."""
     scripted_server.reply(503, {"message": "busy"})

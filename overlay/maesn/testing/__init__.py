@@ -1,0 +1,32 @@
+"""Test your code against Maesn without Maesn: a local sandbox, faults on demand, no real sleeps.
+
+```python
+from maesn.testing import Fault, Sandbox
+
+with Sandbox() as sandbox:
+    task_id = sandbox.add_task("datev-rewe-export", entries=120_000)
+    sandbox.inject(Fault.status(503), times=2)
+    ...  # point the client at sandbox.base_url with sandbox.api_key / sandbox.account_key
+```
+
+With pytest, installing the package gives the fixtures `maesn_sandbox` and `maesn_fake_clock`.
+"""
+
+from ._entries import export_entry
+from ._fake_clock import FakeClock, fake_clock
+from ._faults import Fault
+from ._log import REDACTED, RecordedRequest, RequestLog
+from ._sandbox import Sandbox
+from ._tasks import default_lifecycle
+
+__all__ = [
+    "REDACTED",
+    "FakeClock",
+    "Fault",
+    "RecordedRequest",
+    "RequestLog",
+    "Sandbox",
+    "default_lifecycle",
+    "export_entry",
+    "fake_clock",
+]
