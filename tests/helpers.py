@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import maesn
+from maesn.testing import Sandbox
 
 API_KEY = "test-api-key-5f0c1e9b"
 ACCOUNT_KEY = "test-account-key-77d2a4c3"
@@ -87,3 +88,77 @@ class Harness:
                 return await async_client.get_task(task_id, page=page, company_id=company_id)
 
         return asyncio.run(call())
+
+
+@dataclass
+class SandboxRunner:
+    """Runs waits and exports through `maesn.Client` or `maesn.AsyncClient` against a sandbox."""
+
+    mode: str
+    sandbox: Sandbox
+
+    def client_kwargs(self, **overrides: Any) -> dict[str, Any]:
+        """The sandbox's keys and URL; the export integration with a companyId unless overridden."""
+        return {
+            "integration": "datev-rewe-export",
+            "company_id": "company-1",
+            "api_key": self.sandbox.api_key,
+            "account_key": self.sandbox.account_key,
+            "base_url": self.sandbox.base_url,
+            **overrides,
+        }
+
+    def _run(self, sync_call: Any, async_call: Any, client: dict[str, Any]) -> Any:
+        kwargs = self.client_kwargs(**client)
+        if self.mode == "sync":
+            with maesn.Client(**kwargs) as sync_client:
+                return sync_call(sync_client)
+
+        async def call() -> Any:
+            async with maesn.AsyncClient(**kwargs) as async_client:
+                return await async_call(async_client)
+
+        return asyncio.run(call())
+
+    def wait(
+        self, task_id: str, client: dict[str, Any] | None = None, **options: Any
+    ) -> maesn.Task:
+        """wait_for_task with `options`, on a fresh client configured by `client`."""
+        task: maesn.Task = self._run(
+            lambda c: c.wait_for_task(task_id, **options),
+            lambda c: c.wait_for_task(task_id, **options),
+            client or {},
+        )
+        return task
+
+    def pages(
+        self,
+        task_id: str,
+        into: list[maesn.TaskPage],
+        client: dict[str, Any] | None = None,
+        **options: Any,
+    ) -> None:
+        """Collect iter_task_pages into `into` (pages delivered before an error stay there)."""
+
+        def sync_call(c: maesn.Client) -> None:
+            into.extend(c.iter_task_pages(task_id, **options))
+
+        async def async_call(c: maesn.AsyncClient) -> None:
+            async for page in c.iter_task_pages(task_id, **options):
+                into.append(page)  # noqa: PERF401 - pages delivered before an error must stay
+
+        self._run(sync_call, async_call, client or {})
+
+    def entries(
+        self, task_id: str, client: dict[str, Any] | None = None, **options: Any
+    ) -> list[Any]:
+        """Every entry of iter_task_entries, in order."""
+
+        def sync_call(c: maesn.Client) -> list[Any]:
+            return list(c.iter_task_entries(task_id, **options))
+
+        async def async_call(c: maesn.AsyncClient) -> list[Any]:
+            return [entry async for entry in c.iter_task_entries(task_id, **options)]
+
+        result: list[Any] = self._run(sync_call, async_call, client or {})
+        return result

@@ -1,0 +1,240 @@
+"""Exports: every entry exactly once, in order, or an error that says where to resume."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import maesn
+import pytest
+from helpers import SandboxRunner
+from maesn.testing import Fault, Sandbox, export_entry
+
+PAGE = 100
+TOTAL = 250  # pages of 100, 100 and 50
+
+
+def _finished_export(sandbox: Sandbox, total: int = TOTAL) -> str:
+    return sandbox.add_task("datev-rewe-export", lifecycle=["FINISHED"], entries=total)
+
+
+def _page_body(
+    entries: list[Any], *, page: int, total: int = TOTAL, total_pages: int = 3, per_page: int = PAGE
+) -> bytes:
+    return json.dumps(
+        {
+            "meta": {
+                "warnings": [],
+                "pagination": {
+                    "total": total,
+                    "perPage": per_page,
+                    "currentPage": page,
+                    "totalPages": total_pages,
+                },
+            },
+            "data": {"status": "FINISHED", "information": [], "responseData": entries},
+        }
+    ).encode()
+
+
+def _serve_instead(sandbox: Sandbox, task_id: str, page: int, body: bytes) -> None:
+    sandbox.inject(
+        Fault.response(200, body, headers={"Content-Type": "application/json"}),
+        task_id=task_id,
+        page=page,
+    )
+
+
+def test_150000_entries_over_3_full_pages_arrive_in_order_exactly_once(
+    fake_clock: object, mode: str
+) -> None:
+    """The real page size: 3 x 50,000 entries, each once, in order, fetched lazily."""
+    del fake_clock
+    with Sandbox() as sandbox:
+        task_id = sandbox.add_task("datev-rewe-export", entries=150_000, seed=7)
+        runner = SandboxRunner(mode=mode, sandbox=sandbox)
+        runner.wait(task_id)
+        pages: list[maesn.TaskPage] = []
+        runner.pages(task_id, pages)
+    assert [p.number for p in pages] == [1, 2, 3]
+    assert [len(p.entries) for p in pages] == [50_000, 50_000, 50_000]
+    entries = [entry for page in pages for entry in page.entries]
+    assert [entry["index"] for entry in entries] == list(range(150_000))
+    for index in (0, 49_999, 50_000, 149_999):
+        assert entries[index] == export_entry(index, seed=7)
+    assert pages[-1].pagination == maesn.Pagination(
+        total=150_000, per_page=50_000, current_page=3, total_pages=3
+    )
+
+
+def test_entries_flatten_the_pages(runner: SandboxRunner) -> None:
+    """iter_task_entries yields the entries of every page, in order."""
+    task_id = _finished_export(runner.sandbox)
+    assert runner.entries(task_id) == [export_entry(i) for i in range(TOTAL)]
+
+
+def test_pages_are_fetched_lazily(sandbox: Sandbox) -> None:
+    """Only the pages consumed are requested: one page in memory at a time."""
+    task_id = _finished_export(sandbox)
+    with maesn.Client(
+        integration="datev-rewe-export",
+        company_id="c-1",
+        api_key=sandbox.api_key,
+        account_key=sandbox.account_key,
+        base_url=sandbox.base_url,
+    ) as client:
+        pages = client.iter_task_pages(task_id)
+        first = next(pages)
+        assert first.number == 1
+        assert sandbox.requests.count(task_id=task_id) == 1
+        second = next(pages)
+        assert second.number == 2
+        assert sandbox.requests.count(task_id=task_id) == 2
+        pages.close()  # type: ignore[attr-defined]
+
+
+def _short_page(sandbox: Sandbox, task_id: str) -> None:
+    _serve_instead(
+        sandbox, task_id, 2, _page_body([export_entry(i) for i in range(100, 199)], page=2)
+    )
+
+
+def _wrong_page(sandbox: Sandbox, task_id: str) -> None:
+    _serve_instead(
+        sandbox, task_id, 2, _page_body([export_entry(i) for i in range(200, 250)], page=3)
+    )
+
+
+def _totals_changed(sandbox: Sandbox, task_id: str) -> None:
+    body = _page_body([export_entry(i) for i in range(100, 200)], page=2, total=260)
+    _serve_instead(sandbox, task_id, 2, body)
+
+
+def _failing_page(sandbox: Sandbox, task_id: str) -> None:
+    sandbox.inject(Fault.status(503), times=4, task_id=task_id, page=2)
+
+
+def _no_pagination(sandbox: Sandbox, task_id: str) -> None:
+    body = json.loads(_page_body([export_entry(i) for i in range(100, 200)], page=2))
+    del body["meta"]
+    _serve_instead(sandbox, task_id, 2, json.dumps(body).encode())
+
+
+@pytest.mark.parametrize(
+    ("damage", "reason"),
+    [
+        (_short_page, "holds 99 entries, 100 were expected"),
+        (_wrong_page, "asked for page 2, the server answered page 3"),
+        (_totals_changed, "totals changed mid-export"),
+        (_failing_page, "could not be fetched"),
+        (_no_pagination, "no meta.pagination"),
+    ],
+    ids=["short-page", "wrong-current-page", "totals-changed", "failing-page", "no-pagination"],
+)
+def test_a_damaged_page_stops_the_export_and_resuming_completes_it(
+    runner: SandboxRunner, damage: Any, reason: str
+) -> None:
+    """Nothing lost, nothing doubled: the error names page 2, and start_page=2 finishes the job."""
+    task_id = _finished_export(runner.sandbox)
+    damage(runner.sandbox, task_id)
+    delivered: list[maesn.TaskPage] = []
+    with pytest.raises(maesn.IncompleteExportError, match=reason) as caught:
+        runner.pages(task_id, delivered)
+    error = caught.value
+    assert error.resume_page == 2
+    assert error.entries_yielded == 100
+    assert "start_page=2" in str(error)
+    assert [p.number for p in delivered] == [1]
+
+    runner.pages(task_id, delivered, start_page=error.resume_page)
+    entries = [entry for page in delivered for entry in page.entries]
+    assert entries == [export_entry(i) for i in range(TOTAL)]
+
+
+def test_a_failing_page_keeps_the_api_error_as_the_cause(runner: SandboxRunner) -> None:
+    """The typed error of the page's last attempt is chained."""
+    task_id = _finished_export(runner.sandbox)
+    _failing_page(runner.sandbox, task_id)
+    with pytest.raises(maesn.IncompleteExportError) as caught:
+        runner.pages(task_id, [])
+    assert isinstance(caught.value.__cause__, maesn.ServerError)
+    assert caught.value.__cause__.attempts == 4
+
+
+def test_a_pending_export_raises_suggesting_wait_for_task(runner: SandboxRunner) -> None:
+    """Paging before the export is finished is refused with advice."""
+    task_id = runner.sandbox.add_task("datev-rewe-export", lifecycle=["IN_PROGRESS"], entries=10)
+    with pytest.raises(maesn.TaskPendingError, match="wait_for_task") as caught:
+        runner.pages(task_id, [])
+    assert caught.value.task.is_pending
+
+
+@pytest.mark.parametrize(
+    ("status", "error"), [("FAILED", maesn.TaskFailedError), ("DELETED", maesn.TaskDeletedError)]
+)
+def test_an_export_that_did_not_succeed_raises_its_failure(
+    runner: SandboxRunner, status: str, error: type[maesn.TaskFailedError]
+) -> None:
+    """A failed or deleted export has no pages to read."""
+    task_id = runner.sandbox.add_task("datev-rewe-export", lifecycle=[status], entries=10)
+    with pytest.raises(error):
+        runner.pages(task_id, [])
+
+
+@pytest.mark.parametrize("integration", ["abaconnect", "datev-rewe", "datev-unternehmen-online"])
+def test_paging_is_refused_where_the_integration_has_no_pages(
+    runner: SandboxRunner, integration: str
+) -> None:
+    """Only paged integrations can be exported; the refusal comes before any request."""
+    with pytest.raises(maesn.ValidationError, match="have no pages"):
+        runner.pages("t-1", [], {"integration": integration})
+    assert runner.sandbox.requests.count() == 0
+
+
+@pytest.mark.parametrize(("start_page", "match"), [(0, ">= 1"), (True, "int"), (None, "None")])
+def test_bad_start_pages_are_refused_before_any_request(
+    runner: SandboxRunner, start_page: Any, match: str
+) -> None:
+    """start_page is a page number."""
+    with pytest.raises(maesn.ValidationError, match=match):
+        runner.pages("t-1", [], start_page=start_page)
+    assert runner.sandbox.requests.count() == 0
+
+
+def test_a_start_page_beyond_the_last_page_is_refused(runner: SandboxRunner) -> None:
+    """Resuming past the end is a mistake, not an empty success."""
+    task_id = _finished_export(runner.sandbox)
+    with pytest.raises(maesn.ValidationError, match="beyond the last page"):
+        runner.pages(task_id, [], start_page=4)
+
+
+def test_entries_inside_an_object_are_found(runner: SandboxRunner) -> None:
+    """ResponseData may hold the list under `entries`."""
+    task_id = runner.sandbox.add_task("datev-rewe-export", lifecycle=["FINISHED"], entries=2)
+    body = json.loads(_page_body([], page=1, total=2, total_pages=1))
+    body["data"]["responseData"] = {"entries": [{"a": 1}, {"a": 2}], "format": "EXTF"}
+    _serve_instead(runner.sandbox, task_id, 1, json.dumps(body).encode())
+    pages: list[maesn.TaskPage] = []
+    runner.pages(task_id, pages)
+    assert pages[0].entries == [{"a": 1}, {"a": 2}]
+    assert pages[0].response_data["format"] == "EXTF"
+
+
+def test_another_shape_needs_entries_from(runner: SandboxRunner) -> None:
+    """An unknown shape is a ResponseValidationError, and entries_from adapts to it."""
+    task_id = runner.sandbox.add_task("datev-rewe-export", lifecycle=["FINISHED"], entries=2)
+    body = json.loads(_page_body([], page=1, total=2, total_pages=1))
+    body["data"]["responseData"] = {"rows": [[1], [2]]}
+    for _ in range(2):
+        _serve_instead(runner.sandbox, task_id, 1, json.dumps(body).encode())
+    with pytest.raises(maesn.ResponseValidationError, match="entries_from"):
+        runner.pages(task_id, [])
+    pages: list[maesn.TaskPage] = []
+    runner.pages(task_id, pages, entries_from=lambda data: data["rows"])
+    assert pages[0].entries == [[1], [2]]
+
+
+def test_an_empty_export_yields_one_empty_page(runner: SandboxRunner) -> None:
+    """Zero entries is a complete export, not an error."""
+    task_id = runner.sandbox.add_task("datev-rewe-export", lifecycle=["FINISHED"], entries=0)
+    assert runner.entries(task_id) == []
