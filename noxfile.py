@@ -77,6 +77,13 @@ def spec_diff(session: nox.Session) -> None:
     session.run("python", "scripts/spec_diff.py", *session.posargs)
 
 
+@nox.session(python=PYTHON_VERSIONS[0], default=False)
+def benchmark(session: nox.Session) -> None:
+    """Time the client against plain httpx and the generated client on the local sandbox."""
+    session.install(".")
+    session.run("python", "scripts/benchmark.py", *session.posargs)
+
+
 @nox.session(python=PYTHON_VERSIONS[0])
 def check_generated(session: nox.Session) -> None:
     """Fail when generated/maesn_api differs from what the pinned spec and fixes produce."""
