@@ -121,6 +121,12 @@ class BaseClient:
 
     # -- building requests -------------------------------------------------------------------
 
+    def _company_for_call(self, company_id: object) -> str | None:
+        """The call's companyId, else the client's; refused where the integration needs one."""
+        resolved = check_company_id(company_id) or self._config.company_id
+        require_company_id(self.profile, resolved, interactive_auth=self._config.interactive_auth)
+        return resolved
+
     def _task_request(
         self,
         http: httpx.Client | httpx.AsyncClient,
@@ -131,10 +137,7 @@ class BaseClient:
         """Validate the arguments and build the GET request; raises before anything is sent."""
         checked_id = check_task_id(task_id)
         checked_page = check_page(self.profile, page)
-        resolved_company = check_company_id(company_id) or self._config.company_id
-        require_company_id(
-            self.profile, resolved_company, interactive_auth=self._config.interactive_auth
-        )
+        resolved_company = self._company_for_call(company_id)
         kwargs: dict[str, Any] = get_async_task_info._get_kwargs(  # noqa: SLF001
             checked_id,
             page=UNSET if checked_page is None else checked_page,
@@ -270,10 +273,7 @@ class BaseClient:
                 f"{self.profile.name} ({self.integration.value!r}) tasks have no pages: use "
                 "get_task (only datev-rewe-export results are paged)"
             )
-        resolved_company = check_company_id(company_id) or self._config.company_id
-        require_company_id(
-            self.profile, resolved_company, interactive_auth=self._config.interactive_auth
-        )
+        self._company_for_call(company_id)
         first_page = check_page(self.profile, start_page)
         if first_page is None:
             raise ValidationError("start_page must be an int >= 1, got None")

@@ -52,23 +52,22 @@ class ExportLedger:
         self.entries_yielded = 0
         self.totals: Pagination | None = None
 
-    def _incomplete(self, task: Task, page: int, reason: str) -> IncompleteExportError:
+    def _stopped(self, task_id: object, page: int, reason: str) -> IncompleteExportError:
         return IncompleteExportError(
-            f"export of task {task.task_id!r} is incomplete at page {page}: {reason}. "
+            f"export of task {task_id!r} stopped at page {page}: {reason}. "
             f"{self.entries_yielded} entries were delivered (pages {self.start_page}.."
             f"{page - 1}); resume with start_page={page}",
             resume_page=page,
             entries_yielded=self.entries_yielded,
         )
 
+    def _incomplete(self, task: Task, page: int, reason: str) -> IncompleteExportError:
+        return self._stopped(task.task_id, page, reason)
+
     def fetch_failed(self, task_id: object, page: int, cause: APIError) -> IncompleteExportError:
         """The error for a page that could not be fetched (after the request's retries)."""
-        return IncompleteExportError(
-            f"page {page} of task {task_id!r} could not be fetched ({type(cause).__name__}: "
-            f"{cause}); {self.entries_yielded} entries were delivered; resume with "
-            f"start_page={page}",
-            resume_page=page,
-            entries_yielded=self.entries_yielded,
+        return self._stopped(
+            task_id, page, f"the page could not be fetched ({type(cause).__name__}: {cause})"
         )
 
     def _check_ready(self, task: Task) -> None:
