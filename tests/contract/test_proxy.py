@@ -184,6 +184,11 @@ def test_the_sandbox_departs_from_the_pinned_spec_only_in_response_data(
     assert not other, other
 
 
+def _first_poll(sandbox: Sandbox, url: str, task_id: str) -> httpx.Response:
+    with httpx.Client(base_url=url, headers=sandbox.headers, timeout=30) as client:
+        return client.get(f"/accounting/asyncTask/{task_id}", params={"companyId": COMPANY_ID})
+
+
 @pytest.mark.xfail(
     reason="the sandbox serves `responseData: null` while a task runs (as Maesn does, per its "
     "current spec); the pinned spec types responseData as a non-nullable object",
@@ -194,8 +199,7 @@ def test_a_running_task_conforms_to_the_pinned_spec(
 ) -> None:
     """A DUO task's first poll (OPEN, nothing to report yet) passes the pinned spec."""
     task_id = proxied_sandbox.add_task(Integration.DATEV_UNTERNEHMEN_ONLINE, company_id=COMPANY_ID)
-    with httpx.Client(base_url=prism_proxy_pinned, headers=proxied_sandbox.headers) as client:
-        response = client.get(f"/accounting/asyncTask/{task_id}", params={"companyId": COMPANY_ID})
+    response = _first_poll(proxied_sandbox, prism_proxy_pinned, task_id)
     assert response.status_code == 200, response.text
 
 
@@ -214,6 +218,5 @@ def test_an_export_page_conforms_to_the_pinned_spec(
         entries=EXPORT_ENTRIES,
         company_id=COMPANY_ID,
     )
-    with httpx.Client(base_url=prism_proxy_pinned, headers=proxied_sandbox.headers) as client:
-        response = client.get(f"/accounting/asyncTask/{task_id}", params={"companyId": COMPANY_ID})
+    response = _first_poll(proxied_sandbox, prism_proxy_pinned, task_id)
     assert response.status_code == 200, response.text
