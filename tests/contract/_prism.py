@@ -143,7 +143,7 @@ def ensure_prism() -> Path:
         ) from exc
     if result.returncode != 0 or not executable().is_file():
         raise PrismUnavailableError(
-            f"`{' '.join(command[1:])}` for Prism {prism_version()} in {INSTALL_DIR} failed "
+            f"`npm {' '.join(command[1:])}` for Prism {prism_version()} in {INSTALL_DIR} failed "
             f"(exit {result.returncode}):\n{result.stdout}\n{result.stderr}"
         )
     STAMP.write_text(digest + "\n")
