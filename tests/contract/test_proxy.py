@@ -1,0 +1,222 @@
+"""Prism's proxy mode checks the sandbox's responses against the spec.
+
+With `--errors`, Prism 5.14.2 turns a response that violates the spec into a 500 with
+`Content-Type: application/problem+json`, `type: https://stoplight.io/prism/errors#VIOLATIONS`
+and the violations in `validation` (each with `location`, `severity`, `code`, `message`), and
+repeats them in the `sl-violations` header. Violations of severity Warning (such as a 404 the spec
+does not list) pass the upstream response through, with the `sl-violations` header.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import maesn
+import pytest
+from maesn import Integration, TaskOutcome, TaskStatus
+from maesn.testing import FakeClock, Fault, Sandbox, default_lifecycle
+
+from .conftest import PROXY_PAGE_SIZE
+
+VIOLATIONS = "https://stoplight.io/prism/errors#VIOLATIONS"
+COMPANY_ID = "c-contract"
+EXPORT_ENTRIES = 2 * PROXY_PAGE_SIZE + 1
+
+
+def _client(sandbox: Sandbox, url: str, integration: Integration) -> maesn.Client:
+    """A client through the proxy: a violation must surface at once, not after retries."""
+    return maesn.Client(
+        integration=integration,
+        company_id=COMPANY_ID,
+        base_url=url,
+        api_key=sandbox.api_key,
+        account_key=sandbox.account_key,
+        max_retries=0,
+    )
+
+
+def _terminal_cases() -> Iterator[Any]:
+    for integration in Integration:
+        profile = integration.profile
+        pending = [s for s, o in profile.outcomes.items() if o is TaskOutcome.PENDING]
+        for status, outcome in profile.outcomes.items():
+            if outcome is not TaskOutcome.PENDING:
+                yield pytest.param(
+                    integration, (*pending, status), id=f"{integration.value}-{status.value}"
+                )
+
+
+def _lifecycle_cases() -> list[Any]:
+    default = [pytest.param(i, default_lifecycle(i), id=f"{i.value}-default") for i in Integration]
+    return default + list(_terminal_cases())
+
+
+def _no_violation(call: Any) -> Any:
+    try:
+        return call()
+    except maesn.ServerError as exc:
+        if VIOLATIONS in exc.body:
+            pytest.fail(f"Prism found the sandbox's response violates the spec: {exc.body}")
+        raise
+
+
+@pytest.mark.usefixtures("fake_clock")
+@pytest.mark.parametrize(("integration", "lifecycle"), _lifecycle_cases())
+def test_every_lifecycle_conforms_to_the_spec(
+    proxied_sandbox: Sandbox,
+    prism_proxy: str,
+    integration: Integration,
+    lifecycle: tuple[TaskStatus, ...],
+) -> None:
+    """Each integration's lifecycle, to each terminal status, passes Prism with no violation."""
+    task_id = proxied_sandbox.add_task(
+        integration,
+        lifecycle=lifecycle,
+        company_id=COMPANY_ID,
+        response_data={"id": "r-1", "name": "created"},
+        information=[{"message": "received", "type": "information"}],
+        warnings=["Field not used by target system"],
+    )
+    seen: list[TaskStatus | str] = []
+    with _client(proxied_sandbox, prism_proxy, integration) as client:
+        task = _no_violation(
+            lambda: client.wait_for_task(
+                task_id, raise_on_failure=False, on_update=lambda t: seen.append(t.status)
+            )
+        )
+    assert tuple(seen) == lifecycle
+    assert task.status is lifecycle[-1]
+
+
+@pytest.mark.parametrize("entries", [EXPORT_ENTRIES, 0])
+def test_export_pages_conform_to_the_spec(
+    proxied_sandbox: Sandbox, prism_proxy: str, fake_clock: FakeClock, entries: int
+) -> None:
+    """An export's pages (first, second via page=2, all via iter_task_pages) pass Prism."""
+    del fake_clock
+    integration = Integration.DATEV_REWE_EXPORT
+    task_id = proxied_sandbox.add_task(integration, entries=entries, company_id=COMPANY_ID)
+    with _client(proxied_sandbox, prism_proxy, integration) as client:
+        finished = _no_violation(lambda: client.wait_for_task(task_id))
+        assert finished.pagination is not None
+        assert finished.pagination.total == entries
+        second = _no_violation(lambda: client.get_task(task_id, page=2))
+        assert second.pagination is not None
+        assert second.pagination.current_page == 2
+        pages = _no_violation(lambda: list(client.iter_task_pages(task_id)))
+    assert sum(len(page.entries) for page in pages) == entries
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"data": {"status": 5}}, "data.status must be string"),
+        (
+            {"data": {"status": "SUCCESS", "information": [{"message": 3}]}},
+            "data.information.0.message must be string",
+        ),
+        ({"data": {"status": "SUCCESS", "information": {"message": "x"}}}, "must be array"),
+        ({"meta": {"pagination": {"total": 1.5}}, "data": {"status": "SUCCESS"}}, "integer"),
+    ],
+    ids=["status-number", "message-number", "information-object", "total-fraction"],
+)
+def test_prism_reports_a_response_that_violates_the_spec(
+    proxied_sandbox: Sandbox, prism_proxy: str, body: dict[str, Any], message: str
+) -> None:
+    """The check is real: a wrong body from the sandbox reaches the client as Prism's 500."""
+    integration = Integration.DATEV_REWE
+    task_id = proxied_sandbox.add_task(integration, company_id=COMPANY_ID)
+    proxied_sandbox.inject(
+        Fault.response(200, body=json.dumps(body), headers={"Content-Type": "application/json"}),
+        task_id=task_id,
+    )
+    with (
+        _client(proxied_sandbox, prism_proxy, integration) as client,
+        pytest.raises(maesn.ServerError) as caught,
+    ):
+        client.get_task(task_id)
+    problem = json.loads(caught.value.body)
+    assert problem["type"] == VIOLATIONS
+    assert any(message in item["message"] for item in problem["validation"]), problem
+    assert json.loads(caught.value.headers["sl-violations"]) == problem["validation"]
+
+
+def _violations_along(
+    sandbox: Sandbox, url: str, integration: Integration, *, entries: int | None = None
+) -> list[dict[str, Any]]:
+    """The violations of severity Error along a task's default lifecycle (raw HTTP, via Prism).
+
+    An export is walked with `entries` and finishes with a request for page 2.
+    """
+    result: dict[str, Any] = {"entries": entries} if entries is not None else {"response_data": {}}
+    task_id = sandbox.add_task(integration, company_id=COMPANY_ID, **result)
+    found = []
+    params: dict[str, Any] = {"companyId": COMPANY_ID}
+    with httpx.Client(base_url=url, headers=sandbox.headers, timeout=30) as client:
+        for step in range(len(default_lifecycle(integration)) + 1):
+            if entries is not None and step == len(default_lifecycle(integration)):
+                params["page"] = 2
+            response = client.get(f"/accounting/asyncTask/{task_id}", params=params)
+            found += [
+                item
+                for item in json.loads(response.headers.get("sl-violations", "[]"))
+                if item["severity"] == "Error"
+            ]
+    return found
+
+
+@pytest.mark.parametrize("integration", list(Integration), ids=str)
+def test_the_sandbox_departs_from_the_pinned_spec_only_in_response_data(
+    proxied_sandbox: Sandbox, prism_proxy_pinned: str, integration: Integration
+) -> None:
+    """Against openapi/maesn.yaml verbatim, the only violations are at data.responseData.
+
+    The pinned spec types responseData as a Project object; openapi/fixes.yaml records that it is
+    any JSON (null while a task runs, a list on an export page), and the sandbox serves that. Any
+    other violation of the pinned spec fails here. The two departures are the xfail tests below.
+    """
+    entries = EXPORT_ENTRIES if integration.profile.pagination else None
+    found = _violations_along(proxied_sandbox, prism_proxy_pinned, integration, entries=entries)
+    other = [item for item in found if item["location"][-1] != "responseData"]
+    assert not other, other
+
+
+def _first_poll(sandbox: Sandbox, url: str, task_id: str) -> httpx.Response:
+    with httpx.Client(base_url=url, headers=sandbox.headers, timeout=30) as client:
+        return client.get(f"/accounting/asyncTask/{task_id}", params={"companyId": COMPANY_ID})
+
+
+@pytest.mark.xfail(
+    reason="the sandbox serves `responseData: null` while a task runs (as Maesn does, per its "
+    "current spec); the pinned spec types responseData as a non-nullable object",
+    strict=True,
+)
+def test_a_running_task_conforms_to_the_pinned_spec(
+    proxied_sandbox: Sandbox, prism_proxy_pinned: str
+) -> None:
+    """A DUO task's first poll (OPEN, nothing to report yet) passes the pinned spec."""
+    task_id = proxied_sandbox.add_task(Integration.DATEV_UNTERNEHMEN_ONLINE, company_id=COMPANY_ID)
+    response = _first_poll(proxied_sandbox, prism_proxy_pinned, task_id)
+    assert response.status_code == 200, response.text
+
+
+@pytest.mark.xfail(
+    reason="an export page's responseData is the list of its entries; the pinned spec types "
+    "responseData as an object (openapi/fixes.yaml removes that type)",
+    strict=True,
+)
+def test_an_export_page_conforms_to_the_pinned_spec(
+    proxied_sandbox: Sandbox, prism_proxy_pinned: str
+) -> None:
+    """A finished export's first page passes the pinned spec."""
+    task_id = proxied_sandbox.add_task(
+        Integration.DATEV_REWE_EXPORT,
+        lifecycle=[TaskStatus.FINISHED],
+        entries=EXPORT_ENTRIES,
+        company_id=COMPANY_ID,
+    )
+    response = _first_poll(proxied_sandbox, prism_proxy_pinned, task_id)
+    assert response.status_code == 200, response.text
