@@ -86,7 +86,7 @@ def test_authentication_error_says_the_end_user_must_re_authenticate(
         (b"", "application/json", "not JSON"),
         (b"[1, 2]", "application/json", "JSON list, not an object"),
         (b'{"meta": {}}', "application/json", "`data` is missing"),
-        (b'{"data": {"status": 7}}', "application/json", "data.status is 7"),
+        (b'{"data": {"status": 7}}', "application/json", "data.status is number 7"),
         (b'{"data": {"status": "SUCCESS", "information": [5]}}', "application/json", "envelope"),
         (
             b'{"data": {"status": "SUCCESS", "information": [{"message": 5}]}}',

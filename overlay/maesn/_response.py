@@ -232,17 +232,31 @@ def task_from_response(
         raise _invalid(str(exc), body, response.status_code, attempts, redact) from None
 
 
+def _kind(value: object) -> str:
+    """A JSON value's kind as JSON names it."""
+    if value is None:
+        return "null"
+    kinds = {dict: "object", list: "list", str: "string", bool: "boolean", int: "number"}
+    return kinds.get(type(value), "number" if isinstance(value, float) else type(value).__name__)
+
+
 def _task_from_payload(payload: object, *, task_id: str, integration: Integration) -> Task:
     """Build a Task from decoded JSON; raises TypeError (or the generator's errors) on bad shapes."""
     if not isinstance(payload, dict):
-        raise TypeError(f"the body is a JSON {type(payload).__name__}, not an object")
+        raise TypeError(f"the body is a JSON {_kind(payload)}, not an object")
+    if not isinstance(payload.get("data"), dict):
+        raise TypeError(
+            "`data` is missing" if "data" not in payload else f"`data` is {_kind(payload['data'])}"
+        )
     envelope = AsyncTaskEnvelope.from_dict(payload)
     data = envelope.data
     if not isinstance(data, AsyncTaskResponseDto):
         raise TypeError("`data` is missing")
     status = data.status
+    if isinstance(status, Unset):
+        raise TypeError("data.status is missing")
     if not isinstance(status, str):
-        raise TypeError(f"data.status is {status!r}, not a string")
+        raise TypeError(f"data.status is {_kind(status)} {status!r}, not a string")
     return Task(
         task_id=task_id,
         integration=integration,

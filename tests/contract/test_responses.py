@@ -195,11 +195,6 @@ def test_generated_responses_of_the_effective_spec_mostly_parse(
     assert tally.outcomes["Task"] >= DYNAMIC_REQUESTS // 2, tally
 
 
-@pytest.mark.xfail(
-    reason="bug found by Prism's dynamic mode: for `data: []` the message shows the repr of the "
-    "generator's Unset sentinel (with a memory address) instead of saying data is not an object",
-    strict=True,
-)
 def test_a_list_as_data_is_named_in_the_error(scripted_server: ScriptedServer) -> None:
     """`{"data": []}` (what Prism generates from the oneOf) is reported as data being a list."""
     scripted_server.reply(200, {"data": []})

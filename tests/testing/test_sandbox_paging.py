@@ -100,7 +100,7 @@ def test_paging_a_pending_export_serves_the_status_without_data_and_advances_it(
     task_id = maesn_sandbox.add_task(EXPORT, entries=5)
     body = _page(get_task, task_id, 2)
     assert body["data"]["status"] == "IN_PROGRESS"
-    assert body["data"]["responseData"] is None
+    assert "responseData" not in body["data"]
     assert "pagination" not in body["meta"]
     assert maesn_sandbox.status_of(task_id) == "FINISHED"
 
@@ -115,7 +115,7 @@ def test_paging_a_finished_export_does_not_advance_its_lifecycle(
     assert _page(get_task, task_id, None)["data"]["status"] == "FINISHED"
     deleted = _page(get_task, task_id, None)
     assert deleted["data"]["status"] == "DELETED"
-    assert deleted["data"]["responseData"] is None
+    assert "responseData" not in deleted["data"]
     assert "pagination" not in deleted["meta"]
 
 
@@ -132,3 +132,16 @@ def test_a_page_size_override_must_be_positive(page_size: int) -> None:
     """Sandbox(page_size=...) refuses sizes below 1."""
     with pytest.raises(ValueError, match="positive"):
         Sandbox(page_size=page_size)
+
+
+def test_entries_key_serves_each_page_as_an_object(
+    maesn_sandbox: Sandbox, get_task: GetTask
+) -> None:
+    """With entries_key the page's entries sit in an object, the shape the pinned spec allows."""
+    task_id = maesn_sandbox.add_task(
+        "datev-rewe-export", lifecycle=["FINISHED"], entries=3, entries_key="entries"
+    )
+    body = _page(get_task, task_id, 1)
+    assert body["data"]["responseData"] == {"entries": [export_entry(i) for i in range(3)]}
+    with pytest.raises(ValueError, match="declare entries too"):
+        maesn_sandbox.add_task("datev-rewe-export", entries_key="entries")

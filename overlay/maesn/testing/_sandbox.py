@@ -22,10 +22,14 @@ Decisions, where Maesn documents nothing:
   a request with `page` for a task that is done (paging reads a finished result) and a request that
   got a fault; with `advance="time"` the status follows `maesn._clock.current().monotonic()`, so a
   `FakeClock` moves it. The last status repeats forever.
-- While the served status is still running (per the profile), `responseData` is null and there is
-  no `meta.pagination`, whether or not `page` was sent. Once the task is done, it serves the
-  declared `responseData`; an export declared with `entries` that succeeded serves the page's
-  entries and `meta.pagination`.
+- While the served status is still running (per the profile), there is no `responseData` and no
+  `meta.pagination`, whether or not `page` was sent; a `responseData` that would be null is left
+  out rather than sent as null (both reach the client as None; the pinned spec does not allow
+  null there, Maesn's current one does). Once the task is done, it serves the declared
+  `responseData`; an export declared with `entries` that succeeded serves the page's entries and
+  `meta.pagination`: as a bare list by default (how Maesn's export results are described), or as
+  `{entries_key: [...]}` when the task is declared with `entries_key` (an object, which is what
+  the pinned spec's `responseData` type allows).
 - A `page` beyond the last page answers 200 with an empty list and the same totals
   (`currentPage` the page asked for), as offset-paged REST APIs do: clients stop at `totalPages`.
   An export with 0 entries has `totalPages` 0 and serves `[]` on every page.
@@ -198,6 +202,7 @@ class Sandbox:
         lifecycle: Sequence[TaskStatus | str] | None = None,
         response_data: Any = None,
         entries: int | None = None,
+        entries_key: str | None = None,
         information: Sequence[Mapping[str, str]] | None = None,
         warnings: Sequence[str] = (),
         task_id: str | None = None,
@@ -214,6 +219,7 @@ class Sandbox:
                 statuses the spec does not know. Default: `default_lifecycle(integration)`.
             response_data: `responseData` once the task is done (any JSON value).
             entries: for a paged integration, the number of export entries (see `export_entry`).
+            entries_key: serve each page as `{entries_key: [entries]}` instead of a bare list.
             information: `information` entries; fields the integration fills but the entry lacks
                 get defaults, fields it does not fill are refused. Default: one entry that
                 states the status.
@@ -233,6 +239,7 @@ class Sandbox:
             lifecycle=lifecycle,
             response_data=response_data,
             entries=entries,
+            entries_key=entries_key,
             information=information,
             warnings=warnings,
             company_id=company_id,
@@ -402,8 +409,8 @@ class Sandbox:
     def _envelope(self, task: SandboxTask, status: str, page: int, fault: Fault | None) -> bytes:
         meta: dict[str, Any] = {"warnings": list(task.warnings)}
         outcome = task.outcome_of(status)
-        response_data = b"null"
-        if outcome is None or outcome.is_done:
+        response_data: bytes | None = None
+        if (outcome is None or outcome.is_done) and task.response_data is not None:
             response_data = encode_json(task.response_data)
         if task.entries is not None and outcome is not None and outcome.is_success:
             page_size = self._page_size(task)
@@ -414,6 +421,8 @@ class Sandbox:
                 "totalPages": task.total_pages(page_size),
             }
             response_data = self._page_bytes(task, page, page_size)
+            if task.entries_key is not None:
+                response_data = b"{" + encode_json(task.entries_key) + b":" + response_data + b"}"
         served_status = status if fault is None or fault.task_status is None else fault.task_status
         return b"".join(
             (
@@ -423,8 +432,7 @@ class Sandbox:
                 encode_json(served_status),
                 b',"information":',
                 encode_json(task.information_for(status)),
-                b',"responseData":',
-                response_data,
+                *((b',"responseData":', response_data) if response_data is not None else ()),
                 b"}}",
             )
         )

@@ -54,6 +54,23 @@ def _as_status(value: TaskStatus | str) -> str:
         return str(value)
 
 
+def _check_entries(
+    profile: IntegrationProfile, entries: int | None, entries_key: str | None, response_data: Any
+) -> None:
+    if entries is not None:
+        if profile.page_size is None:
+            raise ValueError(
+                f"entries={entries} needs an integration with paged results; "
+                f"{profile.integration.value} has none: declare response_data instead"
+            )
+        if entries < 0:
+            raise ValueError(f"entries must be 0 or more, got {entries}")
+        if response_data is not None:
+            raise ValueError("declare either entries (a paged export) or response_data, not both")
+    if entries_key is not None and entries is None:
+        raise ValueError("entries_key shapes the pages of an export: declare entries too")
+
+
 @dataclass(kw_only=True)
 class SandboxTask:
     """One declared task and how far its lifecycle has come."""
@@ -63,6 +80,7 @@ class SandboxTask:
     lifecycle: tuple[str, ...]
     response_data: Any
     entries: int | None
+    entries_key: str | None
     information: tuple[Mapping[str, str], ...] | None
     warnings: tuple[str, ...]
     company_id: str | None
@@ -81,6 +99,7 @@ class SandboxTask:
         lifecycle: Sequence[TaskStatus | str] | None,
         response_data: Any,
         entries: int | None,
+        entries_key: str | None = None,
         information: Sequence[Mapping[str, str]] | None,
         warnings: Sequence[str],
         company_id: str | None,
@@ -96,18 +115,7 @@ class SandboxTask:
         )
         if not statuses:
             raise ValueError("lifecycle must list at least one status (the last one repeats)")
-        if entries is not None:
-            if profile.page_size is None:
-                raise ValueError(
-                    f"entries={entries} needs an integration with paged results; "
-                    f"{profile.integration.value} has none: declare response_data instead"
-                )
-            if entries < 0:
-                raise ValueError(f"entries must be 0 or more, got {entries}")
-            if response_data is not None:
-                raise ValueError(
-                    "declare either entries (a paged export) or response_data, not both"
-                )
+        _check_entries(profile, entries, entries_key, response_data)
         for entry in information or ():
             extra = set(entry) - profile.information_fields
             if extra:
@@ -125,6 +133,7 @@ class SandboxTask:
             lifecycle=statuses,
             response_data=response_data,
             entries=entries,
+            entries_key=entries_key,
             information=None if information is None else tuple(information),
             warnings=tuple(warnings),
             company_id=company_id,
