@@ -32,8 +32,9 @@ class _HelpFormatter(argparse.HelpFormatter):
     """Wraps prose paragraphs; keeps paragraphs of several lines (the tables) as written."""
 
     def _fill_text(self, text: str, width: int, indent: str) -> str:
+        fill = super()._fill_text
         return "\n\n".join(
-            paragraph if "\n" in paragraph else super()._fill_text(paragraph, width, indent)
+            paragraph if "\n" in paragraph else fill(paragraph, width, indent)
             for paragraph in text.split("\n\n")
         )
 
