@@ -20,7 +20,7 @@ from maesn._models import Task, TaskPage
 from maesn._profiles import PROFILES, Integration
 
 from ._exit import ExitCode, UsageError
-from ._export_file import ExportFile
+from ._export_file import ExportFile, pages_text
 from ._render import Display, make_display, profile_json, profile_lines, task_json, task_lines
 from ._watch import WaitWatch
 
@@ -254,7 +254,7 @@ def export_to_file(
         state = file.state
         if resume and state.pages_done and not isinstance(exc, TaskFailedError | UsageError):
             exc.add_note(
-                f"{file.partial} keeps pages 1-{state.pages_done} ({state.entries:,} entries); "
+                f"{file.partial} keeps {pages_text(state.pages_done)} ({state.entries:,} entries); "
                 f"resume with: {resume(file.next_page)}"
             )
         raise

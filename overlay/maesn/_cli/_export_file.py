@@ -27,7 +27,7 @@ from maesn._models import TaskPage
 
 from ._exit import UsageError
 
-__all__ = ["STATE_FORMAT", "ExportFile", "ExportState"]
+__all__ = ["STATE_FORMAT", "ExportFile", "ExportState", "pages_text"]
 
 STATE_FORMAT = "maesn-export-state/1"
 _CHUNK = 1 << 20
@@ -119,7 +119,7 @@ class ExportFile:
             saved = ExportState.load(state_file)
             if saved.pages_done > 0:
                 raise UsageError(
-                    f"{partial_path(out)} holds pages 1-{saved.pages_done} of task "
+                    f"{partial_path(out)} holds {pages_text(saved.pages_done)} of task "
                     f"{saved.task_id}: resume with --start-page {saved.pages_done + 1}, or pass "
                     "--start-page 1 to start over"
                 )
@@ -144,7 +144,7 @@ class ExportFile:
             )
         if state.pages_done != start_page - 1:
             raise UsageError(
-                f"{partial} holds pages 1-{state.pages_done}: resume with --start-page "
+                f"{partial} holds {pages_text(state.pages_done)}: resume with --start-page "
                 f"{state.pages_done + 1} (not {start_page}), or pass --start-page 1 to start over"
             )
         handle = partial.open("r+b")
@@ -210,6 +210,11 @@ class ExportFile:
         if self.state.pages_done == 0:
             self.partial.unlink(missing_ok=True)
             self.state_path.unlink(missing_ok=True)
+
+
+def pages_text(pages: int) -> str:
+    """`page 1` or `pages 1-N`."""
+    return "page 1" if pages == 1 else f"pages 1-{pages}"
 
 
 def partial_path(out: Path) -> Path:
