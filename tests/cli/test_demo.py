@@ -8,6 +8,8 @@ import subprocess
 import time
 from pathlib import Path
 
+from maesn.testing import Sandbox
+
 from .conftest import cli_env, maesn_command
 
 
@@ -76,3 +78,19 @@ def test_sandbox_serves_demo_tasks_until_ctrl_c(tmp_path: Path) -> None:
     assert server.returncode == 0
     assert "sandbox stopped" in stderr
     assert "Traceback" not in stderr
+
+
+def test_sandbox_on_a_busy_port_is_a_usage_error(sandbox: Sandbox) -> None:
+    """A port in use exits 2 with one line saying to pick another --port."""
+    port = sandbox.base_url.rsplit(":", 1)[1]
+    completed = subprocess.run(  # noqa: S603 - our interpreter, our arguments
+        maesn_command("sandbox", "--port", port),
+        env=cli_env(),
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert completed.returncode == 2
+    assert completed.stderr.startswith(f"maesn: error: cannot serve on 127.0.0.1:{port}")
+    assert "pick another --port" in completed.stderr

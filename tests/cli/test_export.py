@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import shlex
+import signal
+import subprocess
 from pathlib import Path
 
 import pytest
 from maesn.testing import Fault, Sandbox, export_entry
 
-from .conftest import COMPANY, Cli
+from .conftest import COMPANY, Cli, cli_env, maesn_command
 
 SMALL_PAGES = [{"page_size": 100}]
 
@@ -126,3 +128,32 @@ def test_a_failed_export_task_exits_1_and_writes_nothing(cli: Cli, sandbox: Sand
     assert result.code == 1
     assert "ended DELETED" in result.stderr
     assert list(cli.cwd.iterdir()) == []
+
+
+@pytest.mark.parametrize("sandbox", SMALL_PAGES, indirect=True)
+def test_ctrl_c_during_an_export_keeps_the_saved_pages_and_says_how_to_resume(
+    cli: Cli, sandbox: Sandbox
+) -> None:
+    """SIGINT while page 2 loads: exit 130, no traceback, page 1 kept, the resume command shown."""
+    task_id = sandbox.add_task(
+        "datev-rewe-export", entries=250, company_id=COMPANY, lifecycle=["FINISHED"]
+    )
+    sandbox.inject(Fault.delay(30), task_id=task_id, page=2)
+    process = subprocess.Popen(  # noqa: S603 - our interpreter, our arguments
+        maesn_command(*_export_args(task_id)),
+        env=cli_env(sandbox.base_url),
+        cwd=cli.cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stderr is not None
+    assert "page 1/3" in process.stderr.readline()
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=10)
+    assert process.returncode == 130
+    assert "Traceback" not in stderr
+    assert "interrupted; export.jsonl.partial keeps page 1 (100 entries); resume with:" in stderr
+    assert "--start-page 2" in stderr
+    assert _indexes(cli.cwd / "export.jsonl.partial") == list(range(100))
+    assert not (cli.cwd / "export.jsonl").exists()

@@ -369,7 +369,15 @@ def serve_sandbox(ctx: Context, args: argparse.Namespace) -> int:
     """`maesn sandbox`: serve the demo tasks on 127.0.0.1 until Ctrl-C."""
     from maesn.testing import Sandbox  # noqa: PLC0415 - only this command needs the server
 
-    with Sandbox(port=args.port) as sandbox:
+    sandbox = Sandbox(port=args.port)
+    try:
+        sandbox.start()
+    except OSError as exc:
+        raise UsageError(
+            f"cannot serve on 127.0.0.1:{args.port}: {exc.strerror or exc}; pick another --port "
+            "(0 picks a free one)"
+        ) from exc
+    with sandbox:
         for task in SANDBOX_TASKS:
             sandbox.add_task(
                 task.integration,

@@ -111,8 +111,9 @@ def error_message(exc: BaseException) -> str:
     if isinstance(exc, MaesnError | UsageError):
         return _for_command_line(str(exc))
     if isinstance(exc, OSError):
-        where = f" {exc.filename!s}" if exc.filename else ""
-        return f"cannot use{where}: {exc.strerror or exc}; check the path and its permissions"
+        if exc.filename:
+            return f"cannot use {exc.filename!s}: {exc.strerror or exc}; check the path and its permissions"
+        return f"{exc.strerror or exc}; rerun with --debug for details"
     return (
         f"unexpected {type(exc).__name__}: {exc}. This is a bug in maesn-client: rerun with "
         "--debug and report it with the traceback"
