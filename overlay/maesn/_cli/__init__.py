@@ -1,0 +1,140 @@
+"""The `maesn` command line (also `python -m maesn`): read, wait for and export tasks.
+
+`main(argv)` parses the arguments, runs one command and returns its exit code (see
+`maesn --help`). Errors become one line on stderr (with --json, also a JSON document on stdout)
+and a documented exit code; tracebacks only with --debug. The keys are read from the environment
+only and redacted from everything printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import traceback
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from maesn._exceptions import IncompleteExportError, TaskError
+
+from ._commands import Context, export_task, get_task, list_integrations, serve_sandbox
+from ._commands import wait_for_task as wait_task
+from ._demo import run_demo
+from ._exit import ExitCode, error_message, exit_code_for
+from ._parser import build_parser
+from ._render import task_json
+
+__all__ = ["main"]
+
+_COMMANDS: dict[str, Callable[[Context, argparse.Namespace], int]] = {
+    "get": get_task,
+    "wait": wait_task,
+    "export": export_task,
+    "integrations": list_integrations,
+    "sandbox": serve_sandbox,
+    "demo": run_demo,
+}
+
+
+class _RedactingFormatter(logging.Formatter):
+    def __init__(self, redact: Callable[[str], str]) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
+        self._redact = redact
+
+    def format(self, record: logging.LogRecord) -> str:
+        return self._redact(super().format(record))
+
+
+@contextmanager
+def _logging(ctx: Context) -> Iterator[None]:
+    """--debug: every DEBUG line on stderr, redacted. Otherwise nothing: warnings are shown."""
+    handler: logging.Handler
+    if ctx.debug:
+        logger = logging.getLogger()
+        handler = logging.StreamHandler(ctx.stderr)
+        handler.setFormatter(_RedactingFormatter(ctx.redact))
+    else:
+        # The CLI prints the task's warnings itself; the library's log line would repeat them.
+        logger = logging.getLogger("maesn")
+        handler = logging.NullHandler()
+    level = logger.level
+    if ctx.debug:
+        logger.setLevel(logging.DEBUG)
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+
+
+@contextmanager
+def _warnings_to_stderr(ctx: Context) -> Iterator[None]:
+    def show(message: Warning | str, *_: Any, **__: Any) -> None:
+        ctx.err(f"maesn: warning: {message}")
+
+    with warnings.catch_warnings():
+        warnings.showwarning = show
+        yield
+
+
+def _report(ctx: Context, exc: BaseException) -> int:
+    code = exit_code_for(exc)
+    message = error_message(exc)
+    notes = [str(note) for note in getattr(exc, "__notes__", ())]
+    if ctx.debug:
+        ctx.err("".join(traceback.format_exception(exc)).rstrip())
+    ctx.err(f"maesn: error: {message}")
+    for note in notes:
+        ctx.err(f"maesn: {note}")
+    if ctx.json:
+        error: dict[str, Any] = {
+            "type": type(exc).__name__,
+            "message": message,
+            "exitCode": int(code),
+            "notes": notes,
+        }
+        if isinstance(exc, IncompleteExportError):
+            error["resumePage"] = exc.resume_page
+        document: dict[str, Any] = {"error": error}
+        if isinstance(exc, TaskError):
+            document["task"] = task_json(exc.task)
+        ctx.out_json(document)
+    return code
+
+
+def _quiet_broken_pipe() -> int:
+    """Stop quietly when stdout was closed early (`maesn integrations | head -1`)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return ExitCode.OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the `maesn` command line with `argv` (default: sys.argv[1:]); returns the exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or a usage error (2)
+        return exc.code if isinstance(exc.code, int) else ExitCode.USAGE
+    ctx = Context(
+        json=args.json,
+        debug=args.debug,
+        style="plain" if args.plain else "auto",
+        stdout=sys.stdout,
+        stderr=sys.stderr,
+    )
+    with _logging(ctx), _warnings_to_stderr(ctx):
+        try:
+            return _COMMANDS[args.run](ctx, args)
+        except KeyboardInterrupt as exc:
+            for note in getattr(exc, "__notes__", ()):
+                ctx.err(f"maesn: interrupted; {note}")
+            return ExitCode.INTERRUPTED
+        except BrokenPipeError:
+            return _quiet_broken_pipe()
+        except Exception as exc:  # noqa: BLE001 - every error becomes one line and an exit code
+            return _report(ctx, exc)

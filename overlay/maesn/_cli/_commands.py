@@ -1,0 +1,441 @@
+"""The commands: `task get`, `task wait`, `task export`, `integrations` and `sandbox`."""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import shlex
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from maesn._client import Client
+from maesn._config import ACCOUNT_KEY_ENV, API_KEY_ENV, Redactor, Secret
+from maesn._exceptions import TaskFailedError, TaskPendingError
+from maesn._models import Task, TaskPage
+from maesn._profiles import PROFILES, Integration
+
+from ._exit import ExitCode, UsageError
+from ._export_file import ExportFile, pages_text
+from ._render import Display, make_display, profile_json, profile_lines, task_json, task_lines
+from ._watch import WaitWatch
+
+__all__ = [
+    "COMPANY_ID_ENV",
+    "INTEGRATION_ENV",
+    "Context",
+    "export_task",
+    "export_to_file",
+    "get_task",
+    "list_integrations",
+    "serve_sandbox",
+    "wait_for_task",
+    "wait_with_status_line",
+]
+
+INTEGRATION_ENV = "MAESN_INTEGRATION"
+COMPANY_ID_ENV = "MAESN_COMPANY_ID"
+SANDBOX_COMPANY_ID = "demo-company"
+
+
+def key_redactor() -> Redactor:
+    """Replaces the values of MAESN_API_KEY and MAESN_ACCOUNT_KEY in anything printed."""
+    values = (os.environ.get(name, "") for name in (API_KEY_ENV, ACCOUNT_KEY_ENV))
+    return Redactor(Secret(value) for value in values if value)
+
+
+@dataclass(kw_only=True)
+class Context:
+    """How one run prints: text or JSON, rich or plain live parts, keys always redacted."""
+
+    json: bool = False
+    debug: bool = False
+    style: str = "auto"
+    stdout: TextIO
+    stderr: TextIO
+    live: TextIO | None = None
+    """Where the live parts go; default stderr, so stdout stays the result."""
+    redact: Callable[[str], str] = field(default_factory=key_redactor)
+
+    def out(self, line: str = "") -> None:
+        """Print a line of the result on stdout."""
+        print(self.redact(line), file=self.stdout, flush=True)
+
+    def out_json(self, value: Any) -> None:
+        """Print a JSON document on stdout."""
+        self.out(json.dumps(value, ensure_ascii=False))
+
+    def err(self, line: str) -> None:
+        """Print a line on stderr."""
+        print(self.redact(line), file=self.stderr, flush=True)
+
+    def display(self) -> Display:
+        """Where the live status line and progress bars go (nothing in --json mode)."""
+        stream = self.stderr if self.live is None else self.live
+        return make_display(style=self.style, quiet=self.json, stream=stream)
+
+
+def _client(args: argparse.Namespace) -> Client:
+    integration = args.integration or os.environ.get(INTEGRATION_ENV)
+    if not integration:
+        known = ", ".join(i.value for i in Integration)
+        raise UsageError(
+            f"no integration: pass --integration ID or set {INTEGRATION_ENV} (one of {known}; "
+            "`maesn integrations` describes them)"
+        )
+    for name in (API_KEY_ENV, ACCOUNT_KEY_ENV):
+        if not os.environ.get(name, "").strip():
+            raise UsageError(
+                f"{name} is not set: export it before running maesn (keys are read only from "
+                "the environment, never from options, so they stay out of shell history)"
+            )
+    return Client(
+        integration=integration,
+        company_id=args.company_id or os.environ.get(COMPANY_ID_ENV) or None,
+        interactive_auth=args.interactive_auth,
+        base_url=args.base_url,
+        timeout=args.request_timeout,
+        max_retries=args.max_retries,
+    )
+
+
+def get_task(ctx: Context, args: argparse.Namespace) -> int:
+    """`maesn task get ID`: one poll, printed."""
+    with _client(args) as client:
+        task = client.get_task(args.task_id, page=args.page)
+    if ctx.json:
+        ctx.out_json(task_json(task))
+    else:
+        for line in task_lines(task):
+            ctx.out(line)
+    return ExitCode.OK
+
+
+def wait_with_status_line(
+    ctx: Context,
+    client: Client,
+    task_id: str,
+    *,
+    timeout: float,
+    poll_interval: float,
+    max_interval: float = 30.0,
+    raise_on_failure: bool = True,
+) -> tuple[Task, WaitWatch]:
+    """wait_for_task with a live status line (status, elapsed, polls) on the display."""
+    watch = WaitWatch(task_id)
+    with watch.shown(ctx.display()):
+        task = client.wait_for_task(
+            task_id,
+            timeout=timeout,
+            poll_interval=poll_interval,
+            max_interval=max_interval,
+            on_update=watch.on_update,
+            raise_on_failure=raise_on_failure,
+        )
+    return task, watch
+
+
+def _show_finished(ctx: Context, task: Task, watch: WaitWatch) -> None:
+    if ctx.json:
+        return
+    ctx.out(watch.summary())
+    for line in task_lines(task):
+        ctx.out(line)
+
+
+def wait_for_task(ctx: Context, args: argparse.Namespace) -> int:
+    """`maesn task wait ID`: poll with a live status line until the task is done."""
+    with _client(args) as client:
+        try:
+            task, watch = wait_with_status_line(
+                ctx, client, args.task_id, timeout=args.timeout, poll_interval=args.poll_interval
+            )
+        except TaskFailedError as exc:
+            if not ctx.json:
+                for line in task_lines(exc.task):
+                    ctx.out(line)
+            raise
+    if ctx.json:
+        ctx.out_json(task_json(task))
+    else:
+        _show_finished(ctx, task, watch)
+    return ExitCode.OK
+
+
+def ready_pages(
+    ctx: Context,
+    client: Client,
+    task_id: str,
+    *,
+    start_page: int,
+    timeout: float,
+    poll_interval: float,
+    max_interval: float = 30.0,
+) -> Iterator[TaskPage]:
+    """The export's pages from `start_page`; waits first (with a status line) while it runs."""
+    pages = client.iter_task_pages(task_id, start_page=start_page)
+    try:
+        first = next(pages, None)
+    except TaskPendingError:
+        wait_with_status_line(
+            ctx,
+            client,
+            task_id,
+            timeout=timeout,
+            poll_interval=poll_interval,
+            max_interval=max_interval,
+        )
+        pages = client.iter_task_pages(task_id, start_page=start_page)
+        first = next(pages, None)
+    return pages if first is None else itertools.chain([first], pages)
+
+
+def save_pages(ctx: Context, file: ExportFile, pages: Iterator[TaskPage], label: str) -> int:
+    """Save every page to `file` with a progress bar; returns the entries in the finished file."""
+    with ctx.display().progress(label) as progress:
+        for index, page in enumerate(pages):
+            if index == 0:
+                progress.start(
+                    total_pages=page.pagination.total_pages,
+                    total_entries=page.pagination.total,
+                    done_entries=file.state.entries,
+                )
+            file.save(page)
+            progress.advance(page=page.number, entries=len(page.entries))
+    return file.finish()
+
+
+def resume_command(args: argparse.Namespace, client: Client, page: int) -> str:
+    """The command that continues an interrupted export at `page`."""
+    parts = ["maesn", "task", "export", args.task_id, "--out", str(args.out)]
+    parts += ["--start-page", str(page), "--integration", client.integration.value]
+    if client.company_id is not None:
+        parts += ["--company-id", client.company_id]
+    if args.interactive_auth:
+        parts.append("--interactive-auth")
+    if args.base_url:
+        parts += ["--base-url", args.base_url]
+    return shlex.join(parts)
+
+
+def export_to_file(
+    ctx: Context,
+    client: Client,
+    task_id: str,
+    file: ExportFile,
+    *,
+    timeout: float,
+    poll_interval: float,
+    max_interval: float = 30.0,
+    resume: Callable[[int], str] | None = None,
+) -> int:
+    """Wait for the export and save it to `file`; returns the entries written.
+
+    On failure, what was saved stays in the partial file; `resume(page)` gives the command that
+    continues, added to the error as a note.
+    """
+    try:
+        pages = ready_pages(
+            ctx,
+            client,
+            task_id,
+            start_page=file.next_page,
+            timeout=timeout,
+            poll_interval=poll_interval,
+            max_interval=max_interval,
+        )
+        return save_pages(ctx, file, pages, "export")
+    except BaseException as exc:
+        file.close()
+        state = file.state
+        if resume and state.pages_done and not isinstance(exc, TaskFailedError | UsageError):
+            exc.add_note(
+                f"{file.partial} keeps {pages_text(state.pages_done)} ({state.entries:,} entries); "
+                f"resume with: {resume(file.next_page)}"
+            )
+        raise
+
+
+def export_task(ctx: Context, args: argparse.Namespace) -> int:
+    """`maesn task export ID --out FILE`: every entry to JSONL, resumable, renamed when complete."""
+    out = Path(args.out)
+    with _client(args) as client:
+        file = ExportFile.open(
+            out,
+            task_id=args.task_id,
+            integration=client.integration.value,
+            start_page=args.start_page,
+        )
+        entries = export_to_file(
+            ctx,
+            client,
+            args.task_id,
+            file,
+            timeout=args.timeout,
+            poll_interval=args.poll_interval,
+            resume=lambda page: resume_command(args, client, page),
+        )
+    if ctx.json:
+        ctx.out_json(
+            {
+                "taskId": args.task_id,
+                "file": str(out),
+                "entries": entries,
+                "pages": file.state.pages_done,
+            }
+        )
+    else:
+        ctx.out(f"saved {entries:,} entries of task {args.task_id} to {out}")
+    return ExitCode.OK
+
+
+def list_integrations(ctx: Context, args: argparse.Namespace) -> int:  # noqa: ARG001
+    """`maesn integrations`: the profile table."""
+    if ctx.json:
+        ctx.out_json([profile_json(profile) for profile in PROFILES.values()])
+        return ExitCode.OK
+    for index, profile in enumerate(PROFILES.values()):
+        if index:
+            ctx.out()
+        for line in profile_lines(profile):
+            ctx.out(line)
+    return ExitCode.OK
+
+
+@dataclass(frozen=True, kw_only=True)
+class SandboxTask:
+    """A task `maesn sandbox` serves, and what it shows."""
+
+    task_id: str
+    integration: Integration
+    lifecycle: tuple[str, ...]
+    shows: str
+    information: tuple[dict[str, str], ...] | None = None
+    entries: int | None = None
+
+
+SANDBOX_TASKS = (
+    SandboxTask(
+        task_id="aba-import",
+        integration=Integration.ABACONNECT,
+        lifecycle=("IN_PROGRESS", "IN_PROGRESS", "FINISHED"),
+        shows="FINISHED after 3 polls",
+        information=({"message": "12 bookings imported into Abacus", "type": "INFO"},),
+    ),
+    SandboxTask(
+        task_id="duo-upload",
+        integration=Integration.DATEV_UNTERNEHMEN_ONLINE,
+        lifecycle=("OPEN", "IN_PROGRESS", "PARTIAL_SUCCESS"),
+        shows="PARTIAL_SUCCESS: `task wait` exits 1",
+        information=(
+            {"filename": "invoice-1001.pdf", "message": "Document uploaded", "type": "INFO"},
+            {"filename": "invoice-1002.pdf", "message": "Unreadable PDF", "type": "ERROR"},
+        ),
+    ),
+    SandboxTask(
+        task_id="rewe-booking",
+        integration=Integration.DATEV_REWE,
+        lifecycle=("IN_PROGRESS", "IN_PROGRESS", "SUCCESS"),
+        shows="SUCCESS after 3 polls",
+    ),
+    SandboxTask(
+        task_id="rewe-rejected",
+        integration=Integration.DATEV_REWE,
+        lifecycle=("IN_PROGRESS", "FAILED"),
+        shows="FAILED: `task wait` exits 1",
+        information=({"message": "Account 99999 does not exist", "type": "ERROR"},),
+    ),
+    SandboxTask(
+        task_id="rewe-export",
+        integration=Integration.DATEV_REWE_EXPORT,
+        lifecycle=("IN_PROGRESS", "IN_PROGRESS", "FINISHED"),
+        shows="120,000 entries in 3 pages: try `task export`",
+        entries=120_000,
+    ),
+    SandboxTask(
+        task_id="aba-endless",
+        integration=Integration.ABACONNECT,
+        lifecycle=("IN_PROGRESS",),
+        shows="never finishes: try `task wait --timeout 3` (exits 4)",
+    ),
+)
+
+
+def serve_sandbox(ctx: Context, args: argparse.Namespace) -> int:
+    """`maesn sandbox`: serve the demo tasks on 127.0.0.1 until Ctrl-C."""
+    from maesn.testing import Sandbox  # noqa: PLC0415 - only this command needs the server
+
+    sandbox = Sandbox(port=args.port)
+    try:
+        sandbox.start()
+    except OSError as exc:
+        raise UsageError(
+            f"cannot serve on 127.0.0.1:{args.port}: {exc.strerror or exc}; pick another --port "
+            "(0 picks a free one)"
+        ) from exc
+    with sandbox:
+        for task in SANDBOX_TASKS:
+            sandbox.add_task(
+                task.integration,
+                task_id=task.task_id,
+                lifecycle=task.lifecycle,
+                information=task.information,
+                entries=task.entries,
+                company_id=SANDBOX_COMPANY_ID,
+            )
+        # The sandbox's keys are fake, made for this server: printing them is the point here.
+        plain = Context(stdout=ctx.stdout, stderr=ctx.stderr, redact=str, json=ctx.json)
+        _announce(plain, sandbox.base_url, sandbox.api_key, sandbox.account_key)
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            ctx.err("sandbox stopped")
+    return ExitCode.OK
+
+
+def _announce(ctx: Context, base_url: str, api_key: str, account_key: str) -> None:
+    if ctx.json:
+        ctx.out_json(
+            {
+                "baseUrl": base_url,
+                "apiKey": api_key,
+                "accountKey": account_key,
+                "companyId": SANDBOX_COMPANY_ID,
+                "tasks": [
+                    {
+                        "taskId": task.task_id,
+                        "integration": task.integration.value,
+                        "lifecycle": list(task.lifecycle),
+                        "shows": task.shows,
+                    }
+                    for task in SANDBOX_TASKS
+                ],
+            }
+        )
+        return
+    lines = [
+        f"Maesn sandbox serving on {base_url} (Ctrl-C stops it)",
+        "",
+        "In another shell, point maesn (or your code) at it; these keys are fake:",
+        f"  export MAESN_BASE_URL={base_url}",
+        f"  export MAESN_API_KEY={api_key}",
+        f"  export MAESN_ACCOUNT_KEY={account_key}",
+        f"  export MAESN_COMPANY_ID={SANDBOX_COMPANY_ID}",
+        "",
+        "Tasks (each poll moves a task one status on; the last status stays):",
+        *(
+            f"  {task.task_id:<14} --integration {task.integration.value:<25} {task.shows}"
+            for task in SANDBOX_TASKS
+        ),
+        "",
+        "For example:",
+        "  maesn task wait aba-import --integration abaconnect --poll-interval 0.5",
+        "  maesn task export rewe-export --integration datev-rewe-export --out export.jsonl",
+    ]
+    for line in lines:
+        ctx.out(line)

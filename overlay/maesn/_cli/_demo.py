@@ -1,0 +1,199 @@
+"""`maesn demo`: the client against an in-process sandbox, one behaviour a step, in seconds.
+
+Each step creates a task on the sandbox, drives it with `maesn.Client` exactly as user code would,
+and prints what happened and why it matters. Polls are 0.05-0.2 s apart and the sandbox moves a
+task one status a poll, so the whole walk takes a few seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from maesn._client import Client
+from maesn._exceptions import TaskPartiallySucceededError, ValidationError
+from maesn._profiles import Integration
+from maesn.testing import Fault, Sandbox
+
+from ._commands import Context, export_to_file, wait_with_status_line
+from ._exit import ExitCode
+from ._export_file import ExportFile
+from ._render import status_text, task_lines
+
+__all__ = ["run_demo"]
+
+_STEPS = 5
+_COMPANY = "demo-company"
+_EXPORT_ENTRIES = 120_000
+_FAST: dict[str, Any] = {"poll_interval": 0.05, "max_interval": 0.2, "timeout": 30.0}
+
+
+class _Demo:
+    def __init__(self, ctx: Context, sandbox: Sandbox) -> None:
+        self.ctx = ctx
+        self.sandbox = sandbox
+        self.step = 0
+
+    def client(self, integration: Integration, *, company_id: str | None = None) -> Client:
+        return Client(
+            integration=integration,
+            company_id=company_id,
+            api_key=self.sandbox.api_key,
+            account_key=self.sandbox.account_key,
+            base_url=self.sandbox.base_url,
+        )
+
+    def heading(self, title: str, *explanation: str) -> None:
+        self.step += 1
+        self.ctx.out()
+        self.ctx.out(f"Step {self.step}/{_STEPS}  {title}")
+        for line in explanation:
+            self.ctx.out(f"  {line}")
+
+    def show(self, *lines: str) -> None:
+        for line in lines:
+            self.ctx.out(f"  {line}")
+
+    def show_task(self, client: Client, task_id: str) -> None:
+        self.show(*task_lines(client.get_task(task_id))[1:])
+
+    def abaconnect(self) -> None:
+        self.heading(
+            "AbaConnect: wait for a task until FINISHED",
+            "AbaConnect reports IN_PROGRESS, then FINISHED. FINISHED means done, not succeeded:",
+            "the outcome is in `information`, so the client calls it 'completed'.",
+        )
+        task_id = self.sandbox.add_task(
+            Integration.ABACONNECT,
+            lifecycle=["IN_PROGRESS", "IN_PROGRESS", "FINISHED"],
+            information=[{"message": "12 bookings imported into Abacus", "type": "INFO"}],
+            response_data={"imported": 12, "skipped": 0},
+        )
+        with self.client(Integration.ABACONNECT) as client:
+            task, watch = wait_with_status_line(self.ctx, client, task_id, **_FAST)
+        self.show(watch.summary(), *task_lines(task)[1:])
+
+    def duo_partial(self) -> None:
+        self.heading(
+            "DATEV Unternehmen Online: an upload ends PARTIAL_SUCCESS",
+            "DUO goes OPEN -> IN_PROGRESS -> PARTIAL_SUCCESS when some documents were rejected.",
+            "wait_for_task raises TaskPartiallySucceededError, carrying the task and its",
+            "information (or returns it with raise_on_failure=False).",
+        )
+        task_id = self.sandbox.add_task(
+            Integration.DATEV_UNTERNEHMEN_ONLINE,
+            lifecycle=["OPEN", "IN_PROGRESS", "PARTIAL_SUCCESS"],
+            company_id=_COMPANY,
+            information=[
+                {"filename": "invoice-1001.pdf", "message": "Document uploaded", "type": "INFO"},
+                {"filename": "invoice-1002.pdf", "message": "Document uploaded", "type": "INFO"},
+                {"filename": "invoice-1003.pdf", "message": "Unreadable PDF", "type": "ERROR"},
+            ],
+        )
+        with self.client(Integration.DATEV_UNTERNEHMEN_ONLINE, company_id=_COMPANY) as client:
+            try:
+                wait_with_status_line(self.ctx, client, task_id, **_FAST)
+            except TaskPartiallySucceededError as exc:
+                self.show(f"raised {type(exc).__name__}; exc.task is:", *task_lines(exc.task)[1:])
+            else:  # pragma: no cover - the sandbox's lifecycle ends PARTIAL_SUCCESS
+                raise AssertionError("the DUO task did not end PARTIAL_SUCCESS")
+
+    def rewe_company_id(self) -> None:
+        self.heading(
+            "DATEV Rechnungswesen: companyId is checked before anything is sent",
+            "DATEV needs a companyId unless the account uses the Interactive Authentication Flow.",
+        )
+        task_id = self.sandbox.add_task(
+            Integration.DATEV_REWE,
+            lifecycle=["IN_PROGRESS", "SUCCESS"],
+            company_id=_COMPANY,
+            information=[{"message": "Booking batch 2026-01 accepted", "type": "INFO"}],
+        )
+        with self.client(Integration.DATEV_REWE) as client:
+            try:
+                client.get_task(task_id)
+            except ValidationError as exc:
+                self.show(f"without companyId: {type(exc).__name__}: {exc}")
+        received = self.sandbox.requests.count(task_id=task_id)
+        self.show(f"requests the sandbox received for this task: {received}")
+        with self.client(Integration.DATEV_REWE, company_id=_COMPANY) as client:
+            _, watch = wait_with_status_line(self.ctx, client, task_id, **_FAST)
+        self.show(f"with company_id={_COMPANY!r}: {watch.summary()}")
+
+    def rate_limit(self) -> None:
+        self.heading(
+            "A 429 Too Many Requests is retried after its Retry-After",
+            "The sandbox answers the next poll with 429 and `Retry-After: 1`; the client waits",
+            "the second Maesn asked for, then polls again, inside one get_task call.",
+        )
+        task_id = self.sandbox.add_task(
+            Integration.DATEV_REWE, lifecycle=["SUCCESS"], company_id=_COMPANY
+        )
+        self.sandbox.inject(Fault.rate_limit(retry_after=1), task_id=task_id)
+        with self.client(Integration.DATEV_REWE, company_id=_COMPANY) as client:
+            started = time.monotonic()
+            task = client.get_task(task_id)
+            took = time.monotonic() - started
+        answers = ", ".join(
+            f"{request.status}" + (f" ({request.fault})" if request.fault else "")
+            for request in self.sandbox.requests.filter(task_id=task_id)
+        )
+        self.show(
+            f"the sandbox answered: {answers}",
+            f"get_task returned {status_text(task.status)} after {took:.1f}s",
+        )
+
+    def export(self, out_dir: Path) -> None:
+        self.heading(
+            f"DATEV Rechnungswesen export: {_EXPORT_ENTRIES:,} entries over 3 pages",
+            "Wait for the export, then page through it (pages are fixed at 50,000 entries) and",
+            "save every entry once to JSONL; the file gets its name only when complete.",
+        )
+        task_id = self.sandbox.add_task(
+            Integration.DATEV_REWE_EXPORT,
+            entries=_EXPORT_ENTRIES,
+            company_id=_COMPANY,
+            lifecycle=["IN_PROGRESS", "IN_PROGRESS", "FINISHED"],
+        )
+        out = out_dir / "datev-rewe-export.jsonl"
+        with self.client(Integration.DATEV_REWE_EXPORT, company_id=_COMPANY) as client:
+            file = ExportFile.open(
+                out, task_id=task_id, integration=client.integration.value, start_page=None
+            )
+            entries = export_to_file(self.ctx, client, task_id, file, **_FAST)
+        with out.open("rb") as handle:
+            indexes = [json.loads(line)["index"] for line in handle]
+        in_order = indexes == list(range(_EXPORT_ENTRIES))
+        self.show(
+            f"saved {entries:,} entries in {file.state.pages_done} pages to {out}",
+            f"the file has {len(indexes):,} lines; entries 0 to {_EXPORT_ENTRIES - 1:,} each "
+            f"once, in order: {'yes' if in_order else 'NO'}",
+        )
+
+
+def run_demo(ctx: Context, args: argparse.Namespace) -> int:
+    """`maesn demo`: five steps against a sandbox started in this process."""
+    started = time.monotonic()
+    # A walk-through reads top to bottom: its status lines and progress bars go to stdout too.
+    ctx = dataclasses.replace(ctx, live=ctx.stdout)
+    out_dir = Path(args.out) if args.out else Path(tempfile.mkdtemp(prefix="maesn-demo-"))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    # The sandbox's keys are made for it and fake: the demo's clients use them, not the env's.
+    with Sandbox() as sandbox:
+        ctx.out(
+            f"maesn demo: a local Maesn sandbox runs on {sandbox.base_url} (no keys, no network)"
+        )
+        demo = _Demo(ctx, sandbox)
+        demo.abaconnect()
+        demo.duo_partial()
+        demo.rewe_company_id()
+        demo.rate_limit()
+        demo.export(out_dir)
+    ctx.out()
+    ctx.out(f"Demo finished in {time.monotonic() - started:.1f}s.")
+    return ExitCode.OK

@@ -1,0 +1,296 @@
+"""The argument parser: every command, option, default and help text.
+
+Options shared by several commands (output, client settings) are accepted both before the command
+(`maesn --json task get ID`) and after it (`maesn task get ID --json`): the top-level parser holds
+the defaults, and each command's copy uses `argparse.SUPPRESS`, so it only sets what was given.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+
+from maesn._profiles import Integration
+from maesn._version import __version__
+
+from ._exit import EXIT_CODES_HELP
+
+__all__ = ["build_parser"]
+
+ENVIRONMENT_HELP = """\
+environment:
+  MAESN_API_KEY       your Maesn API key (required for `task`; never an option, never printed)
+  MAESN_ACCOUNT_KEY   the end user's account key (as above)
+  MAESN_BASE_URL      default for --base-url (else https://api.maesn.dev)
+  MAESN_INTEGRATION   default for --integration
+  MAESN_COMPANY_ID    default for --company-id"""
+
+EPILOG = f"{EXIT_CODES_HELP}\n\n{ENVIRONMENT_HELP}"
+
+
+class _HelpFormatter(argparse.HelpFormatter):
+    """Wraps prose paragraphs; keeps paragraphs of several lines (the tables) as written."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        fill = super()._fill_text
+        return "\n\n".join(
+            paragraph if "\n" in paragraph else fill(paragraph, width, indent)
+            for paragraph in text.split("\n\n")
+        )
+
+
+def _number(
+    kind: Callable[[str], float], *, minimum: float, strict: bool, what: str
+) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
+        if value < minimum or (strict and value == minimum):
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what}")
+        return value
+
+    return parse
+
+
+_seconds = _number(float, minimum=0, strict=True, what="a positive number of seconds")
+_page = _number(int, minimum=1, strict=False, what="a page number (1 or more)")
+_count = _number(int, minimum=0, strict=False, what="a count (0 or more)")
+_port = _number(int, minimum=0, strict=False, what="a port number (0 picks a free one)")
+
+
+def _output_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    default = (lambda value: value) if top else (lambda _: argparse.SUPPRESS)
+    group = parser.add_argument_group("output")
+    group.add_argument(
+        "--json",
+        action="store_true",
+        default=default(False),  # noqa: FBT003 - argparse's default
+        help="print machine-readable JSON on stdout (errors too) and no live status or progress",
+    )
+    group.add_argument(
+        "--plain",
+        action="store_true",
+        default=default(False),  # noqa: FBT003
+        help="plain line output, no live status line or progress bar (also the case without "
+        "the optional `rich` package, or when stderr is not a terminal)",
+    )
+    group.add_argument(
+        "--debug",
+        action="store_true",
+        default=default(False),  # noqa: FBT003
+        help="log every request at DEBUG level and show tracebacks (keys stay redacted)",
+    )
+
+
+def _client_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    default = (lambda value: value) if top else (lambda _: argparse.SUPPRESS)
+    group = parser.add_argument_group("client")
+    group.add_argument(
+        "--integration",
+        choices=[i.value for i in Integration],
+        default=default(None),
+        metavar="ID",
+        help="the target system behind the account key: "
+        + ", ".join(i.value for i in Integration)
+        + " (default: $MAESN_INTEGRATION; `maesn integrations` describes them)",
+    )
+    group.add_argument(
+        "--company-id",
+        default=default(None),
+        metavar="ID",
+        help="companyId sent with each request; DATEV needs one unless --interactive-auth "
+        "(default: $MAESN_COMPANY_ID)",
+    )
+    group.add_argument(
+        "--interactive-auth",
+        action="store_true",
+        default=default(False),  # noqa: FBT003
+        help="the account key was connected through Maesn's Interactive Authentication Flow, "
+        "which stores the company: no companyId needed",
+    )
+    group.add_argument(
+        "--base-url",
+        default=default(None),
+        metavar="URL",
+        help="where Maesn is (default: $MAESN_BASE_URL, else https://api.maesn.dev)",
+    )
+    group.add_argument(
+        "--max-retries",
+        type=_count,
+        default=default(3),
+        metavar="N",
+        help="retries of a failed request (429, 5xx, connection errors), 0 disables (default 3)",
+    )
+    group.add_argument(
+        "--request-timeout",
+        type=_seconds,
+        default=default(30.0),
+        metavar="S",
+        help="seconds to wait for each answer (default 30)",
+    )
+
+
+def _wait_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("waiting")
+    group.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=600.0,
+        metavar="S",
+        help="give up (exit 4) when the task still runs after S seconds (default 600)",
+    )
+    group.add_argument(
+        "--poll-interval",
+        type=_seconds,
+        default=1.0,
+        metavar="S",
+        help="seconds before the second poll; each later wait grows 1.5x, up to 30 s (default 1)",
+    )
+
+
+def _command(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    *,
+    summary: str,
+    description: str,
+    client: bool = True,
+) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        name,
+        help=summary,
+        description=description,
+        epilog=EPILOG,
+        formatter_class=_HelpFormatter,
+    )
+    if client:
+        _client_options(parser, top=False)
+    _output_options(parser, top=False)
+    return parser
+
+
+def _task_commands(task: argparse.ArgumentParser) -> None:
+    commands = task.add_subparsers(dest="task_command", metavar="COMMAND", required=True)
+    get = _command(
+        commands,
+        "get",
+        summary="print a task's current state (one poll)",
+        description="Poll the task once and print it: status and what it means for the "
+        "integration, information, warnings, pagination and a summary of responseData "
+        "(--json: all of it). Exits 0 whenever the task could be read, whatever its status.",
+    )
+    get.add_argument("task_id", metavar="ID", help="the taskId an asynchronous call returned")
+    get.add_argument(
+        "--page",
+        type=_page,
+        metavar="N",
+        help="the page of an export's result to fetch (datev-rewe-export only)",
+    )
+    get.set_defaults(run="get")
+
+    wait = _command(
+        commands,
+        "wait",
+        summary="poll until the task is done, with a live status line",
+        description="Poll the task until its integration says it is done, showing its status, "
+        "the time elapsed and the polls made; then print a summary. Exits 1 when the task "
+        "ended without success (FAILED, PARTIAL_SUCCESS, ...), 4 on --timeout.",
+    )
+    wait.add_argument("task_id", metavar="ID", help="the taskId an asynchronous call returned")
+    _wait_options(wait)
+    wait.set_defaults(run="wait")
+
+    export = _command(
+        commands,
+        "export",
+        summary="save every entry of an export to a JSONL file (resumable)",
+        description="Wait for a datev-rewe-export task, then save every entry of every page to "
+        "FILE, one JSON document a line, with a progress bar. Entries go to FILE.partial (with "
+        "its state in FILE.partial.json) and FILE appears only when the last page is saved. "
+        "When a page cannot be fetched, the error says which command resumes: --start-page N "
+        "appends pages N and on to the saved ones (the partial file must hold exactly the N-1 "
+        "pages before), so every entry ends up in FILE exactly once. --start-page 1 starts over.",
+    )
+    export.add_argument("task_id", metavar="ID", help="the taskId of the export")
+    export.add_argument("--out", required=True, metavar="FILE", help="the JSONL file to write")
+    export.add_argument(
+        "--start-page",
+        type=_page,
+        metavar="N",
+        help="resume an interrupted export at page N (the error message says which), or 1 to "
+        "start over; without it a new export starts, unless a partial one would be lost",
+    )
+    _wait_options(export)
+    export.set_defaults(run="export")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The `maesn` command line."""
+    parser = argparse.ArgumentParser(
+        prog="maesn",
+        description="Work with Maesn's asynchronous tasks: read a task, wait for it, export "
+        "its result, see each integration's rules, or try it all on a local sandbox.",
+        epilog=EPILOG,
+        formatter_class=_HelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"maesn-client {__version__}")
+    _output_options(parser, top=True)
+    _client_options(parser, top=True)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    task = commands.add_parser(
+        "task",
+        help="get, wait for or export an asynchronous task",
+        description="Read, wait for, or export one asynchronous task. The keys come from "
+        "MAESN_API_KEY and MAESN_ACCOUNT_KEY; --integration (or MAESN_INTEGRATION) says which "
+        "target system the account key belongs to.",
+        epilog=EPILOG,
+        formatter_class=_HelpFormatter,
+    )
+    _task_commands(task)
+
+    integrations = _command(
+        commands,
+        "integrations",
+        summary="print the integration profile table",
+        description="Print each integration's rules: the statuses it reports and what each "
+        "means, whether companyId is required, paging and page size, information fields, "
+        "responseData and rawData support, and notes. --json prints the table as a JSON list.",
+        client=False,
+    )
+    integrations.set_defaults(run="integrations")
+
+    sandbox = _command(
+        commands,
+        "sandbox",
+        summary="serve a local Maesn sandbox with demo tasks until Ctrl-C",
+        description="Serve Maesn's async-task endpoint on 127.0.0.1 with a few demo tasks, and "
+        "print the base URL, the (fake) keys and the task ids to use with `maesn task`. Each "
+        "poll moves a task one status on. Ctrl-C stops it (exit 0). --json prints the same "
+        "as one JSON line.",
+        client=False,
+    )
+    sandbox.add_argument(
+        "--port", type=_port, default=8765, metavar="P", help="the port (default 8765; 0: any)"
+    )
+    sandbox.set_defaults(run="sandbox")
+
+    demo = _command(
+        commands,
+        "demo",
+        summary="walk through the client against an in-process sandbox (no keys needed)",
+        description="Start a sandbox in this process and show, step by step: an AbaConnect "
+        "task to FINISHED, a DATEV Unternehmen Online upload ending PARTIAL_SUCCESS, a DATEV "
+        "Rechnungswesen call refused locally without companyId, a 429 retried after "
+        "Retry-After, and a 120,000-entry export saved to JSONL over 3 pages.",
+        client=False,
+    )
+    demo.add_argument(
+        "--out",
+        metavar="DIR",
+        help="directory for the export file (default: a new temporary directory, kept)",
+    )
+    demo.set_defaults(run="demo")
+    return parser

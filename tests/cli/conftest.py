@@ -1,0 +1,88 @@
+"""Run `python -m maesn` in a subprocess against a sandbox started in the test process."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from maesn.testing import Sandbox
+
+API_KEY = "cli-api-key-3b9e0f71"
+ACCOUNT_KEY = "cli-account-key-c41d8a25"
+COMPANY = "company-7"
+
+
+@dataclass(frozen=True)
+class Result:
+    """What one run of the command line did."""
+
+    code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        """Both streams, stdout first."""
+        return self.stdout + self.stderr
+
+
+def cli_env(base_url: str | None = None, **extra: str) -> dict[str, str]:
+    """The environment of a run: the sandbox's keys and URL, nothing inherited from MAESN_*."""
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith("MAESN_") and name not in {"FORCE_COLOR", "TTY_COMPATIBLE"}
+    }
+    env.update(MAESN_API_KEY=API_KEY, MAESN_ACCOUNT_KEY=ACCOUNT_KEY)
+    if base_url is not None:
+        env["MAESN_BASE_URL"] = base_url
+    env.update(extra)
+    return env
+
+
+def maesn_command(*args: str) -> list[str]:
+    """`python -m maesn ARGS` with this interpreter."""
+    return [sys.executable, "-m", "maesn", *args]
+
+
+@dataclass
+class Cli:
+    """Runs `python -m maesn` with the sandbox's keys and base URL."""
+
+    sandbox: Sandbox
+    cwd: Path
+
+    def __call__(self, *args: str, env: dict[str, str] | None = None) -> Result:
+        """Run the command line to completion, with `env` added to the environment."""
+        completed = subprocess.run(  # noqa: S603 - our interpreter, our arguments
+            maesn_command(*args),
+            env=cli_env(self.sandbox.base_url, **(env or {})),
+            cwd=self.cwd,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        return Result(completed.returncode, completed.stdout, completed.stderr)
+
+
+@pytest.fixture
+def sandbox(request: pytest.FixtureRequest) -> Iterator[Sandbox]:
+    """A sandbox with the test keys.
+
+    Configure it with `@pytest.mark.parametrize("sandbox", [{"page_size": N}], indirect=True)`.
+    """
+    options = getattr(request, "param", {})
+    with Sandbox(api_key=API_KEY, account_key=ACCOUNT_KEY, **options) as started:
+        yield started
+
+
+@pytest.fixture
+def cli(sandbox: Sandbox, tmp_path: Path) -> Cli:
+    """Run the command line against `sandbox`, in a temporary directory."""
+    return Cli(sandbox, tmp_path)

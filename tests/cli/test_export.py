@@ -1,0 +1,159 @@
+"""`maesn task export`: every entry once, a final file only when complete, and resuming."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import signal
+import subprocess
+from pathlib import Path
+
+import pytest
+from maesn.testing import Fault, Sandbox, export_entry
+
+from .conftest import COMPANY, Cli, cli_env, maesn_command
+
+SMALL_PAGES = [{"page_size": 100}]
+
+
+def _indexes(path: Path) -> list[int]:
+    with path.open(encoding="utf-8") as lines:
+        return [json.loads(line)["index"] for line in lines]
+
+
+def _export_args(task_id: str, out: str = "export.jsonl") -> list[str]:
+    return ["task", "export", task_id, "--out", out, "--integration", "datev-rewe-export",
+            "--company-id", COMPANY, "--poll-interval", "0.05"]  # fmt: skip
+
+
+@pytest.mark.parametrize("sandbox", SMALL_PAGES, indirect=True)
+def test_export_waits_then_saves_every_entry_once_in_order(cli: Cli, sandbox: Sandbox) -> None:
+    """A running export is waited for, then its 3 pages land in the file, nothing else left."""
+    task_id = sandbox.add_task("datev-rewe-export", entries=250, company_id=COMPANY)
+    result = cli(*_export_args(task_id))
+    assert result.code == 0, result.stderr
+    out = cli.cwd / "export.jsonl"
+    assert _indexes(out) == list(range(250))
+    assert json.loads(out.read_text().splitlines()[7]) == export_entry(7)
+    assert sorted(p.name for p in cli.cwd.iterdir()) == ["export.jsonl"]
+    assert f"saved 250 entries of task {task_id} to export.jsonl" in result.stdout
+    assert "export: page 3/3, 50 entries (250 of 250)" in result.stderr
+
+    again = cli(*_export_args(task_id), "--json")
+    assert json.loads(again.stdout) == {
+        "taskId": task_id, "file": "export.jsonl", "entries": 250, "pages": 3,
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("sandbox", SMALL_PAGES, indirect=True)
+def test_an_interrupted_export_leaves_no_final_file_and_its_resume_finishes_it(
+    cli: Cli, sandbox: Sandbox
+) -> None:
+    """Page 2 fails past the retries (exit 3, no final file); the printed resume finishes it.
+
+    The partial keeps page 1; resuming appends pages 2-3, so every entry is in the final file
+    exactly once.
+    """
+    task_id = sandbox.add_task(
+        "datev-rewe-export", entries=250, company_id=COMPANY, lifecycle=["FINISHED"]
+    )
+    sandbox.inject(Fault.status(503), times=2, task_id=task_id, page=2)
+    failed = cli(*_export_args(task_id), "--max-retries", "1")
+    assert failed.code == 3
+    out, partial = cli.cwd / "export.jsonl", cli.cwd / "export.jsonl.partial"
+    assert not out.exists()
+    assert _indexes(partial) == list(range(100))
+    assert "page 2 of task" in failed.stderr
+    (resume_line,) = [line for line in failed.stderr.splitlines() if "resume with: " in line]
+    resume = shlex.split(resume_line.split("resume with: ", 1)[1])
+    assert resume[:2] == ["maesn", "task"]
+    assert resume[resume.index("--start-page") + 1] == "2"
+
+    wrong_page = cli(*_export_args(task_id), "--start-page", "3")
+    assert wrong_page.code == 2
+    assert "resume with --start-page 2 (not 3)" in wrong_page.stderr
+    fresh = cli(*_export_args(task_id))
+    assert fresh.code == 2
+    assert "resume with --start-page 2" in fresh.stderr
+
+    resumed = cli(*resume[1:], "--poll-interval", "0.05")
+    assert resumed.code == 0, resumed.stderr
+    assert _indexes(out) == list(range(250))
+    assert sorted(p.name for p in cli.cwd.iterdir()) == ["export.jsonl"]
+
+
+@pytest.mark.parametrize("sandbox", SMALL_PAGES, indirect=True)
+def test_a_changed_partial_file_is_refused(cli: Cli, sandbox: Sandbox) -> None:
+    """Resuming checks the partial file holds exactly (N-1) x perPage lines.
+
+    A page cut short by a crash (bytes past the size the state records) is cut off first.
+    """
+    task_id = sandbox.add_task(
+        "datev-rewe-export", entries=250, company_id=COMPANY, lifecycle=["FINISHED"]
+    )
+    sandbox.inject(Fault.status(503), times=1, task_id=task_id, page=2)
+    assert cli(*_export_args(task_id), "--max-retries", "0").code == 3
+    partial = cli.cwd / "export.jsonl.partial"
+    with partial.open("a", encoding="utf-8") as handle:
+        handle.write('{"index": 100}\n{"index": 1')  # a crash in the middle of page 2
+    resumed = cli(*_export_args(task_id), "--start-page", "2")
+    assert resumed.code == 0, resumed.stderr
+    assert _indexes(cli.cwd / "export.jsonl") == list(range(250))
+
+    sandbox.inject(Fault.status(503), times=1, task_id=task_id, page=2)
+    assert cli(*_export_args(task_id, "second.jsonl"), "--max-retries", "0").code == 3
+    second = cli.cwd / "second.jsonl.partial"
+    second.write_text("".join(second.read_text().splitlines(keepends=True)[:-1]))
+    refused = cli(*_export_args(task_id, "second.jsonl"), "--start-page", "2")
+    assert refused.code == 2
+    assert "holds 99 lines, but 1 pages of 100 entries make 100" in refused.stderr
+    assert not (cli.cwd / "second.jsonl").exists()
+
+
+def test_exporting_a_task_without_pages_is_a_usage_error(cli: Cli, sandbox: Sandbox) -> None:
+    """Only datev-rewe-export results are paged; nothing is written for another integration."""
+    task_id = sandbox.add_task("abaconnect")
+    result = cli("task", "export", task_id, "--out", "x.jsonl", "--integration", "abaconnect")
+    assert result.code == 2
+    assert "have no pages" in result.stderr
+    assert list(cli.cwd.iterdir()) == []
+
+
+def test_a_failed_export_task_exits_1_and_writes_nothing(cli: Cli, sandbox: Sandbox) -> None:
+    """An export that ends DELETED exits 1 and leaves no file at all."""
+    task_id = sandbox.add_task(
+        "datev-rewe-export", lifecycle=["IN_PROGRESS", "DELETED"], company_id=COMPANY
+    )
+    result = cli(*_export_args(task_id))
+    assert result.code == 1
+    assert "ended DELETED" in result.stderr
+    assert list(cli.cwd.iterdir()) == []
+
+
+@pytest.mark.parametrize("sandbox", SMALL_PAGES, indirect=True)
+def test_ctrl_c_during_an_export_keeps_the_saved_pages_and_says_how_to_resume(
+    cli: Cli, sandbox: Sandbox
+) -> None:
+    """SIGINT while page 2 loads: exit 130, no traceback, page 1 kept, the resume command shown."""
+    task_id = sandbox.add_task(
+        "datev-rewe-export", entries=250, company_id=COMPANY, lifecycle=["FINISHED"]
+    )
+    sandbox.inject(Fault.delay(30), task_id=task_id, page=2)
+    process = subprocess.Popen(  # noqa: S603 - our interpreter, our arguments
+        maesn_command(*_export_args(task_id)),
+        env=cli_env(sandbox.base_url),
+        cwd=cli.cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stderr is not None
+    assert "page 1/3" in process.stderr.readline()
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=10)
+    assert process.returncode == 130
+    assert "Traceback" not in stderr
+    assert "interrupted; export.jsonl.partial keeps page 1 (100 entries); resume with:" in stderr
+    assert "--start-page 2" in stderr
+    assert _indexes(cli.cwd / "export.jsonl.partial") == list(range(100))
+    assert not (cli.cwd / "export.jsonl").exists()
