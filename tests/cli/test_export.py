@@ -63,7 +63,7 @@ def test_an_interrupted_export_leaves_no_final_file_and_its_resume_finishes_it(
     out, partial = cli.cwd / "export.jsonl", cli.cwd / "export.jsonl.partial"
     assert not out.exists()
     assert _indexes(partial) == list(range(100))
-    assert "page 2 of task" in failed.stderr
+    assert "stopped at page 2" in failed.stderr
     (resume_line,) = [line for line in failed.stderr.splitlines() if "resume with: " in line]
     resume = shlex.split(resume_line.split("resume with: ", 1)[1])
     assert resume[:2] == ["maesn", "task"]
