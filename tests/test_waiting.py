@@ -244,3 +244,11 @@ async def test_wait_for_tasks_raises_the_first_failure_and_cancels_the_rest(
         with pytest.raises(maesn.ValidationError, match="concurrency"):
             async for _ in client.wait_for_tasks(slow, concurrency=0):
                 pass
+
+
+def test_on_poll_is_called_after_every_poll(runner: SandboxRunner) -> None:
+    """on_poll sees each answered poll, whether or not the status changed."""
+    task_id = runner.sandbox.add_task("abaconnect", lifecycle=["IN_PROGRESS"] * 3 + ["FINISHED"])
+    polled: list[Any] = []
+    runner.wait(task_id, {"integration": "abaconnect"}, on_poll=lambda t: polled.append(t.status))
+    assert polled == [TaskStatus.IN_PROGRESS] * 3 + [TaskStatus.FINISHED]

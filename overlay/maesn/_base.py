@@ -247,6 +247,8 @@ class BaseClient:
                 http, task_id, company_id=options.company_id, deadline=deadline
             )
             polls += 1
+            if options.on_poll is not None:
+                options.on_poll(task)
             if options.on_update is not None and (
                 previous is None or task.status != previous.status
             ):

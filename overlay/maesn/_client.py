@@ -62,6 +62,7 @@ class Client(BaseClient):
         company_id: str | None = None,
         on_update: Callable[[Task], object] | None = None,
         raise_on_failure: bool = True,
+        on_poll: Callable[[Task], object] | None = None,
     ) -> Task:
         """Poll until the task is done and return it.
 
@@ -70,7 +71,8 @@ class Client(BaseClient):
         seconds: then TaskTimeoutError carries the last task seen. A task that ends without
         success raises a TaskFailedError subclass quoting its information messages (or, with
         `raise_on_failure=False`, is returned). A status the integration does not define raises
-        UnexpectedTaskStatusError at once. `on_update(task)` is called whenever the status changes.
+        UnexpectedTaskStatusError at once. `on_update(task)` is called whenever the status changes,
+        `on_poll(task)` after every poll.
         """
         options = WaitOptions.create(
             timeout=timeout,
@@ -79,6 +81,7 @@ class Client(BaseClient):
             company_id=company_id,
             on_update=on_update,
             raise_on_failure=raise_on_failure,
+            on_poll=on_poll,
         )
         http = self._http()
         return run(self._wait_flow(http, task_id, options), http)
@@ -159,6 +162,7 @@ class AsyncClient(BaseClient):
         company_id: str | None = None,
         on_update: Callable[[Task], object] | None = None,
         raise_on_failure: bool = True,
+        on_poll: Callable[[Task], object] | None = None,
     ) -> Task:
         """Poll until the task is done and return it (see `Client.wait_for_task`).
 
@@ -171,6 +175,7 @@ class AsyncClient(BaseClient):
             company_id=company_id,
             on_update=on_update,
             raise_on_failure=raise_on_failure,
+            on_poll=on_poll,
         )
         http = self._http()
         return await arun(self._wait_flow(http, task_id, options), http)

@@ -57,6 +57,7 @@ class WaitOptions:
     max_interval: float
     company_id: str | None
     on_update: Callable[[Task], object] | None
+    on_poll: Callable[[Task], object] | None
     raise_on_failure: bool
 
     @classmethod
@@ -69,6 +70,7 @@ class WaitOptions:
         company_id: object,
         on_update: Callable[[Task], object] | None,
         raise_on_failure: bool,
+        on_poll: Callable[[Task], object] | None = None,
     ) -> WaitOptions:
         """Validate a wait's arguments before any request is sent."""
         first = _seconds("poll_interval", poll_interval)
@@ -77,14 +79,16 @@ class WaitOptions:
             raise ValidationError(
                 f"max_interval ({cap}) must not be shorter than poll_interval ({first})"
             )
-        if on_update is not None and not callable(on_update):
-            raise ValidationError(f"on_update must be callable, got {on_update!r}")
+        for name, callback in (("on_update", on_update), ("on_poll", on_poll)):
+            if callback is not None and not callable(callback):
+                raise ValidationError(f"{name} must be callable, got {callback!r}")
         return cls(
             timeout=_seconds("timeout", timeout),
             poll_interval=first,
             max_interval=cap,
             company_id=check_company_id(company_id),
             on_update=on_update,
+            on_poll=on_poll,
             raise_on_failure=bool(raise_on_failure),
         )
 

@@ -134,6 +134,7 @@ def wait_with_status_line(
             poll_interval=poll_interval,
             max_interval=max_interval,
             on_update=watch.on_update,
+            on_poll=watch.on_poll,
             raise_on_failure=raise_on_failure,
         )
     return task, watch

@@ -1,9 +1,9 @@
 """Watching a wait: its status, elapsed time, polls and retries, for the live status line.
 
-The status comes from `wait_for_task(on_update=...)`, time from the client's clock
-(`maesn._clock`, so a fake clock moves it too). Polls and retries are counted from the DEBUG line
-the client logs on the `maesn` logger for each request attempt (method, path, status, attempt,
-elapsed): attempt 1 is a new poll, a higher attempt a retry.
+The status comes from `wait_for_task(on_update=...)`, the poll count from `on_poll`, time from
+the client's clock (`maesn._clock`, so a fake clock moves it too). Retries are counted from the
+DEBUG line the client logs on the `maesn` logger for each request attempt (method, path, status,
+attempt, elapsed): an attempt above 1 is a retry.
 """
 
 from __future__ import annotations
@@ -85,13 +85,19 @@ class WaitWatch:
         if self._view is not None:
             self._view.update(changed=True)
 
+    def on_poll(self, task: Task) -> None:
+        """wait_for_task's callback: one more poll answered."""
+        del task
+        self.polls += 1
+        if self._view is not None:
+            self._view.update(changed=False)
+
     def _on_attempt(self, attempt: int) -> None:
         if attempt == 1:
-            self.polls += 1
-        else:
-            self.retries += 1
+            return
+        self.retries += 1
         if self._view is not None:
-            self._view.update(changed=attempt > 1)
+            self._view.update(changed=True)
 
     @contextmanager
     def shown(self, display: Display) -> Iterator[None]:
