@@ -23,7 +23,7 @@ from ._exceptions import APIError, MaesnWarning, UnexpectedTaskStatusError, Vali
 from ._export import EntriesFrom, ExportLedger
 from ._flow import Emit, Flow, Send, Sleep
 from ._models import Task
-from ._profiles import Integration, IntegrationProfile
+from ._profiles import Integration, IntegrationProfile, paged_integrations
 from ._response import error_from_transport, task_from_response
 from ._retry import is_retryable_status, parse_retry_after
 from ._status import TaskStatus
@@ -273,7 +273,7 @@ class BaseClient:
         if not self.profile.pagination:
             raise ValidationError(
                 f"{self.profile.name} ({self.integration.value!r}) tasks have no pages: use "
-                "get_task (only datev-rewe-export results are paged)"
+                f"get_task (only {paged_integrations()} results are paged)"
             )
         self._company_for_call(company_id)
         first_page = check_page(self.profile, start_page)

@@ -14,7 +14,7 @@ from types import MappingProxyType
 
 from ._status import TaskOutcome, TaskStatus
 
-__all__ = ["PROFILES", "Integration", "IntegrationProfile"]
+__all__ = ["PROFILES", "Integration", "IntegrationProfile", "paged_integrations"]
 
 
 class Integration(enum.StrEnum):
@@ -195,3 +195,8 @@ PROFILES: Mapping[Integration, IntegrationProfile] = MappingProxyType(
         ),
     }
 )
+
+
+def paged_integrations() -> str:
+    """The ids of the integrations whose task results come in pages, for messages."""
+    return ", ".join(p.integration.value for p in PROFILES.values() if p.pagination) or "none"

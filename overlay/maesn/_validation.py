@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 
 from ._exceptions import ValidationError
-from ._profiles import IntegrationProfile
+from ._profiles import IntegrationProfile, paged_integrations
 
 __all__ = [
     "MAX_TASK_ID_LENGTH",
@@ -103,7 +103,7 @@ def check_page(profile: IntegrationProfile, page: object) -> int | None:
     if "page" not in profile.paging_parameters:
         raise ValidationError(
             f"page={page!r} given, but {profile.name} ({profile.integration.value!r}) tasks have "
-            "no pages: omit page (only datev-rewe-export results are paged)"
+            f"no pages: omit page (only {paged_integrations()} results are paged)"
         )
     if isinstance(page, bool) or not isinstance(page, int):
         raise ValidationError(f"page must be an int >= 1, got {type(page).__name__} {page!r}")
