@@ -81,8 +81,9 @@ __all__ = [
     "run",
 ]
 
-#: Where Maesn publishes its current OpenAPI description (the default --upstream).
-UPSTREAM_URL = "https://api.maesn.dev/api-json"
+#: Where Maesn publishes its current OpenAPI description (the default --upstream): the first source
+#: its official TypeScript SDK is generated from (`.speakeasy/workflow.yaml` of maesndev/sdk-typescript).
+UPSTREAM_URL = "https://unified-backend-prod.azurewebsites.net/api-json"
 FETCH_TIMEOUT = 30.0
 #: The integration profile table and its rows: a new status value may need a row updated.
 PROFILES_TABLE = "overlay/maesn/_profiles.py"

@@ -579,7 +579,7 @@ def test_an_unreachable_url_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_the_default_upstream_is_maesns_published_spec() -> None:
     """One constant names the URL, and --help shows it."""
-    assert spec_diff.UPSTREAM_URL == "https://api.maesn.dev/api-json"
+    assert spec_diff.UPSTREAM_URL == "https://unified-backend-prod.azurewebsites.net/api-json"
     with pytest.raises(SystemExit) as exit_info:
         spec_diff.main(["--help"])
     assert exit_info.value.code == 0
