@@ -128,3 +128,14 @@ def test_task_surfaces_information_response_data_warnings_and_pagination(
     )
     assert task.envelope is not None
     assert task.envelope.to_dict()["data"]["responseData"] == [{"index": 0}, {"index": 1}]
+
+
+def test_warnings_point_at_the_callers_code(
+    harness: Harness, scripted_server: ScriptedServer
+) -> None:
+    """A MaesnWarning names the line that called the client, not a line inside maesn."""
+    scripted_server.reply(200, envelope("QUEUED_AT_TARGET"))
+    with pytest.warns(maesn.MaesnWarning) as warned:
+        harness.get_task("t-1")
+    (warning,) = warned
+    assert warning.filename.endswith("helpers.py"), warning.filename

@@ -85,6 +85,7 @@ def test_authentication_error_says_the_end_user_must_re_authenticate(
         (b'{"data": {"status": "SUCC', "application/json", "not JSON"),
         (b"", "application/json", "not JSON"),
         (b"[1, 2]", "application/json", "JSON list, not an object"),
+        (b"[" * 100_000, "application/json", "RecursionError"),
         (b'{"meta": {}}', "application/json", "`data` is missing"),
         (b'{"data": {"status": 7}}', "application/json", "data.status is number 7"),
         (b'{"data": {"status": "SUCCESS", "information": [5]}}', "application/json", "envelope"),

@@ -7,6 +7,7 @@ import logging
 import maesn
 import pytest
 from helpers import ACCOUNT_KEY, API_KEY, KEYS, Harness, envelope
+from maesn.testing import Sandbox
 from scripted_server import ScriptedServer
 
 
@@ -115,3 +116,38 @@ def test_user_agent_names_client_python_and_httpx(
         f"maesn-client/{maesn.__version__} python/{platform.python_version()} "
         f"httpx/{httpx.__version__}"
     )
+
+
+def test_task_texts_echoing_a_key_are_redacted_in_errors_warnings_and_reprs(
+    fake_clock: object,
+) -> None:
+    """Information, warnings and an unknown status that echo a key never carry it further."""
+    del fake_clock
+    with Sandbox(account_key=ACCOUNT_KEY, api_key=API_KEY) as sandbox:
+        failing = sandbox.add_task(
+            "datev-rewe",
+            lifecycle=["FAILED"],
+            information=[{"message": f"account {ACCOUNT_KEY} is locked", "type": "error"}],
+            warnings=[f"api key {API_KEY} is old"],
+        )
+        odd = sandbox.add_task("datev-rewe", lifecycle=[API_KEY])
+        with maesn.Client(
+            integration="datev-rewe", company_id="c", base_url=sandbox.base_url, **KEYS
+        ) as client:
+            with pytest.raises(maesn.TaskFailedError) as failed:
+                client.wait_for_task(failing)
+            with (
+                pytest.warns(maesn.MaesnWarning) as warned,
+                pytest.raises(maesn.UnexpectedTaskStatusError) as unexpected,
+            ):
+                client.wait_for_task(odd)
+    for text in (
+        str(failed.value),
+        repr(failed.value.task),
+        str(unexpected.value),
+        repr(unexpected.value.task),
+        *(str(w.message) for w in warned),
+    ):
+        _assert_clean(text)
+    assert "[redacted]" in str(failed.value)
+    assert failed.value.task.warnings == ("api key [redacted] is old",)

@@ -174,6 +174,10 @@ def test_reserved_characters_in_a_task_id_stay_in_one_segment(
         ({"integration": "sage"}, "unknown integration 'sage'"),
         ({"base_url": "api.maesn.dev"}, "not an http"),
         ({"base_url": "ftp://x"}, "not an http"),
+        ({"base_url": "http://host:abc"}, "not a valid URL"),
+        ({"base_url": "http://[::1"}, "not a valid URL"),
+        ({"api_key": "k\u00e9y-secret"}, "non-ASCII"),
+        ({"account_key": "a\tb"}, "control characters"),
         ({"timeout": 0}, "timeout must be a positive"),
         ({"max_retries": -1}, "max_retries must be"),
         ({"max_retries": True}, "max_retries must be"),
@@ -212,3 +216,22 @@ def test_default_base_url_is_maesns(monkeypatch: pytest.MonkeyPatch) -> None:
     """Without argument or environment the client talks to https://api.maesn.dev."""
     monkeypatch.delenv("MAESN_BASE_URL", raising=False)
     assert maesn.Client(integration="abaconnect", **KEYS).base_url == "https://api.maesn.dev"
+
+
+def test_a_closed_client_says_so(scripted_server: ScriptedServer) -> None:
+    """Calls after close() raise ClientClosedError, not httpx's RuntimeError."""
+    client = maesn.Client(integration="abaconnect", base_url=scripted_server.base_url, **KEYS)
+    client.close()
+    with pytest.raises(maesn.ClientClosedError, match="create a new one"):
+        client.get_task("t-1")
+    assert scripted_server.requests == []
+
+
+@pytest.mark.anyio
+async def test_a_closed_async_client_says_so(scripted_server: ScriptedServer) -> None:
+    """The async twin behaves the same after aclose()."""
+    client = maesn.AsyncClient(integration="abaconnect", base_url=scripted_server.base_url, **KEYS)
+    await client.aclose()
+    with pytest.raises(maesn.ClientClosedError):
+        await client.get_task("t-1")
+    assert isinstance(maesn.ClientClosedError("x"), RuntimeError)

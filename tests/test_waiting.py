@@ -252,3 +252,60 @@ def test_on_poll_is_called_after_every_poll(runner: SandboxRunner) -> None:
     polled: list[Any] = []
     runner.wait(task_id, {"integration": "abaconnect"}, on_poll=lambda t: polled.append(t.status))
     assert polled == [TaskStatus.IN_PROGRESS] * 3 + [TaskStatus.FINISHED]
+
+
+def _in_progress_with_retry_after(sandbox: Sandbox, task_id: str, value: str, times: int) -> None:
+    body = b'{"data": {"status": "IN_PROGRESS", "information": []}}'
+    fault = Fault.response(
+        200, body, headers={"Content-Type": "application/json", "Retry-After": value}
+    )
+    sandbox.inject(fault, task_id=task_id, times=times)
+
+
+def test_retry_after_on_a_pending_answer_lengthens_the_wait(
+    runner: SandboxRunner, fake_clock: FakeClock
+) -> None:
+    """A 200 saying Retry-After: 5 makes the next poll wait 5 s instead of the 1 s interval."""
+    task_id = runner.sandbox.add_task("abaconnect")
+    _in_progress_with_retry_after(runner.sandbox, task_id, "5", times=1)
+    runner.wait(task_id, {"integration": "abaconnect"}, poll_interval=1.0)
+    assert fake_clock.sleeps[0] == 5.0
+
+
+@pytest.mark.parametrize("value", ["0", "Wed, 21 Oct 2015 07:28:00 GMT"])
+def test_retry_after_zero_or_past_never_makes_the_wait_spin(
+    runner: SandboxRunner, fake_clock: FakeClock, value: str
+) -> None:
+    """Retry-After can only lengthen a poll interval, never shorten it to nothing."""
+    task_id = runner.sandbox.add_task("abaconnect")
+    _in_progress_with_retry_after(runner.sandbox, task_id, value, times=3)
+    runner.wait(task_id, {"integration": "abaconnect"}, poll_interval=1.0, max_interval=1.0)
+    # Three faulted answers, then the default lifecycle's own IN_PROGRESS: four waits, none short.
+    assert len(fake_clock.sleeps) == 4
+    assert all(slept >= 0.8 for slept in fake_clock.sleeps)
+
+
+def test_the_deadline_also_bounds_a_slow_request(mode: str) -> None:
+    """A poll still in flight at the deadline is cut off: the wait ends as a timeout.
+
+    Real time: after the first poll the sandbox answers only after 3 s, with FINISHED. A wait with
+    a 0.5 s deadline gives that poll at most a second, so it times out instead of succeeding.
+    """
+    with Sandbox() as sandbox:
+        task_id = sandbox.add_task("abaconnect", lifecycle=["IN_PROGRESS", "FINISHED"])
+        runner = SandboxRunner(mode=mode, sandbox=sandbox)
+
+        def slow_down(task: maesn.Task) -> None:
+            del task
+            sandbox.inject(Fault.delay(3), task_id=task_id)
+
+        with pytest.raises(maesn.TaskTimeoutError) as caught:
+            runner.wait(
+                task_id,
+                {"integration": "abaconnect"},
+                timeout=0.5,
+                poll_interval=0.1,
+                on_poll=slow_down,
+            )
+        assert caught.value.task.status is TaskStatus.IN_PROGRESS
+        assert isinstance(caught.value.__cause__, maesn.APITimeoutError)

@@ -6,10 +6,13 @@ drives; the flows build requests with the generated `maesn_api`, retry, and inte
 
 from __future__ import annotations
 
+import inspect
 import logging
+import os
 import random
 import warnings
 from collections import OrderedDict
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -19,7 +22,14 @@ from maesn_api.types import UNSET
 
 from . import _clock
 from ._config import ClientConfig, user_agent
-from ._exceptions import APIError, MaesnWarning, UnexpectedTaskStatusError, ValidationError
+from ._exceptions import (
+    APIError,
+    APITimeoutError,
+    ClientClosedError,
+    MaesnWarning,
+    UnexpectedTaskStatusError,
+    ValidationError,
+)
 from ._export import EntriesFrom, ExportLedger
 from ._flow import Emit, Flow, Send, Sleep
 from ._models import Task
@@ -40,11 +50,29 @@ from ._waiting import timeout_error as _timeout
 __all__ = ["BaseClient", "logger"]
 
 
+_PACKAGE_DIR = str(Path(__file__).parent) + os.sep
+
+
+def _warn(message: str) -> None:
+    """Warn with a MaesnWarning attributed to the first caller outside this package.
+
+    Flows run as generators inside the drivers, so a fixed stacklevel would point into maesn.
+    """
+    level, frame = 1, inspect.currentframe()
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        level, frame = level + 1, frame.f_back
+    warnings.warn(message, MaesnWarning, stacklevel=level)
+
+
 def _passes(clock: _clock.Clock, delay: float, deadline: float | None) -> bool:
     return deadline is not None and clock.monotonic() + delay > deadline
 
 
 logger = logging.getLogger("maesn")
+LAST_ATTEMPT_SECONDS = 1.0
+"""A request made at (or just before) a wait's deadline still gets this long to answer."""
+RETRYABLE_TRANSPORT_ERRORS = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
+"""Failures worth another try; LocalProtocolError or UnsupportedProtocol would fail again."""
 POOL_LIMITS = httpx.Limits(max_connections=20, max_keepalive_connections=20)
 """20 connections, all kept alive: many concurrent waits queue for them and reuse them instead of
 reconnecting (httpx's default opens up to 100 but keeps only 20, so bursts churn connections).
@@ -83,6 +111,7 @@ class BaseClient:
         self._redact = self._config.redactor()
         self._random = random.Random()  # noqa: S311 - jitter, not cryptography
         self._logged_warnings: OrderedDict[tuple[str, str], None] = OrderedDict()
+        self._closed = False
         self._api = maesn_api.Client(
             base_url=self._config.base_url,
             timeout=httpx.Timeout(self._config.timeout),
@@ -121,6 +150,13 @@ class BaseClient:
 
     # -- building requests -------------------------------------------------------------------
 
+    def _check_open(self) -> None:
+        if self._closed:
+            raise ClientClosedError(
+                f"this {type(self).__name__} was closed: create a new one (or use it in a "
+                "`with` block that covers every call)"
+            )
+
     def _company_for_call(self, company_id: object) -> str | None:
         """The call's companyId, else the client's; refused where the integration needs one."""
         resolved = check_company_id(company_id) or self._config.company_id
@@ -154,7 +190,9 @@ class BaseClient:
     ) -> Flow[tuple[httpx.Response, int]]:
         """Send with retries; return the final response and the number of attempts.
 
-        With a `deadline` (a monotonic time), a retry that would sleep past it is not made.
+        With a `deadline` (a monotonic time), a retry that would sleep past it is not made, and
+        each attempt may take only the time left (at least LAST_ATTEMPT_SECONDS), not the whole
+        request timeout.
         """
         clock = _clock.current()
         policy = self._config.retry
@@ -163,6 +201,9 @@ class BaseClient:
         while True:
             attempt += 1
             started = clock.monotonic()
+            if deadline is not None:
+                allowed = min(self._config.timeout, max(deadline - started, LAST_ATTEMPT_SECONDS))
+                request.extensions["timeout"] = httpx.Timeout(allowed).as_dict()
             result = yield Send(request)
             elapsed_ms = (clock.monotonic() - started) * 1000
             if isinstance(result, httpx.HTTPError):
@@ -173,7 +214,7 @@ class BaseClient:
                     attempt,
                     elapsed_ms,
                 )
-                retryable = isinstance(result, httpx.TransportError)
+                retryable = isinstance(result, RETRYABLE_TRANSPORT_ERRORS)
                 delay = policy.delay(attempt, rng=self._random) if retryable else None
                 if delay is None or _passes(clock, delay, deadline):
                     raise error_from_transport(result, attempts=attempt, redact=self._redact)
@@ -242,10 +283,16 @@ class BaseClient:
         polls = 0
         previous: Task | None = None
         while True:
-            # A failing poll raises its APIError; its retries never sleep past the deadline.
-            task, retry_after = yield from self._fetch_flow(
-                http, task_id, company_id=options.company_id, deadline=deadline
-            )
+            # A failing poll raises its APIError; its retries never sleep past the deadline, and
+            # a poll cut short by the deadline ends the wait as a timeout.
+            try:
+                task, retry_after = yield from self._fetch_flow(
+                    http, task_id, company_id=options.company_id, deadline=deadline
+                )
+            except APITimeoutError as exc:
+                if previous is None or clock.monotonic() < deadline:
+                    raise
+                raise _timeout(previous, clock.monotonic() - started, polls, options) from exc
             polls += 1
             if options.on_poll is not None:
                 options.on_poll(task)
@@ -263,7 +310,8 @@ class BaseClient:
             remaining = deadline - clock.monotonic()
             if remaining <= 0:
                 raise _timeout(task, clock.monotonic() - started, polls, options)
-            wanted = retry_after if retry_after is not None else jittered(interval, self._random)
+            # Retry-After can only lengthen a wait: a 0 or a past date must not make it spin.
+            wanted = max(retry_after or 0.0, jittered(interval, self._random))
             yield Sleep(min(wanted, remaining))
             interval = min(options.max_interval, interval * POLL_BACKOFF)
 
@@ -310,12 +358,10 @@ class BaseClient:
 
     def _check_status(self, task: Task) -> None:
         if not isinstance(task.status, TaskStatus):
-            warnings.warn(
+            _warn(
                 f"task {task.task_id!r} reports the status {task.status!r}, which the pinned spec "
                 "does not list: it is kept as a raw string. Maesn may have added it; upgrade "
-                "maesn-client when a release knows it.",
-                MaesnWarning,
-                stacklevel=4,
+                "maesn-client when a release knows it."
             )
             return
         if task.outcome is not None:
@@ -328,7 +374,7 @@ class BaseClient:
         )
         if self._config.strict_status:
             raise UnexpectedTaskStatusError(message, task=task)
-        warnings.warn(message, MaesnWarning, stacklevel=4)
+        _warn(message)
 
     def _log_warnings(self, task: Task) -> None:
         for text in task.warnings:

@@ -43,6 +43,7 @@ class Client(BaseClient):
     """
 
     def _http(self) -> httpx.Client:
+        self._check_open()
         return self._api.get_httpx_client()
 
     def get_task(
@@ -122,7 +123,8 @@ class Client(BaseClient):
             yield from page.entries
 
     def close(self) -> None:
-        """Close the connection pool."""
+        """Close the connection pool; the client cannot be used afterwards."""
+        self._closed = True
         self._api.get_httpx_client().close()
 
     def __enter__(self) -> Self:
@@ -141,6 +143,7 @@ class AsyncClient(BaseClient):
     """Asyncio client for Maesn's asynchronous tasks; the same arguments as `Client`."""
 
     def _http(self) -> httpx.AsyncClient:
+        self._check_open()
         return self._api.get_async_httpx_client()
 
     async def get_task(
@@ -239,7 +242,8 @@ class AsyncClient(BaseClient):
                 yield entry
 
     async def aclose(self) -> None:
-        """Close the connection pool."""
+        """Close the connection pool; the client cannot be used afterwards."""
+        self._closed = True
         await self._api.get_async_httpx_client().aclose()
 
     async def __aenter__(self) -> Self:

@@ -6,7 +6,6 @@ import os
 import platform
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 import httpx
 
@@ -83,10 +82,11 @@ def _key(value: str | None, env: str, argument: str) -> Secret:
             f"no {argument.replace('_', ' ')}: pass {argument}=... or set the environment "
             f"variable {env}"
         )
-    if resolved != resolved.strip() or any(ord(c) < 32 or ord(c) == 127 for c in resolved):  # noqa: PLR2004
+    if resolved != resolved.strip() or not (resolved.isascii() and resolved.isprintable()):
         raise ValidationError(
-            f"the {argument.replace('_', ' ')} contains whitespace at its ends or control "
-            f"characters (value not shown); check {argument}=... or {env}"
+            f"the {argument.replace('_', ' ')} has whitespace at its ends, control characters or "
+            f"non-ASCII characters, which no HTTP header can carry (value not shown); check "
+            f"{argument}=... or {env}"
         )
     return Secret(resolved)
 
@@ -103,13 +103,19 @@ def _integration(value: Integration | str) -> Integration:
 
 def _base_url(value: str | None) -> str:
     resolved = (value if value is not None else os.environ.get(BASE_URL_ENV)) or DEFAULT_BASE_URL
-    parts = urlsplit(resolved)
-    if parts.scheme not in {"http", "https"} or not parts.hostname:
+    try:
+        url = httpx.URL(resolved)
+    except (httpx.InvalidURL, ValueError, TypeError) as exc:
+        raise ValidationError(
+            f"base_url {resolved!r} is not a valid URL ({exc}): pass base_url=... or set "
+            f"{BASE_URL_ENV}, e.g. {DEFAULT_BASE_URL}"
+        ) from None
+    if url.scheme not in {"http", "https"} or not url.host:
         raise ValidationError(
             f"base_url {resolved!r} is not an http(s) URL with a host: pass base_url=... or set "
             f"{BASE_URL_ENV}, e.g. {DEFAULT_BASE_URL}"
         )
-    if parts.query or parts.fragment:
+    if url.query or url.fragment:
         raise ValidationError(f"base_url {resolved!r} must not carry a query or fragment")
     return resolved.rstrip("/")
 

@@ -3,6 +3,7 @@
 ```
 MaesnError
 ├── ValidationError (also a ValueError)   bad input, caught before any request is sent
+├── ClientClosedError (also a RuntimeError)   the client was used after close()/aclose()
 ├── APIError                              something went wrong talking to Maesn
 │   ├── APIStatusError                    a non-2xx answer: status_code, body, request_id
 │   │   ├── BadRequestError               400 (validation_errors)
@@ -44,6 +45,7 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "ClientClosedError",
     "IncompleteExportError",
     "MaesnError",
     "MaesnWarning",
@@ -75,6 +77,10 @@ class MaesnError(Exception):
 
 class ValidationError(MaesnError, ValueError):
     """An argument is invalid; no request was sent."""
+
+
+class ClientClosedError(MaesnError, RuntimeError):
+    """The client was used after close() or aclose(); create a new one."""
 
 
 class APIError(MaesnError):

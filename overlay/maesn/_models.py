@@ -61,13 +61,16 @@ class Task:
     status: TaskStatus | str
     """A TaskStatus member, or the raw string for a value the spec does not list."""
     information: tuple[TaskInformation, ...] = ()
-    response_data: Any = None
-    """`responseData` exactly as sent: object, list, string or None."""
+    response_data: Any = field(default=None, repr=False)
+    """`responseData` exactly as sent: object, list, string or None (not in the repr: an export
+    page holds 50,000 entries)."""
     warnings: tuple[str, ...] = ()
     """`meta.warnings`: e.g. fields the target system ignored."""
     pagination: Pagination | None = None
     envelope: AsyncTaskEnvelope | None = field(default=None, repr=False)
-    """The generated low-level model of the whole response."""
+    """The generated low-level model of the whole response, exactly as parsed (not redacted)."""
+    attempts: int = 1
+    """Requests this answer took, retries included."""
 
     @property
     def profile(self) -> IntegrationProfile:

@@ -146,23 +146,25 @@ def _invalid(
     )
 
 
-def _optional_str(value: object, name: str) -> str | None:
+def _optional_str(value: object, name: str, redact: Redact) -> str | None:
     if value is None or isinstance(value, Unset):
         return None
     if not isinstance(value, str):
         raise TypeError(f"{name} is {type(value).__name__} {value!r}, not a string")
-    return value
+    return redact(value)
 
 
-def _information(items: list[InformationResponseDto] | Unset) -> tuple[TaskInformation, ...]:
+def _information(
+    items: list[InformationResponseDto] | Unset, redact: Redact
+) -> tuple[TaskInformation, ...]:
     if isinstance(items, Unset):
         return ()
     return tuple(
         TaskInformation(
-            message=_optional_str(item.message, "information[].message"),
-            type=_optional_str(item.type_, "information[].type"),
-            filename=_optional_str(item.filename, "information[].filename"),
-            timestamp=_optional_str(item.timestamp, "information[].timestamp"),
+            message=_optional_str(item.message, "information[].message", redact),
+            type=_optional_str(item.type_, "information[].type", redact),
+            filename=_optional_str(item.filename, "information[].filename", redact),
+            timestamp=_optional_str(item.timestamp, "information[].timestamp", redact),
         )
         for item in items
     )
@@ -218,18 +220,23 @@ def task_from_response(
     if not 200 <= response.status_code < 300:  # noqa: PLR2004
         raise error_from_response(response, attempts=attempts, redact=redact)
     raw = response.content
-    body = raw.decode("utf-8", errors="replace")
     try:
         payload = json.loads(raw)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         content_type = response.headers.get("content-type", "no content type")
-        raise _invalid(
-            f"not JSON ({content_type}; {exc})", body, response.status_code, attempts, redact
-        ) from None
+        reason = f"not JSON ({content_type}; {type(exc).__name__}: {exc})"
+        raise _invalid(reason, _text(raw), response.status_code, attempts, redact) from None
     try:
-        return _task_from_payload(payload, task_id=task_id, integration=integration)
-    except (TypeError, ValueError, KeyError, AttributeError) as exc:
-        raise _invalid(str(exc), body, response.status_code, attempts, redact) from None
+        return _task_from_payload(
+            payload, task_id=task_id, integration=integration, attempts=attempts, redact=redact
+        )
+    except (TypeError, ValueError, KeyError, AttributeError, RecursionError) as exc:
+        raise _invalid(str(exc), _text(raw), response.status_code, attempts, redact) from None
+
+
+def _text(raw: bytes) -> str:
+    # Decoded only on the error path: a 50,000-entry page is ~10 MB of text nobody needs.
+    return raw.decode("utf-8", errors="replace")
 
 
 def _kind(value: object) -> str:
@@ -240,8 +247,14 @@ def _kind(value: object) -> str:
     return kinds.get(type(value), "number" if isinstance(value, float) else type(value).__name__)
 
 
-def _task_from_payload(payload: object, *, task_id: str, integration: Integration) -> Task:
-    """Build a Task from decoded JSON; raises TypeError (or the generator's errors) on bad shapes."""
+def _task_from_payload(
+    payload: object, *, task_id: str, integration: Integration, attempts: int, redact: Redact
+) -> Task:
+    """Build a Task from decoded JSON; raises TypeError (or the generator's errors) on bad shapes.
+
+    The texts a Task shows (an unknown status, information, warnings) are redacted here, once, so
+    no message, repr or log built from a Task can carry a key a server echoed back.
+    """
     if not isinstance(payload, dict):
         raise TypeError(f"the body is a JSON {_kind(payload)}, not an object")
     if not isinstance(payload.get("data"), dict):
@@ -260,10 +273,11 @@ def _task_from_payload(payload: object, *, task_id: str, integration: Integratio
     return Task(
         task_id=task_id,
         integration=integration,
-        status=_KNOWN_STATUSES.get(status, status),
-        information=_information(data.information),
+        status=_KNOWN_STATUSES.get(status) or redact(status),
+        information=_information(data.information, redact),
         response_data=None if isinstance(data.response_data, Unset) else data.response_data,
-        warnings=_warnings(envelope.meta),
+        warnings=tuple(redact(w) for w in _warnings(envelope.meta)),
         pagination=_pagination(envelope.meta),
         envelope=envelope,
+        attempts=attempts,
     )
