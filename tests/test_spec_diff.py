@@ -590,3 +590,10 @@ def test_changes_sort_most_severe_first(upstream_2026: Report) -> None:
     order = [list(Severity).index(c.severity) for c in upstream_2026.changes]
     assert order == sorted(order)
     assert isinstance(upstream_2026.changes[0], Change)
+
+
+def test_the_profile_rows_named_in_reports_are_the_profile_table() -> None:
+    """A new integration row is named in the needs-review reason for a new status value."""
+    from maesn import Integration  # noqa: PLC0415 - the report names rows of the overlay's table
+
+    assert tuple(i.value for i in Integration) == spec_diff.PROFILE_ROWS

@@ -10,18 +10,13 @@ from typing import Any, Self
 import httpx
 
 from ._base import BaseClient
-from ._exceptions import ValidationError
 from ._export import EntriesFrom, default_entries
 from ._flow import arun, arun_iter, run, run_iter
 from ._models import Task, TaskPage
+from ._validation import check_at_least
 from ._waiting import WaitOptions
 
 __all__ = ["AsyncClient", "Client"]
-
-
-def _check_concurrency(value: object) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValidationError(f"concurrency must be an int >= 1, got {value!r}")
 
 
 class Client(BaseClient):
@@ -192,7 +187,7 @@ class AsyncClient(BaseClient):
         pool; `wait` takes the arguments of `wait_for_task`. The first error cancels the other
         waits and is raised.
         """
-        _check_concurrency(concurrency)
+        check_at_least("concurrency", concurrency, 1)
         ids = list(task_ids)
         gate = asyncio.Semaphore(concurrency)
 

@@ -12,7 +12,7 @@ import httpx
 from ._exceptions import ValidationError
 from ._profiles import Integration, IntegrationProfile
 from ._retry import RetryPolicy
-from ._validation import check_company_id
+from ._validation import check_at_least, check_company_id, check_seconds
 from ._version import __version__
 
 __all__ = [
@@ -120,17 +120,6 @@ def _base_url(value: str | None) -> str:
     return resolved.rstrip("/")
 
 
-def _positive(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
-        raise ValidationError(f"{name} must be a positive number of seconds, got {value!r}")
-    return float(value)
-
-
-def _check_retries(value: object) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValidationError(f"max_retries must be an integer >= 0, got {value!r}")
-
-
 @dataclass(frozen=True, kw_only=True)
 class ClientConfig:
     """Everything a client needs to know before sending a request, validated once."""
@@ -160,7 +149,7 @@ class ClientConfig:
         strict_status: bool,
     ) -> ClientConfig:
         """Validate the constructor's arguments, filling keys and base URL from the environment."""
-        _check_retries(max_retries)
+        check_at_least("max_retries", max_retries, 0)
         return cls(
             api_key=_key(api_key, API_KEY_ENV, "api_key"),
             account_key=_key(account_key, ACCOUNT_KEY_ENV, "account_key"),
@@ -168,7 +157,7 @@ class ClientConfig:
             company_id=check_company_id(company_id),
             interactive_auth=bool(interactive_auth),
             base_url=_base_url(base_url),
-            timeout=_positive("timeout", timeout),
+            timeout=check_seconds("timeout", timeout),
             retry=RetryPolicy(max_retries=max_retries),
             strict_status=bool(strict_status),
         )

@@ -9,8 +9,10 @@ from ._profiles import IntegrationProfile, paged_integrations
 
 __all__ = [
     "MAX_TASK_ID_LENGTH",
+    "check_at_least",
     "check_company_id",
     "check_page",
+    "check_seconds",
     "check_task_id",
     "require_company_id",
 ]
@@ -110,3 +112,17 @@ def check_page(profile: IntegrationProfile, page: object) -> int | None:
     if page < 1:
         raise ValidationError(f"page must be >= 1 (pages count from 1), got {page}")
     return page
+
+
+def check_seconds(name: str, value: object) -> float:
+    """A positive number of seconds (bool refused)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+        raise ValidationError(f"{name} must be a positive number of seconds, got {value!r}")
+    return float(value)
+
+
+def check_at_least(name: str, value: object, minimum: int) -> int:
+    """An int of at least `minimum` (bool refused)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ValidationError(f"{name} must be an int >= {minimum}, got {value!r}")
+    return value

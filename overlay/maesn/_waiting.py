@@ -17,7 +17,7 @@ from ._exceptions import (
 )
 from ._models import Task
 from ._status import TaskOutcome, TaskStatus
-from ._validation import check_company_id
+from ._validation import check_company_id, check_seconds
 
 __all__ = [
     "POLL_BACKOFF",
@@ -40,12 +40,6 @@ _FAILURES: Mapping[TaskOutcome, type[TaskFailedError]] = {
     TaskOutcome.CANCEL_FAILED: TaskCancelledError,
     TaskOutcome.DELETED: TaskDeletedError,
 }
-
-
-def _seconds(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
-        raise ValidationError(f"{name} must be a positive number of seconds, got {value!r}")
-    return float(value)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -73,8 +67,8 @@ class WaitOptions:
         on_poll: Callable[[Task], object] | None = None,
     ) -> WaitOptions:
         """Validate a wait's arguments before any request is sent."""
-        first = _seconds("poll_interval", poll_interval)
-        cap = _seconds("max_interval", max_interval)
+        first = check_seconds("poll_interval", poll_interval)
+        cap = check_seconds("max_interval", max_interval)
         if cap < first:
             raise ValidationError(
                 f"max_interval ({cap}) must not be shorter than poll_interval ({first})"
@@ -83,7 +77,7 @@ class WaitOptions:
             if callback is not None and not callable(callback):
                 raise ValidationError(f"{name} must be callable, got {callback!r}")
         return cls(
-            timeout=_seconds("timeout", timeout),
+            timeout=check_seconds("timeout", timeout),
             poll_interval=first,
             max_interval=cap,
             company_id=check_company_id(company_id),

@@ -10,7 +10,7 @@ import time
 import pytest
 from maesn import Integration
 from maesn._cli import main
-from maesn.testing import Sandbox
+from maesn.testing import Fault, Sandbox
 
 from .conftest import COMPANY, Cli, cli_env, maesn_command
 
@@ -173,6 +173,17 @@ def test_task_wait_shows_each_status_and_a_summary(cli: Cli, sandbox: Sandbox) -
     assert "3 polls" in result.stderr.splitlines()[-1]
     assert f"task {task_id} is SUCCESS after 3 polls" in result.stdout
     assert "SUCCESS (succeeded)" in result.stdout
+
+
+def test_task_wait_counts_retries_behind_the_polls(cli: Cli, sandbox: Sandbox) -> None:
+    """A poll that needed a retry shows in the summary as a retry, not as another poll."""
+    task_id = sandbox.add_task("abaconnect")
+    sandbox.inject(Fault.status(503), task_id=task_id)
+    result = cli(
+        "task", "wait", task_id, "--integration", "abaconnect", "--poll-interval", "0.05",
+    )  # fmt: skip
+    assert result.code == 0, result.stderr
+    assert f"task {task_id} is FINISHED after 2 polls and 1 retry" in result.stdout
 
 
 def test_a_failed_task_exits_1_with_its_information(cli: Cli, sandbox: Sandbox) -> None:

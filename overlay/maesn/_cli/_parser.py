@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-from maesn._profiles import Integration
+from maesn._profiles import Integration, paged_integrations
 from maesn._version import __version__
 
 from ._exit import EXIT_CODES_HELP
@@ -186,7 +186,7 @@ def _task_commands(task: argparse.ArgumentParser) -> None:
         "--page",
         type=_page,
         metavar="N",
-        help="the page of an export's result to fetch (datev-rewe-export only)",
+        help=f"the page of an export's result to fetch ({paged_integrations()} only)",
     )
     get.set_defaults(run="get")
 
@@ -206,7 +206,7 @@ def _task_commands(task: argparse.ArgumentParser) -> None:
         commands,
         "export",
         summary="save every entry of an export to a JSONL file (resumable)",
-        description="Wait for a datev-rewe-export task, then save every entry of every page to "
+        description=f"Wait for a {paged_integrations()} task, then save every entry of every page to "
         "FILE, one JSON document a line, with a progress bar. Entries go to FILE.partial (with "
         "its state in FILE.partial.json) and FILE appears only when the last page is saved. "
         "When a page cannot be fetched, the error says which command resumes: --start-page N "

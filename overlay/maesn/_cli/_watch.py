@@ -1,15 +1,13 @@
 """Watching a wait: its status, elapsed time, polls and retries, for the live status line.
 
-The status comes from `wait_for_task(on_update=...)`, the poll count from `on_poll`, time from
-the client's clock (`maesn._clock`, so a fake clock moves it too). Retries are counted from the
-DEBUG line the client logs on the `maesn` logger for each request attempt (method, path, status,
-attempt, elapsed): an attempt above 1 is a retry.
+The status comes from `wait_for_task(on_update=...)`, polls and retries from `on_poll` (each
+answered poll, with `Task.attempts` requests behind it), time from the client's clock
+(`maesn._clock`, so a fake clock moves it too).
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 from maesn import _clock
@@ -18,28 +16,6 @@ from maesn._models import Task
 from ._render import Display, StatusView, status_text
 
 __all__ = ["WaitWatch"]
-
-_ATTEMPT_ARGS = 4
-"""The client's attempt line: (path, status or error name, attempt, elapsed ms)."""
-
-
-class _AttemptLog(logging.Handler):
-    """Calls `on_attempt(attempt)` for each request attempt the client logs."""
-
-    def __init__(self, on_attempt: Callable[[int], None]) -> None:
-        super().__init__(logging.DEBUG)
-        self._on_attempt = on_attempt
-
-    def emit(self, record: logging.LogRecord) -> None:
-        args = record.args
-        if (
-            isinstance(record.msg, str)
-            and record.msg.startswith("GET ")
-            and isinstance(args, tuple)
-            and len(args) == _ATTEMPT_ARGS
-            and isinstance(args[2], int)
-        ):
-            self._on_attempt(args[2])
 
 
 def _plural(count: int, word: str) -> str:
@@ -86,32 +62,18 @@ class WaitWatch:
             self._view.update(changed=True)
 
     def on_poll(self, task: Task) -> None:
-        """wait_for_task's callback: one more poll answered."""
-        del task
+        """wait_for_task's callback: one more poll answered, after `task.attempts` requests."""
         self.polls += 1
+        self.retries += task.attempts - 1
         if self._view is not None:
-            self._view.update(changed=False)
-
-    def _on_attempt(self, attempt: int) -> None:
-        if attempt == 1:
-            return
-        self.retries += 1
-        if self._view is not None:
-            self._view.update(changed=True)
+            self._view.update(changed=task.attempts > 1)
 
     @contextmanager
     def shown(self, display: Display) -> Iterator[None]:
         """Show the live line on `display` while the block runs."""
-        logger = logging.getLogger("maesn")
-        counter = _AttemptLog(self._on_attempt)
-        level = logger.level
-        logger.setLevel(logging.DEBUG)
-        logger.addHandler(counter)
         try:
             with display.status(self.text) as view:
                 self._view = view
                 yield
         finally:
             self._view = None
-            logger.removeHandler(counter)
-            logger.setLevel(level)
