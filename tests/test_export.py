@@ -238,3 +238,25 @@ def test_an_empty_export_yields_one_empty_page(runner: SandboxRunner) -> None:
     """Zero entries is a complete export, not an error."""
     task_id = runner.sandbox.add_task("datev-rewe-export", lifecycle=["FINISHED"], entries=0)
     assert runner.entries(task_id) == []
+
+
+@pytest.mark.anyio
+async def test_bad_export_arguments_raise_when_called_not_when_iterated(sandbox: Sandbox) -> None:
+    """Every export iterator, sync and async, checks its arguments at the call."""
+    kwargs: dict[str, Any] = {
+        "integration": "abaconnect",
+        "api_key": sandbox.api_key,
+        "account_key": sandbox.account_key,
+        "base_url": sandbox.base_url,
+    }
+    with maesn.Client(**kwargs) as client:
+        with pytest.raises(maesn.ValidationError):
+            client.iter_task_pages("t-1")
+        with pytest.raises(maesn.ValidationError):
+            client.iter_task_entries("t-1")
+    async with maesn.AsyncClient(**kwargs) as async_client:
+        with pytest.raises(maesn.ValidationError):
+            async_client.iter_task_pages("t-1")
+        with pytest.raises(maesn.ValidationError):
+            async_client.iter_task_entries("t-1")
+    assert sandbox.requests.count() == 0

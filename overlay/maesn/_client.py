@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from types import TracebackType
 from typing import Any, Self
@@ -17,6 +18,12 @@ from ._validation import check_at_least
 from ._waiting import WaitOptions
 
 __all__ = ["AsyncClient", "Client"]
+
+
+async def _entries_of(pages: AsyncIterator[TaskPage]) -> AsyncIterator[Any]:
+    async for page in pages:
+        for entry in page.entries:
+            yield entry
 
 
 class Client(BaseClient):
@@ -112,10 +119,10 @@ class Client(BaseClient):
         entries_from: EntriesFrom = default_entries,
     ) -> Iterator[Any]:
         """Yield every entry of a finished export, in order, exactly once (see iter_task_pages)."""
-        for page in self.iter_task_pages(
+        pages = self.iter_task_pages(
             task_id, start_page=start_page, company_id=company_id, entries_from=entries_from
-        ):
-            yield from page.entries
+        )
+        return itertools.chain.from_iterable(page.entries for page in pages)
 
     def close(self) -> None:
         """Close the connection pool; the client cannot be used afterwards."""
@@ -204,7 +211,7 @@ class AsyncClient(BaseClient):
                 future.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
 
-    async def iter_task_pages(
+    def iter_task_pages(
         self,
         task_id: str,
         *,
@@ -212,16 +219,19 @@ class AsyncClient(BaseClient):
         company_id: str | None = None,
         entries_from: EntriesFrom = default_entries,
     ) -> AsyncIterator[TaskPage]:
-        """Yield a finished export's pages lazily (see `Client.iter_task_pages`)."""
+        """Yield a finished export's pages lazily with `async for` (see `Client.iter_task_pages`).
+
+        The arguments are checked when called, before anything is sent.
+        """
         first = self._export_start(task_id, start_page, company_id)
         http = self._http()
         flow = self._pages_flow(
             http, task_id, start_page=first, company_id=company_id, entries_from=entries_from
         )
-        async for page in arun_iter(flow, http):
-            yield page
+        pages: AsyncIterator[TaskPage] = arun_iter(flow, http)
+        return pages
 
-    async def iter_task_entries(
+    def iter_task_entries(
         self,
         task_id: str,
         *,
@@ -229,12 +239,12 @@ class AsyncClient(BaseClient):
         company_id: str | None = None,
         entries_from: EntriesFrom = default_entries,
     ) -> AsyncIterator[Any]:
-        """Yield every entry of a finished export, in order, exactly once."""
-        async for page in self.iter_task_pages(
-            task_id, start_page=start_page, company_id=company_id, entries_from=entries_from
-        ):
-            for entry in page.entries:
-                yield entry
+        """Yield every entry of a finished export, in order, exactly once, with `async for`."""
+        return _entries_of(
+            self.iter_task_pages(
+                task_id, start_page=start_page, company_id=company_id, entries_from=entries_from
+            )
+        )
 
     async def aclose(self) -> None:
         """Close the connection pool; the client cannot be used afterwards."""
