@@ -59,9 +59,6 @@ class _Demo:
         for line in lines:
             self.ctx.out(f"  {line}")
 
-    def show_task(self, client: Client, task_id: str) -> None:
-        self.show(*task_lines(client.get_task(task_id))[1:])
-
     def abaconnect(self) -> None:
         self.heading(
             "AbaConnect: wait for a task until FINISHED",
