@@ -315,8 +315,22 @@ class BaseClient:
             yield Sleep(min(wanted, remaining))
             interval = min(options.max_interval, interval * POLL_BACKOFF)
 
+    def _export_flow(
+        self,
+        http: httpx.Client | httpx.AsyncClient,
+        task_id: object,
+        *,
+        start_page: object,
+        company_id: object,
+        entries_from: EntriesFrom,
+    ) -> Flow[None]:
+        """Check an export's arguments now, before any request; return the flow of its pages."""
+        first = self._export_start(task_id, start_page, company_id)
+        return self._pages_flow(
+            http, task_id, start_page=first, company_id=company_id, entries_from=entries_from
+        )
+
     def _export_start(self, task_id: object, start_page: object, company_id: object) -> int:
-        """Check an export's arguments before any request; returns the first page to fetch."""
         check_task_id(task_id)
         if not self.profile.pagination:
             raise ValidationError(

@@ -70,7 +70,7 @@ class Client(BaseClient):
         """Poll until the task is done and return it.
 
         The wait between polls starts at `poll_interval` and grows 1.5x (with jitter) up to
-        `max_interval`; a Retry-After from the server wins. It never sleeps past `timeout`
+        `max_interval`; a longer Retry-After from the server wins. It never sleeps past `timeout`
         seconds: then TaskTimeoutError carries the last task seen. A task that ends without
         success raises a TaskFailedError subclass quoting its information messages (or, with
         `raise_on_failure=False`, is returned). A status the integration does not define raises
@@ -103,10 +103,9 @@ class Client(BaseClient):
         size, totals that do not change); any mismatch, or a page that fails after retries,
         raises IncompleteExportError with the page to pass as `start_page` to resume.
         """
-        first = self._export_start(task_id, start_page, company_id)
         http = self._http()
-        flow = self._pages_flow(
-            http, task_id, start_page=first, company_id=company_id, entries_from=entries_from
+        flow = self._export_flow(
+            http, task_id, start_page=start_page, company_id=company_id, entries_from=entries_from
         )
         return run_iter(flow, http)
 
@@ -223,10 +222,9 @@ class AsyncClient(BaseClient):
 
         The arguments are checked when called, before anything is sent.
         """
-        first = self._export_start(task_id, start_page, company_id)
         http = self._http()
-        flow = self._pages_flow(
-            http, task_id, start_page=first, company_id=company_id, entries_from=entries_from
+        flow = self._export_flow(
+            http, task_id, start_page=start_page, company_id=company_id, entries_from=entries_from
         )
         pages: AsyncIterator[TaskPage] = arun_iter(flow, http)
         return pages
