@@ -34,7 +34,8 @@ def tests(session: nox.Session) -> None:
     """Run the test suite against the installed package (or a built wheel with --installpkg)."""
     session.install(*_groups("test"))
     session.install(*_installable(session))
-    session.run("pytest", *session.posargs)
+    # `python -m` puts the repository root on sys.path, so tests import `scripts.*` as run.
+    session.run("python", "-m", "pytest", *session.posargs)
 
 
 def _installable(session: nox.Session) -> list[str]:
@@ -67,28 +68,28 @@ def typecheck(session: nox.Session) -> None:
 def regenerate(session: nox.Session) -> None:
     """Regenerate generated/maesn_api from openapi/ with the pinned generator and ruff."""
     session.install(*_groups("generate"))
-    session.run("python", "scripts/regenerate.py", *session.posargs)
+    session.run("python", "-m", "scripts.regenerate", *session.posargs)
 
 
 @nox.session(python=PYTHON_VERSIONS[0], default=False)
 def spec_diff(session: nox.Session) -> None:
     """Compare the pinned spec with upstream: classified changes, generated-code diff, bump."""
     session.install(*_groups("spec-diff"))
-    session.run("python", "scripts/spec_diff.py", *session.posargs)
+    session.run("python", "-m", "scripts.spec_diff", *session.posargs)
 
 
 @nox.session(python=PYTHON_VERSIONS[0], default=False)
 def benchmark(session: nox.Session) -> None:
     """Time the client against plain httpx and the generated client on the local sandbox."""
     session.install(".")
-    session.run("python", "scripts/benchmark.py", *session.posargs)
+    session.run("python", "-m", "scripts.benchmark", *session.posargs)
 
 
 @nox.session(python=PYTHON_VERSIONS[0])
 def check_generated(session: nox.Session) -> None:
     """Fail when generated/maesn_api differs from what the pinned spec and fixes produce."""
     session.install(*_groups("generate"))
-    session.run("python", "scripts/regenerate.py", "--check", *session.posargs)
+    session.run("python", "-m", "scripts.regenerate", "--check", *session.posargs)
 
 
 @nox.session(python=PYTHON_VERSIONS[0], default=False)

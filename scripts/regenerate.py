@@ -33,11 +33,13 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-import yaml
 from jsonpath_ng.ext.parser import parse as parse_jsonpath
 from jsonschema import Draft202012Validator
 from oas_patch.overlay import apply_overlay
 from oas_patch.validator import load_schema
+
+from scripts.spec_yaml import SpecYAMLError
+from scripts.spec_yaml import load_document as _load_yaml_document
 
 __all__ = [
     "CONFIG",
@@ -131,14 +133,11 @@ class TreeDiff:
 
 
 def load_document(path: Path) -> dict[str, Any]:
-    """Read a YAML or JSON document (JSON is YAML) into plain Python data."""
+    """Read a YAML 1.2 or JSON document into plain Python data (see scripts.spec_yaml)."""
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise PipelineError(f"{path} is not valid YAML/JSON: {exc}") from exc
-    if not isinstance(document, dict):
-        raise PipelineError(f"{path} does not hold a mapping at the top level")
-    return document
+        return _load_yaml_document(path)
+    except SpecYAMLError as exc:
+        raise PipelineError(f"{path} is not a valid YAML/JSON mapping: {exc}") from exc
 
 
 def _validate_overlay(fixes: dict[str, Any]) -> list[dict[str, Any]]:

@@ -45,10 +45,10 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
 from referencing import Registry, Resource, Specification
 from referencing.exceptions import Unresolvable
-from regenerate import (
+
+from scripts.regenerate import (
     FIXES,
     GENERATED,
     PACKAGE,
@@ -61,6 +61,7 @@ from regenerate import (
     compare_trees,
     load_document,
 )
+from scripts.spec_yaml import SpecYAMLError, load_yaml
 
 __all__ = [
     "PROFILES_TABLE",
@@ -238,8 +239,8 @@ def read_spec(source: str) -> tuple[dict[str, Any], bytes]:
         document = json.loads(raw)
     except ValueError:
         try:
-            document = yaml.safe_load(raw)
-        except yaml.YAMLError as exc:
+            document = load_yaml(raw)
+        except (SpecYAMLError, UnicodeDecodeError) as exc:
             first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise SpecDiffError(f"{source} is neither JSON nor YAML: {first}") from exc
     version = document.get("openapi") if isinstance(document, dict) else None

@@ -7,16 +7,17 @@ from pathlib import Path
 
 import maesn
 import pytest
-import yaml
 from maesn import Integration, TaskOutcome, TaskStatus
 from maesn._profiles import PROFILES
+
+from scripts.spec_yaml import load_document
 
 SPEC = Path(__file__).resolve().parent.parent / "openapi" / "maesn.yaml"
 
 
 def test_task_status_lists_exactly_the_spec_enum() -> None:
     """maesn.TaskStatus holds the status values the pinned spec lists, no more, no fewer."""
-    spec = yaml.safe_load(SPEC.read_text())
+    spec = load_document(SPEC)
     values = spec["components"]["schemas"]["AsyncTaskResponseDto"]["properties"]["status"]["enum"]
     assert [s.value for s in TaskStatus] == values
 

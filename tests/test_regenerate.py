@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import regenerate
 import yaml
-from regenerate import (
+
+from scripts import regenerate
+from scripts.regenerate import (
     FIXES,
     GENERATED,
     PACKAGE,

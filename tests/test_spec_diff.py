@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import spec_diff
 import yaml
-from regenerate import FIXES, SPEC, load_document
-from spec_diff import PROFILE_ROWS, PROFILES_TABLE, Bump, Change, Report, Severity
+
+from scripts import spec_diff
+from scripts.regenerate import FIXES, SPEC, load_document
+from scripts.spec_diff import PROFILE_ROWS, PROFILES_TABLE, Bump, Change, Report, Severity
 
 FIXTURES = Path(__file__).parent / "fixtures" / "spec_diff"
 UPSTREAM_2026 = FIXTURES / "upstream-2026.json"

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 from maesn.testing import Sandbox
-from regenerate import FIXES, SPEC, apply_fixes, load_document
+
+from scripts.regenerate import FIXES, SPEC, apply_fixes, load_document
 
 from ._prism import PrismProcess, PrismUnavailableError, ensure_prism, in_ci
 

@@ -1,0 +1,40 @@
+"""The one way a spec is read: YAML 1.2, exactly as openapi-python-client reads it.
+
+PyYAML is a YAML 1.1 loader: unquoted `NO`, `yes`, `on`, `off` become booleans and `1:20` the
+integer 80 (sexagesimal), so a country-code enum value `NO` would silently become `False` in a
+fixed spec the generator then reads as JSON. The generator itself loads YAML with ruamel.yaml's
+YAML 1.2 safe loader; every reader in this repository (regenerate, spec_diff, the contract tests'
+copy for Prism) goes through `load_yaml` here so all of them see the same values.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+
+__all__ = ["SpecYAMLError", "load_document", "load_yaml"]
+
+
+class SpecYAMLError(ValueError):
+    """The text is not valid YAML 1.2 (JSON included)."""
+
+
+def load_yaml(text: str | bytes) -> Any:
+    """Parse YAML 1.2 (or JSON, which is YAML) into plain Python data."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8")
+    try:
+        return YAML(typ="safe", pure=True).load(text)
+    except YAMLError as exc:
+        raise SpecYAMLError(str(exc)) from exc
+
+
+def load_document(path: Path) -> dict[str, Any]:
+    """Read a YAML or JSON file holding a mapping at the top level."""
+    document = load_yaml(path.read_text(encoding="utf-8"))
+    if not isinstance(document, dict):
+        raise SpecYAMLError(f"{path} does not hold a mapping at the top level")
+    return document
