@@ -96,13 +96,21 @@ class GeneratorWarningError(PipelineError):
         self.package = package
 
 
+#: The action extension naming the one spec that needs a fix (see openapi/fixes.yaml). Its only
+#: value, "pinned", means openapi/maesn.yaml: there the target must match; on any other spec (the
+#: seed fixture, an upstream preview) a target that matches nothing is skipped, not stale.
+NEEDED_BY = "x-maesn-needed-by"
+NEEDED_BY_VALUES = frozenset({"pinned"})
+
+
 @dataclass(frozen=True)
 class FixOutcome:
-    """How one overlay action applied: its target and how many nodes it matched."""
+    """How one overlay action applied: its target, how many nodes it matched, which spec needs it."""
 
     target: str
     description: str
     matches: int
+    needed_by: str | None = None
 
     @property
     def stale(self) -> bool:
@@ -159,16 +167,27 @@ def _validate_overlay(fixes: dict[str, Any]) -> list[dict[str, Any]]:
             raise PipelineError(
                 f"fix #{index} ({action['target']}) needs exactly one of update/remove"
             )
+        if NEEDED_BY in action and action[NEEDED_BY] not in NEEDED_BY_VALUES:
+            raise PipelineError(
+                f"fix #{index} ({action['target']}): {NEEDED_BY} must be one of "
+                f"{sorted(NEEDED_BY_VALUES)}, not {action[NEEDED_BY]!r}"
+            )
     return actions
 
 
 def apply_fixes(
-    spec: dict[str, Any], fixes: dict[str, Any], *, allow_stale: bool = False
+    spec: dict[str, Any],
+    fixes: dict[str, Any],
+    *,
+    allow_stale: bool = False,
+    pinned: bool = True,
 ) -> tuple[dict[str, Any], list[FixOutcome]]:
     """Apply the overlay actions in order to a copy of `spec`.
 
     Raises StaleFixError for an action whose target matches nothing, unless `allow_stale`
-    (the spec-diff report lists stale fixes instead of stopping at the first).
+    (the spec-diff report lists stale fixes instead of stopping at the first). `pinned` says
+    whether `spec` is openapi/maesn.yaml: only then must an action marked
+    `x-maesn-needed-by: pinned` match; on another spec it may match nothing.
     """
     fixed = copy.deepcopy(spec)
     outcomes: list[FixOutcome] = []
@@ -178,15 +197,22 @@ def apply_fixes(
             matches = len(parse_jsonpath(target).find(fixed))
         except Exception as exc:  # jsonpath-ng raises bare Exception subclasses on bad syntax
             raise PipelineError(f"fix target {target!r} is not valid JSONPath: {exc}") from exc
-        outcome = FixOutcome(target=target, description=action["description"], matches=matches)
-        if outcome.stale and not allow_stale:
+        outcome = FixOutcome(
+            target=target,
+            description=action["description"],
+            matches=matches,
+            needed_by=action.get(NEEDED_BY),
+        )
+        optional_here = outcome.needed_by == "pinned" and not pinned
+        if outcome.stale and not allow_stale and not optional_here:
             raise StaleFixError(
                 f"fix target {target!r} matches nothing in the spec: upstream changed under this "
                 "fix. Check whether it is still needed, then update or delete it in openapi/fixes.yaml."
             )
         outcomes.append(outcome)
         # A deep copy per action keeps update values from being shared between the nodes they land on.
-        apply_overlay(fixed, {"actions": [copy.deepcopy(action)]})
+        plain = {key: value for key, value in action.items() if not key.startswith("x-")}
+        apply_overlay(fixed, {"actions": [copy.deepcopy(plain)]})
     return fixed, outcomes
 
 
@@ -300,7 +326,10 @@ def build_package(
     pins = pinned_versions()
     _check_installed(pins)
     fixed, _ = apply_fixes(
-        load_document(spec_path), load_document(fixes_path), allow_stale=allow_stale
+        load_document(spec_path),
+        load_document(fixes_path),
+        allow_stale=allow_stale,
+        pinned=spec_path.resolve() == SPEC.resolve(),
     )
     try:
         package = run_generator(fixed, workdir)

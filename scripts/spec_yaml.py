@@ -5,6 +5,10 @@ integer 80 (sexagesimal), so a country-code enum value `NO` would silently becom
 fixed spec the generator then reads as JSON. The generator itself loads YAML with ruamel.yaml's
 YAML 1.2 safe loader; every reader in this repository (regenerate, spec_diff, the contract tests'
 copy for Prism) goes through `load_yaml` here so all of them see the same values.
+
+Timestamps are not part of YAML 1.2's core schema, and a spec is JSON data: an unquoted
+`example: 2024-01-01` stays the string it is in JSON, so that a loaded spec always serialises with
+json.dumps (the fixed spec reaches the generator as JSON).
 """
 
 from __future__ import annotations
@@ -13,7 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
+from ruamel.yaml.constructor import SafeConstructor
 from ruamel.yaml.error import YAMLError
+from ruamel.yaml.nodes import ScalarNode
 
 __all__ = ["SpecYAMLError", "load_document", "load_yaml"]
 
@@ -22,12 +28,27 @@ class SpecYAMLError(ValueError):
     """The text is not valid YAML 1.2 (JSON included)."""
 
 
+class _SpecConstructor(SafeConstructor):
+    """ruamel's safe constructor with timestamps kept as their text (JSON has no date type)."""
+
+    def construct_timestamp_text(self, node: ScalarNode) -> str:
+        """The scalar as written: `2024-01-01` stays the string "2024-01-01"."""
+        return str(self.construct_scalar(node))
+
+
+_SpecConstructor.add_constructor(
+    "tag:yaml.org,2002:timestamp", _SpecConstructor.construct_timestamp_text
+)
+
+
 def load_yaml(text: str | bytes) -> Any:
     """Parse YAML 1.2 (or JSON, which is YAML) into plain Python data."""
     if isinstance(text, bytes):
         text = text.decode("utf-8")
+    yaml = YAML(typ="safe", pure=True)
+    yaml.Constructor = _SpecConstructor
     try:
-        return YAML(typ="safe", pure=True).load(text)
+        return yaml.load(text)
     except YAMLError as exc:
         raise SpecYAMLError(str(exc)) from exc
 

@@ -30,6 +30,8 @@ from scripts.regenerate import (
 )
 
 COMMITTED = GENERATED / PACKAGE
+SPECS = Path(__file__).parent / "fixtures" / "specs"
+SEED = SPECS / "seed.yaml"
 
 
 @pytest.fixture(scope="module")
@@ -167,7 +169,7 @@ def test_the_raw_spec_does_not_generate_cleanly(tmp_path: Path) -> None:
 
 def _generality_spec() -> dict[str, Any]:
     """The seed's spec plus a list operation and an asynchronous POST, both enveloped."""
-    spec = load_document(SPEC)
+    spec = load_document(SEED)
     keys = [
         {"name": "X-API-KEY", "in": "header", "required": True, "schema": {"type": "string"}},
         {"name": "X-ACCOUNT-KEY", "in": "header", "required": True, "schema": {"type": "string"}},
@@ -283,3 +285,13 @@ print("ok")
         check=False,
     )
     assert result.stdout.strip() == "ok", result.stderr
+
+
+def test_the_pinned_spec_is_the_one_its_provenance_names() -> None:
+    """openapi/provenance.yaml records the source and sha256 of openapi/maesn.yaml, kept in step."""
+    import hashlib  # noqa: PLC0415
+
+    record = load_document(SPEC.parent / "provenance.yaml")
+    assert record["spec"] == SPEC.name
+    assert record["source"]["repository"] == "maesndev/sdk-typescript"
+    assert record["sha256"] == hashlib.sha256(SPEC.read_bytes()).hexdigest()

@@ -155,9 +155,10 @@ def _optional_str(value: object, name: str, redact: Redact) -> str | None:
 
 
 def _information(
-    items: list[InformationResponseDto] | Unset, redact: Redact
+    items: list[InformationResponseDto] | Unset | None, redact: Redact
 ) -> tuple[TaskInformation, ...]:
-    if isinstance(items, Unset):
+    # The published spec lets `information` be null: no entries, as when it is absent.
+    if items is None or isinstance(items, Unset):
         return ()
     return tuple(
         TaskInformation(
@@ -172,6 +173,8 @@ def _information(
 
 def _count(value: object, name: str) -> int:
     # JSON has one number type: accept 50000.0 as 50000, refuse 1.5, strings and booleans.
+    if isinstance(value, Unset):
+        raise TypeError(f"meta.pagination.{name} is missing")
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:

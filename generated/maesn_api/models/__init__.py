@@ -2,20 +2,848 @@
 # Do not edit: regenerate with `nox -s regenerate` (scripts/regenerate.py).
 """Contains all the data models used in inputs/outputs"""
 
+from .account_request_common_dto_v2 import AccountRequestCommonDtoV2
+from .account_response_common_dto_v2 import AccountResponseCommonDtoV2
+from .account_response_dto import AccountResponseDto
+from .address import Address
+from .address_offer import AddressOffer
+from .api_key_confirmation_response_201 import ApiKeyConfirmationResponse201
 from .async_task_envelope import AsyncTaskEnvelope
 from .async_task_response_dto import AsyncTaskResponseDto
+from .balance import Balance
+from .bank_account import BankAccount
+from .bank_account_request_common_dto_v2 import BankAccountRequestCommonDtoV2
+from .bank_account_response import BankAccountResponse
+from .bank_account_response_common_dto_v2 import BankAccountResponseCommonDtoV2
+from .bank_account_response_dto import BankAccountResponseDto
 from .base_response_dto import BaseResponseDto
+from .bill_dimension_request_dto import BillDimensionRequestDto
+from .bill_dimension_response_dto import BillDimensionResponseDto
+from .bill_line_item_response_dto import BillLineItemResponseDto
+from .bill_response_dto import BillResponseDto
+from .booking_entry_request_dto import BookingEntryRequestDto
+from .booking_entry_response_dto import BookingEntryResponseDto
+from .booking_proposal_address import BookingProposalAddress
+from .booking_proposal_address_request_dto_v2 import BookingProposalAddressRequestDtoV2
+from .booking_proposal_address_response_dto_v2 import (
+    BookingProposalAddressResponseDtoV2,
+)
+from .booking_proposal_line_item_request_dto_v2 import (
+    BookingProposalLineItemRequestDtoV2,
+)
+from .booking_proposal_line_item_response_dto_v2 import (
+    BookingProposalLineItemResponseDtoV2,
+)
+from .booking_proposal_response_dto import BookingProposalResponseDto
+from .booking_proposal_response_dto_v2 import BookingProposalResponseDtoV2
+from .bookings_response_dto import BookingsResponseDto
+from .callback_response_200 import CallbackResponse200
+from .callback_url_registration_dto import CallbackUrlRegistrationDto
+from .cancel_response_201 import CancelResponse201
+from .check_client_permissions_response_dto import CheckClientPermissionsResponseDto
+from .check_response_200 import CheckResponse200
+from .company_response_dto import CompanyResponseDto
+from .contact_address import ContactAddress
+from .contact_address_v2 import ContactAddressV2
+from .contact_by_batch_meta_data_response_dto import ContactByBatchMetaDataResponseDto
+from .contact_person import ContactPerson
+from .contact_person_dto_v2 import ContactPersonDtoV2
+from .contact_request_common_dto_v2 import ContactRequestCommonDtoV2
+from .contact_response_common_dto_v2 import ContactResponseCommonDtoV2
+from .contact_response_dto import ContactResponseDto
+from .contact_response_dto_v2 import ContactResponseDtoV2
+from .create_account_request_dto import CreateAccountRequestDto
+from .create_account_response_201 import CreateAccountResponse201
+from .create_accounting_webhook_request_dto import CreateAccountingWebhookRequestDto
+from .create_address import CreateAddress
+from .create_bank_account import CreateBankAccount
+from .create_bank_account_request_dto import CreateBankAccountRequestDto
+from .create_bank_account_response_201 import CreateBankAccountResponse201
+from .create_bill_line_item_request_dto import CreateBillLineItemRequestDto
+from .create_bill_line_item_response_201 import CreateBillLineItemResponse201
+from .create_bill_request_dto import CreateBillRequestDto
+from .create_bill_request_dto_paid_date import CreateBillRequestDtoPaidDate
+from .create_bill_request_dto_shipping_date import CreateBillRequestDtoShippingDate
+from .create_bill_response_201 import CreateBillResponse201
+from .create_booking_proposal_body import CreateBookingProposalBody
+from .create_booking_proposal_body_folder_management import (
+    CreateBookingProposalBodyFolderManagement,
+)
+from .create_booking_proposal_request_dto import CreateBookingProposalRequestDto
+from .create_booking_proposal_request_dto_v2 import CreateBookingProposalRequestDtoV2
+from .create_booking_proposal_response_201 import CreateBookingProposalResponse201
+from .create_booking_proposal_v2_body import CreateBookingProposalV2Body
+from .create_booking_proposal_v2_body_booking_type import (
+    CreateBookingProposalV2BodyBookingType,
+)
+from .create_booking_proposal_v2_body_folder_management import (
+    CreateBookingProposalV2BodyFolderManagement,
+)
+from .create_booking_proposal_v2_response_201 import CreateBookingProposalV2Response201
+from .create_booking_proposal_v2_response_202 import CreateBookingProposalV2Response202
+from .create_bookings_request_dto import CreateBookingsRequestDto
+from .create_contact_address import CreateContactAddress
+from .create_contact_address_v2 import CreateContactAddressV2
+from .create_contact_by_batch_meta_data_dto import CreateContactByBatchMetaDataDto
+from .create_contact_person import CreateContactPerson
+from .create_contact_person_dto_v2 import CreateContactPersonDtoV2
+from .create_contact_person_v2 import CreateContactPersonV2
+from .create_contact_request_dto import CreateContactRequestDto
+from .create_contact_request_dto_v2 import CreateContactRequestDtoV2
+from .create_contact_response_201 import CreateContactResponse201
+from .create_contact_response_202 import CreateContactResponse202
+from .create_contact_v2_response_201 import CreateContactV2Response201
+from .create_contacts_response_201 import CreateContactsResponse201
+from .create_contacts_v1_response_201 import CreateContactsV1Response201
+from .create_csv_entry_request_dto import CreateCsvEntryRequestDto
+from .create_customer_response_201 import CreateCustomerResponse201
+from .create_email_address import CreateEmailAddress
+from .create_end_user_account_response_201 import CreateEndUserAccountResponse201
+from .create_end_user_request_dto import CreateEndUserRequestDto
+from .create_event_subscription_request_dto import CreateEventSubscriptionRequestDto
+from .create_expense_async_body import CreateExpenseAsyncBody
+from .create_expense_async_response_202 import CreateExpenseAsyncResponse202
+from .create_expense_body import CreateExpenseBody
+from .create_expense_dto import CreateExpenseDto
+from .create_expense_request_dto_v2 import CreateExpenseRequestDtoV2
+from .create_expense_response_201 import CreateExpenseResponse201
+from .create_invoice_request_dto import CreateInvoiceRequestDto
+from .create_invoice_response_201 import CreateInvoiceResponse201
+from .create_item_request_dto import CreateItemRequestDto
+from .create_item_response_201 import CreateItemResponse201
+from .create_journal_entries_by_batch_meta_data_dto import (
+    CreateJournalEntriesByBatchMetaDataDto,
+)
+from .create_journal_entries_response_201 import CreateJournalEntriesResponse201
+from .create_journal_entry_attachments_body import CreateJournalEntryAttachmentsBody
+from .create_journal_entry_attachments_response_201 import (
+    CreateJournalEntryAttachmentsResponse201,
+)
+from .create_journal_entry_body import CreateJournalEntryBody
+from .create_journal_entry_request_dto import CreateJournalEntryRequestDto
+from .create_journal_entry_response_201 import CreateJournalEntryResponse201
+from .create_journal_line_item import CreateJournalLineItem
+from .create_line_item_request_dto import CreateLineItemRequestDto
+from .create_line_item_response_201 import CreateLineItemResponse201
+from .create_offer_line_item_request_dto import CreateOfferLineItemRequestDto
+from .create_offer_request_dto import CreateOfferRequestDto
+from .create_offer_response_201 import CreateOfferResponse201
+from .create_pass_through_request_dto import CreatePassThroughRequestDto
+from .create_pass_through_request_dto_body import CreatePassThroughRequestDtoBody
+from .create_pass_through_request_dto_headers import CreatePassThroughRequestDtoHeaders
+from .create_pass_through_request_dto_query import CreatePassThroughRequestDtoQuery
+from .create_pass_through_request_response_201 import (
+    CreatePassThroughRequestResponse201,
+)
+from .create_pass_through_request_response_201_data import (
+    CreatePassThroughRequestResponse201Data,
+)
+from .create_payment_line import CreatePaymentLine
+from .create_payment_request_dto import CreatePaymentRequestDto
+from .create_payment_response_201 import CreatePaymentResponse201
+from .create_payment_term_request_dto import CreatePaymentTermRequestDto
+from .create_payment_term_response_201 import CreatePaymentTermResponse201
+from .create_phone_number import CreatePhoneNumber
+from .create_project_request_dto import CreateProjectRequestDto
+from .create_project_response_201 import CreateProjectResponse201
+from .create_project_response_202 import CreateProjectResponse202
+from .create_sales_order_line_item_request_dto import CreateSalesOrderLineItemRequestDto
+from .create_sales_order_request_dto import CreateSalesOrderRequestDto
+from .create_sales_order_response_201 import CreateSalesOrderResponse201
+from .create_sales_order_response_202 import CreateSalesOrderResponse202
+from .create_supplier_response_201 import CreateSupplierResponse201
+from .create_transaction_body import CreateTransactionBody
+from .create_transaction_request_dto import CreateTransactionRequestDto
+from .create_transaction_response_201 import CreateTransactionResponse201
+from .create_vendor_credit_line_item_request_dto import (
+    CreateVendorCreditLineItemRequestDto,
+)
+from .create_vendor_credit_request_dto import CreateVendorCreditRequestDto
+from .create_vendor_credit_request_dto_paid_date import (
+    CreateVendorCreditRequestDtoPaidDate,
+)
+from .create_vendor_credit_request_dto_shipping_date import (
+    CreateVendorCreditRequestDtoShippingDate,
+)
+from .create_vendor_credit_response_201 import CreateVendorCreditResponse201
+from .create_web_hook_tenant_response_201 import CreateWebHookTenantResponse201
+from .create_webhook_config_response_201 import CreateWebhookConfigResponse201
+from .create_webhook_end_user_response_201 import CreateWebhookEndUserResponse201
+from .create_webhook_response_201 import CreateWebhookResponse201
+from .credit_note_lines_dto import CreditNoteLinesDto
+from .credit_note_response_dto import CreditNoteResponseDto
+from .csv_entry_response_dto import CsvEntryResponseDto
+from .custom_values import CustomValues
+from .delete_bill_response_200 import DeleteBillResponse200
+from .delete_end_user_response_200 import DeleteEndUserResponse200
+from .delete_payment_response_200 import DeletePaymentResponse200
+from .delete_vendor_credit_response_200 import DeleteVendorCreditResponse200
+from .delete_webhook_end_user_response_200 import DeleteWebhookEndUserResponse200
+from .delete_webhook_response_200 import DeleteWebhookResponse200
+from .details_response_200 import DetailsResponse200
+from .details_response_503 import DetailsResponse503
+from .details_response_503_details import DetailsResponse503Details
+from .details_response_503_details_additional_property import (
+    DetailsResponse503DetailsAdditionalProperty,
+)
+from .details_response_503_error_type_0 import DetailsResponse503ErrorType0
+from .details_response_503_error_type_0_additional_property import (
+    DetailsResponse503ErrorType0AdditionalProperty,
+)
+from .details_response_503_info_type_0 import DetailsResponse503InfoType0
+from .details_response_503_info_type_0_additional_property import (
+    DetailsResponse503InfoType0AdditionalProperty,
+)
+from .dimension import Dimension
+from .dimension_input import DimensionInput
+from .dimension_meta_response_dto import DimensionMetaResponseDto
+from .dimension_request_common_dto_v2 import DimensionRequestCommonDtoV2
+from .dimension_response_common_dto_v2 import DimensionResponseCommonDtoV2
+from .dimension_response_dto import DimensionResponseDto
+from .dimension_response_dto_v2 import DimensionResponseDtoV2
+from .discount_period_request import DiscountPeriodRequest
+from .discount_period_response import DiscountPeriodResponse
+from .document_extensions_response_dto import DocumentExtensionsResponseDto
+from .document_response_dto import DocumentResponseDto
+from .document_types_response_dto import DocumentTypesResponseDto
+from .email_address import EmailAddress
+from .email_address_v2 import EmailAddressV2
+from .envelope_errors import EnvelopeErrors
+from .envelope_raw_data import EnvelopeRawData
+from .environment_response_dto import EnvironmentResponseDto
+from .expense_line_item import ExpenseLineItem
+from .expense_line_item_request_dto_v2 import ExpenseLineItemRequestDtoV2
+from .expense_line_item_response import ExpenseLineItemResponse
+from .expense_response_dto import ExpenseResponseDto
+from .fiscal_year_response_dto import FiscalYearResponseDto
+from .generate_tenant_signing_secret_response_201 import (
+    GenerateTenantSigningSecretResponse201,
+)
+from .get_account_response_200 import GetAccountResponse200
+from .get_accounts_debit_credit_indicator import GetAccountsDebitCreditIndicator
+from .get_accounts_limit import GetAccountsLimit
+from .get_accounts_response_200 import GetAccountsResponse200
+from .get_all_active_end_users_response_200 import GetAllActiveEndUsersResponse200
+from .get_async_task_info_limit import GetAsyncTaskInfoLimit
+from .get_bank_account_response_200 import GetBankAccountResponse200
+from .get_bank_accounts_limit import GetBankAccountsLimit
+from .get_bank_accounts_response_200 import GetBankAccountsResponse200
+from .get_bill_document_response_200 import GetBillDocumentResponse200
+from .get_bill_line_items_response_200 import GetBillLineItemsResponse200
+from .get_bill_response_200 import GetBillResponse200
+from .get_bills_limit import GetBillsLimit
+from .get_bills_order_dir import GetBillsOrderDir
+from .get_bills_order_field import GetBillsOrderField
+from .get_bills_payment_status import GetBillsPaymentStatus
+from .get_bills_response_200 import GetBillsResponse200
+from .get_bills_status import GetBillsStatus
+from .get_booking_proposal_document_response_200 import (
+    GetBookingProposalDocumentResponse200,
+)
+from .get_booking_proposal_response_200 import GetBookingProposalResponse200
+from .get_booking_proposals_booking_type import GetBookingProposalsBookingType
+from .get_booking_proposals_limit import GetBookingProposalsLimit
+from .get_booking_proposals_order_dir import GetBookingProposalsOrderDir
+from .get_booking_proposals_order_field import GetBookingProposalsOrderField
+from .get_booking_proposals_response_200 import GetBookingProposalsResponse200
+from .get_booking_proposals_status import GetBookingProposalsStatus
+from .get_code_response_201 import GetCodeResponse201
+from .get_companies_flow_response_200 import GetCompaniesFlowResponse200
+from .get_companies_response_200 import GetCompaniesResponse200
+from .get_contact_response_200 import GetContactResponse200
+from .get_contact_v2_response_200 import GetContactV2Response200
+from .get_contacts_limit import GetContactsLimit
+from .get_contacts_response_200 import GetContactsResponse200
+from .get_contacts_v2_limit import GetContactsV2Limit
+from .get_contacts_v2_response_200 import GetContactsV2Response200
+from .get_credit_note_response_200 import GetCreditNoteResponse200
+from .get_credit_notes_limit import GetCreditNotesLimit
+from .get_credit_notes_response_200 import GetCreditNotesResponse200
+from .get_customer_response_200 import GetCustomerResponse200
+from .get_customers_limit import GetCustomersLimit
+from .get_customers_response_200 import GetCustomersResponse200
+from .get_dimensions_by_dimension_limit import GetDimensionsByDimensionLimit
+from .get_dimensions_by_dimension_response_200 import (
+    GetDimensionsByDimensionResponse200,
+)
+from .get_dimensions_limit import GetDimensionsLimit
+from .get_dimensions_response_200 import GetDimensionsResponse200
+from .get_dimensions_v2_response_200 import GetDimensionsV2Response200
+from .get_document_extensions_response_200 import GetDocumentExtensionsResponse200
+from .get_document_types_response_200 import GetDocumentTypesResponse200
+from .get_environment_page_response_200 import GetEnvironmentPageResponse200
+from .get_environments_response_200 import GetEnvironmentsResponse200
+from .get_expense_response_200 import GetExpenseResponse200
+from .get_expenses_limit import GetExpensesLimit
+from .get_expenses_response_200 import GetExpensesResponse200
+from .get_fiscal_year_response_200 import GetFiscalYearResponse200
+from .get_fiscal_years_response_200 import GetFiscalYearsResponse200
+from .get_goods_receipt_line_item_response_200 import GetGoodsReceiptLineItemResponse200
+from .get_goods_receipt_line_items_response_200 import (
+    GetGoodsReceiptLineItemsResponse200,
+)
+from .get_goods_receipt_response_200 import GetGoodsReceiptResponse200
+from .get_goods_receipts_limit import GetGoodsReceiptsLimit
+from .get_goods_receipts_response_200 import GetGoodsReceiptsResponse200
+from .get_invoice_document_response_200 import GetInvoiceDocumentResponse200
+from .get_invoice_response_200 import GetInvoiceResponse200
+from .get_invoices_limit import GetInvoicesLimit
+from .get_invoices_order_dir import GetInvoicesOrderDir
+from .get_invoices_order_field import GetInvoicesOrderField
+from .get_invoices_payment_status import GetInvoicesPaymentStatus
+from .get_invoices_response_200 import GetInvoicesResponse200
+from .get_invoices_status import GetInvoicesStatus
+from .get_item_response_200 import GetItemResponse200
+from .get_items_limit import GetItemsLimit
+from .get_items_response_200 import GetItemsResponse200
+from .get_journal_entries_limit import GetJournalEntriesLimit
+from .get_journal_entries_response_200 import GetJournalEntriesResponse200
+from .get_journal_entry_attachment_by_id_response_200 import (
+    GetJournalEntryAttachmentByIdResponse200,
+)
+from .get_journal_entry_attachments_response_200 import (
+    GetJournalEntryAttachmentsResponse200,
+)
+from .get_journal_entry_response_200 import GetJournalEntryResponse200
+from .get_journals_limit import GetJournalsLimit
+from .get_journals_response_200 import GetJournalsResponse200
+from .get_line_item_response_200 import GetLineItemResponse200
+from .get_line_items_limit import GetLineItemsLimit
+from .get_line_items_response_200 import GetLineItemsResponse200
+from .get_offer_document_response_200 import GetOfferDocumentResponse200
+from .get_offer_line_item_response_200 import GetOfferLineItemResponse200
+from .get_offer_line_items_limit import GetOfferLineItemsLimit
+from .get_offer_line_items_response_200 import GetOfferLineItemsResponse200
+from .get_offer_response_200 import GetOfferResponse200
+from .get_offers_limit import GetOffersLimit
+from .get_offers_response_200 import GetOffersResponse200
+from .get_offers_status import GetOffersStatus
+from .get_open_items_limit import GetOpenItemsLimit
+from .get_open_items_response_200 import GetOpenItemsResponse200
+from .get_payment_response_200 import GetPaymentResponse200
+from .get_payment_term_response_200 import GetPaymentTermResponse200
+from .get_payment_terms_limit import GetPaymentTermsLimit
+from .get_payment_terms_response_200 import GetPaymentTermsResponse200
+from .get_payments_limit import GetPaymentsLimit
+from .get_payments_response_200 import GetPaymentsResponse200
+from .get_project_response_200 import GetProjectResponse200
+from .get_projects_limit import GetProjectsLimit
+from .get_projects_response_200 import GetProjectsResponse200
+from .get_purchase_order_line_item_response_200 import (
+    GetPurchaseOrderLineItemResponse200,
+)
+from .get_purchase_order_line_items_response_200 import (
+    GetPurchaseOrderLineItemsResponse200,
+)
+from .get_purchase_order_response_200 import GetPurchaseOrderResponse200
+from .get_purchase_orders_limit import GetPurchaseOrdersLimit
+from .get_purchase_orders_response_200 import GetPurchaseOrdersResponse200
+from .get_sales_order_lines_limit import GetSalesOrderLinesLimit
+from .get_sales_order_lines_response_200 import GetSalesOrderLinesResponse200
+from .get_sales_order_response_200 import GetSalesOrderResponse200
+from .get_sales_orders_limit import GetSalesOrdersLimit
+from .get_sales_orders_response_200 import GetSalesOrdersResponse200
+from .get_sales_orders_status import GetSalesOrdersStatus
+from .get_submission_page_style_by_key_response_200 import (
+    GetSubmissionPageStyleByKeyResponse200,
+)
+from .get_submission_page_style_response_200 import GetSubmissionPageStyleResponse200
+from .get_submit_page_response_200 import GetSubmitPageResponse200
+from .get_supplier_response_200 import GetSupplierResponse200
+from .get_suppliers_limit import GetSuppliersLimit
+from .get_suppliers_response_200 import GetSuppliersResponse200
+from .get_tax_rate_response_200 import GetTaxRateResponse200
+from .get_tax_rates_limit import GetTaxRatesLimit
+from .get_tax_rates_response_200 import GetTaxRatesResponse200
+from .get_trial_balance_limit import GetTrialBalanceLimit
+from .get_trial_balance_response_200 import GetTrialBalanceResponse200
+from .get_units_limit import GetUnitsLimit
+from .get_units_response_200 import GetUnitsResponse200
+from .get_user_info_response_200 import GetUserInfoResponse200
+from .get_vendor_credits_limit import GetVendorCreditsLimit
+from .get_vendor_credits_payment_status import GetVendorCreditsPaymentStatus
+from .get_vendor_credits_response_200 import GetVendorCreditsResponse200
+from .get_vendor_credits_status import GetVendorCreditsStatus
+from .get_webhooks_response_200 import GetWebhooksResponse200
+from .goods_receipt_line_item_response import GoodsReceiptLineItemResponse
+from .goods_receipt_response_dto import GoodsReceiptResponseDto
+from .handle_callback_response_202 import HandleCallbackResponse202
+from .handle_configuration_callback_response_202 import (
+    HandleConfigurationCallbackResponse202,
+)
 from .information_response_dto import InformationResponseDto
+from .invoice_dimension_request_dto import InvoiceDimensionRequestDto
+from .invoice_dimension_response_dto import InvoiceDimensionResponseDto
+from .invoice_response_dto import InvoiceResponseDto
+from .item_response_dto import ItemResponseDto
+from .journal_entries_by_batch_meta_data_response_dto import (
+    JournalEntriesByBatchMetaDataResponseDto,
+)
+from .journal_entry_response_dto import JournalEntryResponseDto
+from .journal_line_item import JournalLineItem
+from .journal_response_dto import JournalResponseDto
+from .line_item_request import LineItemRequest
+from .line_item_response import LineItemResponse
+from .line_item_response_dto import LineItemResponseDto
 from .meta_response import MetaResponse
+from .monthly_value import MonthlyValue
+from .offer_line_item_response_dto import OfferLineItemResponseDto
+from .offer_response_dto import OfferResponseDto
+from .open_item_entry_response_dto import OpenItemEntryResponseDto
+from .open_item_response_dto import OpenItemResponseDto
 from .pagination_response import PaginationResponse
+from .patch_address import PatchAddress
+from .patch_contact_address import PatchContactAddress
+from .patch_contact_person import PatchContactPerson
+from .patch_contact_request_dto import PatchContactRequestDto
+from .patch_contact_response_200 import PatchContactResponse200
+from .patch_contact_v2_response_200 import PatchContactV2Response200
+from .patch_customers_response_200 import PatchCustomersResponse200
+from .patch_invoice_request_dto import PatchInvoiceRequestDto
+from .patch_invoice_response_200 import PatchInvoiceResponse200
+from .patch_item_request_dto import PatchItemRequestDto
+from .patch_item_response_200 import PatchItemResponse200
+from .patch_line_item_request import PatchLineItemRequest
+from .patch_line_item_request_dto import PatchLineItemRequestDto
+from .patch_line_item_response_200 import PatchLineItemResponse200
+from .patch_supplier_response_200 import PatchSupplierResponse200
+from .payment_line import PaymentLine
+from .payment_response_dto import PaymentResponseDto
+from .payment_term_response_dto import PaymentTermResponseDto
+from .phone_number import PhoneNumber
+from .phone_number_v2 import PhoneNumberV2
+from .post_file_async_body import PostFileAsyncBody
+from .post_file_async_response_202 import PostFileAsyncResponse202
+from .post_file_body import PostFileBody
+from .post_file_response_201 import PostFileResponse201
 from .project_response_dto import ProjectResponseDto
+from .purchase_order_line_item_response_dto import PurchaseOrderLineItemResponseDto
+from .purchase_order_response_dto import PurchaseOrderResponseDto
+from .put_contact_response_200 import PutContactResponse200
+from .put_contact_v2_response_200 import PutContactV2Response200
+from .put_contact_v2_response_201 import PutContactV2Response201
+from .sales_order_line_item_response_dto import SalesOrderLineItemResponseDto
+from .sales_order_response_dto import SalesOrderResponseDto
+from .set_end_user_selections_response_201 import SetEndUserSelectionsResponse201
+from .submission_page_style_dto import SubmissionPageStyleDto
+from .subscription import Subscription
+from .system_registration_dto import SystemRegistrationDto
+from .task_id_response_dto import TaskIdResponseDto
+from .tax_rate import TaxRate
+from .tax_rate_input import TaxRateInput
+from .tax_rate_request_dto_v2 import TaxRateRequestDtoV2
+from .tax_rate_response_dto import TaxRateResponseDto
+from .test_response_200 import TestResponse200
+from .transaction_response_dto import TransactionResponseDto
+from .trial_balance_response_dto import TrialBalanceResponseDto
+from .unit_response_dto import UnitResponseDto
+from .update_bill_line_item_response_200 import UpdateBillLineItemResponse200
+from .update_bill_response_200 import UpdateBillResponse200
+from .update_customer_response_200 import UpdateCustomerResponse200
+from .update_submission_page_style_response_201 import (
+    UpdateSubmissionPageStyleResponse201,
+)
+from .update_supplier_response_200 import UpdateSupplierResponse200
+from .update_vendor_credit_response_200 import UpdateVendorCreditResponse200
+from .user_info_response_dto import UserInfoResponseDto
+from .vedor_credit_dimension_request_dto import VedorCreditDimensionRequestDto
+from .vendor_credit_dimension_response_dto import VendorCreditDimensionResponseDto
+from .vendor_credit_line_item_response_dto import VendorCreditLineItemResponseDto
+from .vendor_credit_response_dto import VendorCreditResponseDto
+from .webhook_response_dto import WebhookResponseDto
 
 __all__ = (
+    "AccountRequestCommonDtoV2",
+    "AccountResponseCommonDtoV2",
+    "AccountResponseDto",
+    "Address",
+    "AddressOffer",
+    "ApiKeyConfirmationResponse201",
     "AsyncTaskEnvelope",
     "AsyncTaskResponseDto",
+    "Balance",
+    "BankAccount",
+    "BankAccountRequestCommonDtoV2",
+    "BankAccountResponse",
+    "BankAccountResponseCommonDtoV2",
+    "BankAccountResponseDto",
     "BaseResponseDto",
+    "BillDimensionRequestDto",
+    "BillDimensionResponseDto",
+    "BillLineItemResponseDto",
+    "BillResponseDto",
+    "BookingEntryRequestDto",
+    "BookingEntryResponseDto",
+    "BookingProposalAddress",
+    "BookingProposalAddressRequestDtoV2",
+    "BookingProposalAddressResponseDtoV2",
+    "BookingProposalLineItemRequestDtoV2",
+    "BookingProposalLineItemResponseDtoV2",
+    "BookingProposalResponseDto",
+    "BookingProposalResponseDtoV2",
+    "BookingsResponseDto",
+    "CallbackResponse200",
+    "CallbackUrlRegistrationDto",
+    "CancelResponse201",
+    "CheckClientPermissionsResponseDto",
+    "CheckResponse200",
+    "CompanyResponseDto",
+    "ContactAddress",
+    "ContactAddressV2",
+    "ContactByBatchMetaDataResponseDto",
+    "ContactPerson",
+    "ContactPersonDtoV2",
+    "ContactRequestCommonDtoV2",
+    "ContactResponseCommonDtoV2",
+    "ContactResponseDto",
+    "ContactResponseDtoV2",
+    "CreateAccountRequestDto",
+    "CreateAccountResponse201",
+    "CreateAccountingWebhookRequestDto",
+    "CreateAddress",
+    "CreateBankAccount",
+    "CreateBankAccountRequestDto",
+    "CreateBankAccountResponse201",
+    "CreateBillLineItemRequestDto",
+    "CreateBillLineItemResponse201",
+    "CreateBillRequestDto",
+    "CreateBillRequestDtoPaidDate",
+    "CreateBillRequestDtoShippingDate",
+    "CreateBillResponse201",
+    "CreateBookingProposalBody",
+    "CreateBookingProposalBodyFolderManagement",
+    "CreateBookingProposalRequestDto",
+    "CreateBookingProposalRequestDtoV2",
+    "CreateBookingProposalResponse201",
+    "CreateBookingProposalV2Body",
+    "CreateBookingProposalV2BodyBookingType",
+    "CreateBookingProposalV2BodyFolderManagement",
+    "CreateBookingProposalV2Response201",
+    "CreateBookingProposalV2Response202",
+    "CreateBookingsRequestDto",
+    "CreateContactAddress",
+    "CreateContactAddressV2",
+    "CreateContactByBatchMetaDataDto",
+    "CreateContactPerson",
+    "CreateContactPersonDtoV2",
+    "CreateContactPersonV2",
+    "CreateContactRequestDto",
+    "CreateContactRequestDtoV2",
+    "CreateContactResponse201",
+    "CreateContactResponse202",
+    "CreateContactV2Response201",
+    "CreateContactsResponse201",
+    "CreateContactsV1Response201",
+    "CreateCsvEntryRequestDto",
+    "CreateCustomerResponse201",
+    "CreateEmailAddress",
+    "CreateEndUserAccountResponse201",
+    "CreateEndUserRequestDto",
+    "CreateEventSubscriptionRequestDto",
+    "CreateExpenseAsyncBody",
+    "CreateExpenseAsyncResponse202",
+    "CreateExpenseBody",
+    "CreateExpenseDto",
+    "CreateExpenseRequestDtoV2",
+    "CreateExpenseResponse201",
+    "CreateInvoiceRequestDto",
+    "CreateInvoiceResponse201",
+    "CreateItemRequestDto",
+    "CreateItemResponse201",
+    "CreateJournalEntriesByBatchMetaDataDto",
+    "CreateJournalEntriesResponse201",
+    "CreateJournalEntryAttachmentsBody",
+    "CreateJournalEntryAttachmentsResponse201",
+    "CreateJournalEntryBody",
+    "CreateJournalEntryRequestDto",
+    "CreateJournalEntryResponse201",
+    "CreateJournalLineItem",
+    "CreateLineItemRequestDto",
+    "CreateLineItemResponse201",
+    "CreateOfferLineItemRequestDto",
+    "CreateOfferRequestDto",
+    "CreateOfferResponse201",
+    "CreatePassThroughRequestDto",
+    "CreatePassThroughRequestDtoBody",
+    "CreatePassThroughRequestDtoHeaders",
+    "CreatePassThroughRequestDtoQuery",
+    "CreatePassThroughRequestResponse201",
+    "CreatePassThroughRequestResponse201Data",
+    "CreatePaymentLine",
+    "CreatePaymentRequestDto",
+    "CreatePaymentResponse201",
+    "CreatePaymentTermRequestDto",
+    "CreatePaymentTermResponse201",
+    "CreatePhoneNumber",
+    "CreateProjectRequestDto",
+    "CreateProjectResponse201",
+    "CreateProjectResponse202",
+    "CreateSalesOrderLineItemRequestDto",
+    "CreateSalesOrderRequestDto",
+    "CreateSalesOrderResponse201",
+    "CreateSalesOrderResponse202",
+    "CreateSupplierResponse201",
+    "CreateTransactionBody",
+    "CreateTransactionRequestDto",
+    "CreateTransactionResponse201",
+    "CreateVendorCreditLineItemRequestDto",
+    "CreateVendorCreditRequestDto",
+    "CreateVendorCreditRequestDtoPaidDate",
+    "CreateVendorCreditRequestDtoShippingDate",
+    "CreateVendorCreditResponse201",
+    "CreateWebHookTenantResponse201",
+    "CreateWebhookConfigResponse201",
+    "CreateWebhookEndUserResponse201",
+    "CreateWebhookResponse201",
+    "CreditNoteLinesDto",
+    "CreditNoteResponseDto",
+    "CsvEntryResponseDto",
+    "CustomValues",
+    "DeleteBillResponse200",
+    "DeleteEndUserResponse200",
+    "DeletePaymentResponse200",
+    "DeleteVendorCreditResponse200",
+    "DeleteWebhookEndUserResponse200",
+    "DeleteWebhookResponse200",
+    "DetailsResponse200",
+    "DetailsResponse503",
+    "DetailsResponse503Details",
+    "DetailsResponse503DetailsAdditionalProperty",
+    "DetailsResponse503ErrorType0",
+    "DetailsResponse503ErrorType0AdditionalProperty",
+    "DetailsResponse503InfoType0",
+    "DetailsResponse503InfoType0AdditionalProperty",
+    "Dimension",
+    "DimensionInput",
+    "DimensionMetaResponseDto",
+    "DimensionRequestCommonDtoV2",
+    "DimensionResponseCommonDtoV2",
+    "DimensionResponseDto",
+    "DimensionResponseDtoV2",
+    "DiscountPeriodRequest",
+    "DiscountPeriodResponse",
+    "DocumentExtensionsResponseDto",
+    "DocumentResponseDto",
+    "DocumentTypesResponseDto",
+    "EmailAddress",
+    "EmailAddressV2",
+    "EnvelopeErrors",
+    "EnvelopeRawData",
+    "EnvironmentResponseDto",
+    "ExpenseLineItem",
+    "ExpenseLineItemRequestDtoV2",
+    "ExpenseLineItemResponse",
+    "ExpenseResponseDto",
+    "FiscalYearResponseDto",
+    "GenerateTenantSigningSecretResponse201",
+    "GetAccountResponse200",
+    "GetAccountsDebitCreditIndicator",
+    "GetAccountsLimit",
+    "GetAccountsResponse200",
+    "GetAllActiveEndUsersResponse200",
+    "GetAsyncTaskInfoLimit",
+    "GetBankAccountResponse200",
+    "GetBankAccountsLimit",
+    "GetBankAccountsResponse200",
+    "GetBillDocumentResponse200",
+    "GetBillLineItemsResponse200",
+    "GetBillResponse200",
+    "GetBillsLimit",
+    "GetBillsOrderDir",
+    "GetBillsOrderField",
+    "GetBillsPaymentStatus",
+    "GetBillsResponse200",
+    "GetBillsStatus",
+    "GetBookingProposalDocumentResponse200",
+    "GetBookingProposalResponse200",
+    "GetBookingProposalsBookingType",
+    "GetBookingProposalsLimit",
+    "GetBookingProposalsOrderDir",
+    "GetBookingProposalsOrderField",
+    "GetBookingProposalsResponse200",
+    "GetBookingProposalsStatus",
+    "GetCodeResponse201",
+    "GetCompaniesFlowResponse200",
+    "GetCompaniesResponse200",
+    "GetContactResponse200",
+    "GetContactV2Response200",
+    "GetContactsLimit",
+    "GetContactsResponse200",
+    "GetContactsV2Limit",
+    "GetContactsV2Response200",
+    "GetCreditNoteResponse200",
+    "GetCreditNotesLimit",
+    "GetCreditNotesResponse200",
+    "GetCustomerResponse200",
+    "GetCustomersLimit",
+    "GetCustomersResponse200",
+    "GetDimensionsByDimensionLimit",
+    "GetDimensionsByDimensionResponse200",
+    "GetDimensionsLimit",
+    "GetDimensionsResponse200",
+    "GetDimensionsV2Response200",
+    "GetDocumentExtensionsResponse200",
+    "GetDocumentTypesResponse200",
+    "GetEnvironmentPageResponse200",
+    "GetEnvironmentsResponse200",
+    "GetExpenseResponse200",
+    "GetExpensesLimit",
+    "GetExpensesResponse200",
+    "GetFiscalYearResponse200",
+    "GetFiscalYearsResponse200",
+    "GetGoodsReceiptLineItemResponse200",
+    "GetGoodsReceiptLineItemsResponse200",
+    "GetGoodsReceiptResponse200",
+    "GetGoodsReceiptsLimit",
+    "GetGoodsReceiptsResponse200",
+    "GetInvoiceDocumentResponse200",
+    "GetInvoiceResponse200",
+    "GetInvoicesLimit",
+    "GetInvoicesOrderDir",
+    "GetInvoicesOrderField",
+    "GetInvoicesPaymentStatus",
+    "GetInvoicesResponse200",
+    "GetInvoicesStatus",
+    "GetItemResponse200",
+    "GetItemsLimit",
+    "GetItemsResponse200",
+    "GetJournalEntriesLimit",
+    "GetJournalEntriesResponse200",
+    "GetJournalEntryAttachmentByIdResponse200",
+    "GetJournalEntryAttachmentsResponse200",
+    "GetJournalEntryResponse200",
+    "GetJournalsLimit",
+    "GetJournalsResponse200",
+    "GetLineItemResponse200",
+    "GetLineItemsLimit",
+    "GetLineItemsResponse200",
+    "GetOfferDocumentResponse200",
+    "GetOfferLineItemResponse200",
+    "GetOfferLineItemsLimit",
+    "GetOfferLineItemsResponse200",
+    "GetOfferResponse200",
+    "GetOffersLimit",
+    "GetOffersResponse200",
+    "GetOffersStatus",
+    "GetOpenItemsLimit",
+    "GetOpenItemsResponse200",
+    "GetPaymentResponse200",
+    "GetPaymentTermResponse200",
+    "GetPaymentTermsLimit",
+    "GetPaymentTermsResponse200",
+    "GetPaymentsLimit",
+    "GetPaymentsResponse200",
+    "GetProjectResponse200",
+    "GetProjectsLimit",
+    "GetProjectsResponse200",
+    "GetPurchaseOrderLineItemResponse200",
+    "GetPurchaseOrderLineItemsResponse200",
+    "GetPurchaseOrderResponse200",
+    "GetPurchaseOrdersLimit",
+    "GetPurchaseOrdersResponse200",
+    "GetSalesOrderLinesLimit",
+    "GetSalesOrderLinesResponse200",
+    "GetSalesOrderResponse200",
+    "GetSalesOrdersLimit",
+    "GetSalesOrdersResponse200",
+    "GetSalesOrdersStatus",
+    "GetSubmissionPageStyleByKeyResponse200",
+    "GetSubmissionPageStyleResponse200",
+    "GetSubmitPageResponse200",
+    "GetSupplierResponse200",
+    "GetSuppliersLimit",
+    "GetSuppliersResponse200",
+    "GetTaxRateResponse200",
+    "GetTaxRatesLimit",
+    "GetTaxRatesResponse200",
+    "GetTrialBalanceLimit",
+    "GetTrialBalanceResponse200",
+    "GetUnitsLimit",
+    "GetUnitsResponse200",
+    "GetUserInfoResponse200",
+    "GetVendorCreditsLimit",
+    "GetVendorCreditsPaymentStatus",
+    "GetVendorCreditsResponse200",
+    "GetVendorCreditsStatus",
+    "GetWebhooksResponse200",
+    "GoodsReceiptLineItemResponse",
+    "GoodsReceiptResponseDto",
+    "HandleCallbackResponse202",
+    "HandleConfigurationCallbackResponse202",
     "InformationResponseDto",
+    "InvoiceDimensionRequestDto",
+    "InvoiceDimensionResponseDto",
+    "InvoiceResponseDto",
+    "ItemResponseDto",
+    "JournalEntriesByBatchMetaDataResponseDto",
+    "JournalEntryResponseDto",
+    "JournalLineItem",
+    "JournalResponseDto",
+    "LineItemRequest",
+    "LineItemResponse",
+    "LineItemResponseDto",
     "MetaResponse",
+    "MonthlyValue",
+    "OfferLineItemResponseDto",
+    "OfferResponseDto",
+    "OpenItemEntryResponseDto",
+    "OpenItemResponseDto",
     "PaginationResponse",
+    "PatchAddress",
+    "PatchContactAddress",
+    "PatchContactPerson",
+    "PatchContactRequestDto",
+    "PatchContactResponse200",
+    "PatchContactV2Response200",
+    "PatchCustomersResponse200",
+    "PatchInvoiceRequestDto",
+    "PatchInvoiceResponse200",
+    "PatchItemRequestDto",
+    "PatchItemResponse200",
+    "PatchLineItemRequest",
+    "PatchLineItemRequestDto",
+    "PatchLineItemResponse200",
+    "PatchSupplierResponse200",
+    "PaymentLine",
+    "PaymentResponseDto",
+    "PaymentTermResponseDto",
+    "PhoneNumber",
+    "PhoneNumberV2",
+    "PostFileAsyncBody",
+    "PostFileAsyncResponse202",
+    "PostFileBody",
+    "PostFileResponse201",
     "ProjectResponseDto",
+    "PurchaseOrderLineItemResponseDto",
+    "PurchaseOrderResponseDto",
+    "PutContactResponse200",
+    "PutContactV2Response200",
+    "PutContactV2Response201",
+    "SalesOrderLineItemResponseDto",
+    "SalesOrderResponseDto",
+    "SetEndUserSelectionsResponse201",
+    "SubmissionPageStyleDto",
+    "Subscription",
+    "SystemRegistrationDto",
+    "TaskIdResponseDto",
+    "TaxRate",
+    "TaxRateInput",
+    "TaxRateRequestDtoV2",
+    "TaxRateResponseDto",
+    "TestResponse200",
+    "TransactionResponseDto",
+    "TrialBalanceResponseDto",
+    "UnitResponseDto",
+    "UpdateBillLineItemResponse200",
+    "UpdateBillResponse200",
+    "UpdateCustomerResponse200",
+    "UpdateSubmissionPageStyleResponse201",
+    "UpdateSupplierResponse200",
+    "UpdateVendorCreditResponse200",
+    "UserInfoResponseDto",
+    "VedorCreditDimensionRequestDto",
+    "VendorCreditDimensionResponseDto",
+    "VendorCreditLineItemResponseDto",
+    "VendorCreditResponseDto",
+    "WebhookResponseDto",
 )

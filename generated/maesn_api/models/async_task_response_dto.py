@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -21,27 +21,36 @@ T = TypeVar("T", bound="AsyncTaskResponseDto")
 class AsyncTaskResponseDto:
     """
     Attributes:
-        information (list[InformationResponseDto] | Unset):
+        information (list[InformationResponseDto] | None | Unset):
         response_data (Any | Unset):
-        status (str | Unset):  Example: SUCCESS.
+        status (None | str | Unset):
     """
 
-    information: list[InformationResponseDto] | Unset = UNSET
+    information: list[InformationResponseDto] | None | Unset = UNSET
     response_data: Any | Unset = UNSET
-    status: str | Unset = UNSET
+    status: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        information: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.information, Unset):
+        information: list[dict[str, Any]] | None | Unset
+        if isinstance(self.information, Unset):
+            information = UNSET
+        elif isinstance(self.information, list):
             information = []
-            for information_item_data in self.information:
-                information_item = information_item_data.to_dict()
-                information.append(information_item)
+            for information_type_0_item_data in self.information:
+                information_type_0_item = information_type_0_item_data.to_dict()
+                information.append(information_type_0_item)
+
+        else:
+            information = self.information
 
         response_data = self.response_data
 
-        status = self.status
+        status: None | str | Unset
+        if isinstance(self.status, Unset):
+            status = UNSET
+        else:
+            status = self.status
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -60,20 +69,43 @@ class AsyncTaskResponseDto:
         from ..models.information_response_dto import InformationResponseDto
 
         d = dict(src_dict)
-        _information = d.pop("information", UNSET)
-        information: list[InformationResponseDto] | Unset = UNSET
-        if _information is not UNSET:
-            information = []
-            for information_item_data in _information:
-                information_item = InformationResponseDto.from_dict(
-                    information_item_data
-                )
 
-                information.append(information_item)
+        def _parse_information(
+            data: object,
+        ) -> list[InformationResponseDto] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                information_type_0 = []
+                _information_type_0 = data
+                for information_type_0_item_data in _information_type_0:
+                    information_type_0_item = InformationResponseDto.from_dict(
+                        information_type_0_item_data
+                    )
+
+                    information_type_0.append(information_type_0_item)
+
+                return information_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[InformationResponseDto] | None | Unset, data)
+
+        information = _parse_information(d.pop("information", UNSET))
 
         response_data = d.pop("responseData", UNSET)
 
-        status = d.pop("status", UNSET)
+        def _parse_status(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        status = _parse_status(d.pop("status", UNSET))
 
         async_task_response_dto = cls(
             information=information,

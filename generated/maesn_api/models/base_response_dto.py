@@ -11,6 +11,8 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
+    from ..models.envelope_errors import EnvelopeErrors
+    from ..models.envelope_raw_data import EnvelopeRawData
     from ..models.meta_response import MetaResponse
 
 
@@ -22,17 +24,31 @@ class BaseResponseDto:
     """
     Attributes:
         data (Any | Unset):
+        errors (EnvelopeErrors | None | Unset):
         meta (MetaResponse | None | Unset):
+        raw_data (EnvelopeRawData | None | Unset):
     """
 
     data: Any | Unset = UNSET
+    errors: EnvelopeErrors | None | Unset = UNSET
     meta: MetaResponse | None | Unset = UNSET
+    raw_data: EnvelopeRawData | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.envelope_errors import EnvelopeErrors
+        from ..models.envelope_raw_data import EnvelopeRawData
         from ..models.meta_response import MetaResponse
 
         data = self.data
+
+        errors: dict[str, Any] | None | Unset
+        if isinstance(self.errors, Unset):
+            errors = UNSET
+        elif isinstance(self.errors, EnvelopeErrors):
+            errors = self.errors.to_dict()
+        else:
+            errors = self.errors
 
         meta: dict[str, Any] | None | Unset
         if isinstance(self.meta, Unset):
@@ -42,22 +58,53 @@ class BaseResponseDto:
         else:
             meta = self.meta
 
+        raw_data: dict[str, Any] | None | Unset
+        if isinstance(self.raw_data, Unset):
+            raw_data = UNSET
+        elif isinstance(self.raw_data, EnvelopeRawData):
+            raw_data = self.raw_data.to_dict()
+        else:
+            raw_data = self.raw_data
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
         if data is not UNSET:
             field_dict["data"] = data
+        if errors is not UNSET:
+            field_dict["errors"] = errors
         if meta is not UNSET:
             field_dict["meta"] = meta
+        if raw_data is not UNSET:
+            field_dict["rawData"] = raw_data
 
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.envelope_errors import EnvelopeErrors
+        from ..models.envelope_raw_data import EnvelopeRawData
         from ..models.meta_response import MetaResponse
 
         d = dict(src_dict)
         data = d.pop("data", UNSET)
+
+        def _parse_errors(data: object) -> EnvelopeErrors | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                errors_type_0 = EnvelopeErrors.from_dict(data)
+
+                return errors_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(EnvelopeErrors | None | Unset, data)
+
+        errors = _parse_errors(d.pop("errors", UNSET))
 
         def _parse_meta(data: object) -> MetaResponse | None | Unset:
             if data is None:
@@ -76,9 +123,28 @@ class BaseResponseDto:
 
         meta = _parse_meta(d.pop("meta", UNSET))
 
+        def _parse_raw_data(data: object) -> EnvelopeRawData | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                raw_data_type_0 = EnvelopeRawData.from_dict(data)
+
+                return raw_data_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(EnvelopeRawData | None | Unset, data)
+
+        raw_data = _parse_raw_data(d.pop("rawData", UNSET))
+
         base_response_dto = cls(
             data=data,
+            errors=errors,
             meta=meta,
+            raw_data=raw_data,
         )
 
         base_response_dto.additional_properties = d

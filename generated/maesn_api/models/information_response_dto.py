@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -17,26 +17,42 @@ T = TypeVar("T", bound="InformationResponseDto")
 class InformationResponseDto:
     """
     Attributes:
-        filename (str | Unset):  Example: Invoice_V30.
-        message (str | Unset):  Example: The document has been received..
-        timestamp (str | Unset):  Example: 2021-01-01T00:00:00Z.
-        type_ (str | Unset):  Example: information.
+        filename (None | str | Unset):
+        message (None | str | Unset):
+        timestamp (None | str | Unset):
+        type_ (None | str | Unset):
     """
 
-    filename: str | Unset = UNSET
-    message: str | Unset = UNSET
-    timestamp: str | Unset = UNSET
-    type_: str | Unset = UNSET
+    filename: None | str | Unset = UNSET
+    message: None | str | Unset = UNSET
+    timestamp: None | str | Unset = UNSET
+    type_: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        filename = self.filename
+        filename: None | str | Unset
+        if isinstance(self.filename, Unset):
+            filename = UNSET
+        else:
+            filename = self.filename
 
-        message = self.message
+        message: None | str | Unset
+        if isinstance(self.message, Unset):
+            message = UNSET
+        else:
+            message = self.message
 
-        timestamp = self.timestamp
+        timestamp: None | str | Unset
+        if isinstance(self.timestamp, Unset):
+            timestamp = UNSET
+        else:
+            timestamp = self.timestamp
 
-        type_ = self.type_
+        type_: None | str | Unset
+        if isinstance(self.type_, Unset):
+            type_ = UNSET
+        else:
+            type_ = self.type_
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -55,13 +71,42 @@ class InformationResponseDto:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        filename = d.pop("filename", UNSET)
 
-        message = d.pop("message", UNSET)
+        def _parse_filename(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
 
-        timestamp = d.pop("timestamp", UNSET)
+        filename = _parse_filename(d.pop("filename", UNSET))
 
-        type_ = d.pop("type", UNSET)
+        def _parse_message(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        message = _parse_message(d.pop("message", UNSET))
+
+        def _parse_timestamp(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        timestamp = _parse_timestamp(d.pop("timestamp", UNSET))
+
+        def _parse_type_(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        type_ = _parse_type_(d.pop("type", UNSET))
 
         information_response_dto = cls(
             filename=filename,

@@ -22,11 +22,11 @@ class MetaResponse:
     """
     Attributes:
         pagination (None | PaginationResponse | Unset):
-        warnings (list[str] | Unset):
+        warnings (list[str] | None | Unset):
     """
 
     pagination: None | PaginationResponse | Unset = UNSET
-    warnings: list[str] | Unset = UNSET
+    warnings: list[str] | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -40,8 +40,13 @@ class MetaResponse:
         else:
             pagination = self.pagination
 
-        warnings: list[str] | Unset = UNSET
-        if not isinstance(self.warnings, Unset):
+        warnings: list[str] | None | Unset
+        if isinstance(self.warnings, Unset):
+            warnings = UNSET
+        elif isinstance(self.warnings, list):
+            warnings = self.warnings
+
+        else:
             warnings = self.warnings
 
         field_dict: dict[str, Any] = {}
@@ -79,7 +84,22 @@ class MetaResponse:
 
         pagination = _parse_pagination(d.pop("pagination", UNSET))
 
-        warnings = cast(list[str], d.pop("warnings", UNSET))
+        def _parse_warnings(data: object) -> list[str] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                warnings_type_0 = cast(list[str], data)
+
+                return warnings_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[str] | None | Unset, data)
+
+        warnings = _parse_warnings(d.pop("warnings", UNSET))
 
         meta_response = cls(
             pagination=pagination,

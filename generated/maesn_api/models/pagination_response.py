@@ -17,10 +17,10 @@ T = TypeVar("T", bound="PaginationResponse")
 class PaginationResponse:
     """
     Attributes:
-        current_page (int | Unset):  Example: 1.
-        per_page (int | Unset):  Example: 50.
-        total (int | Unset):  Example: 125.
-        total_pages (int | Unset):  Example: 3.
+        current_page (int | Unset):
+        per_page (int | Unset):
+        total (int | Unset):
+        total_pages (int | Unset):
     """
 
     current_page: int | Unset = UNSET

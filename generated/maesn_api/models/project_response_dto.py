@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-
-from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ProjectResponseDto")
 
@@ -17,115 +15,192 @@ T = TypeVar("T", bound="ProjectResponseDto")
 class ProjectResponseDto:
     """
     Attributes:
-        code (str | Unset):  Example: 9012.
-        contact_id (str | Unset):  Example: eaa28f49-6028-4b6e-bb12-d8f6278073fc.
-        created_date (str | Unset):  Example: 2021-01-01T00:00:00Z.
-        currency (str | Unset):  Example: EUR.
-        description (str | Unset):  Example: Service and Maintenance Project.
-        end_date (str | Unset):  Example: 2021-01-01T00:00:00Z.
-        id (str | Unset):  Example: c1f85763-5be6-ee11-a201-6045bde98d28.
-        name (str | Unset):  Example: Service und Unterhalt.
-        parent_project_id (str | Unset):  Example: e587bs49-5be6-ee11-a201-6045bde98d28.
-        start_date (str | Unset):  Example: 2021-01-01T00:00:00Z.
-        status (str | Unset):  Example: ACTIVE.
-        updated_date (str | Unset):  Example: 2021-01-01T00:00:00Z.
+        code (None | str):
+        contact_id (None | str):
+        created_date (None | str):
+        currency (None | str):
+        description (None | str):
+        end_date (None | str):
+        id (None | str):
+        name (None | str):
+        number (None | str):
+        parent_project_id (None | str):
+        start_date (None | str):
+        status (None | str):
+        updated_date (None | str):
     """
 
-    code: str | Unset = UNSET
-    contact_id: str | Unset = UNSET
-    created_date: str | Unset = UNSET
-    currency: str | Unset = UNSET
-    description: str | Unset = UNSET
-    end_date: str | Unset = UNSET
-    id: str | Unset = UNSET
-    name: str | Unset = UNSET
-    parent_project_id: str | Unset = UNSET
-    start_date: str | Unset = UNSET
-    status: str | Unset = UNSET
-    updated_date: str | Unset = UNSET
+    code: None | str
+    contact_id: None | str
+    created_date: None | str
+    currency: None | str
+    description: None | str
+    end_date: None | str
+    id: None | str
+    name: None | str
+    number: None | str
+    parent_project_id: None | str
+    start_date: None | str
+    status: None | str
+    updated_date: None | str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        code: None | str
         code = self.code
 
+        contact_id: None | str
         contact_id = self.contact_id
 
+        created_date: None | str
         created_date = self.created_date
 
+        currency: None | str
         currency = self.currency
 
+        description: None | str
         description = self.description
 
+        end_date: None | str
         end_date = self.end_date
 
+        id: None | str
         id = self.id
 
+        name: None | str
         name = self.name
 
+        number: None | str
+        number = self.number
+
+        parent_project_id: None | str
         parent_project_id = self.parent_project_id
 
+        start_date: None | str
         start_date = self.start_date
 
+        status: None | str
         status = self.status
 
+        updated_date: None | str
         updated_date = self.updated_date
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if code is not UNSET:
-            field_dict["code"] = code
-        if contact_id is not UNSET:
-            field_dict["contactId"] = contact_id
-        if created_date is not UNSET:
-            field_dict["createdDate"] = created_date
-        if currency is not UNSET:
-            field_dict["currency"] = currency
-        if description is not UNSET:
-            field_dict["description"] = description
-        if end_date is not UNSET:
-            field_dict["endDate"] = end_date
-        if id is not UNSET:
-            field_dict["id"] = id
-        if name is not UNSET:
-            field_dict["name"] = name
-        if parent_project_id is not UNSET:
-            field_dict["parentProjectId"] = parent_project_id
-        if start_date is not UNSET:
-            field_dict["startDate"] = start_date
-        if status is not UNSET:
-            field_dict["status"] = status
-        if updated_date is not UNSET:
-            field_dict["updatedDate"] = updated_date
+        field_dict.update(
+            {
+                "code": code,
+                "contactId": contact_id,
+                "createdDate": created_date,
+                "currency": currency,
+                "description": description,
+                "endDate": end_date,
+                "id": id,
+                "name": name,
+                "number": number,
+                "parentProjectId": parent_project_id,
+                "startDate": start_date,
+                "status": status,
+                "updatedDate": updated_date,
+            }
+        )
 
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        code = d.pop("code", UNSET)
 
-        contact_id = d.pop("contactId", UNSET)
+        def _parse_code(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
 
-        created_date = d.pop("createdDate", UNSET)
+        code = _parse_code(d.pop("code"))
 
-        currency = d.pop("currency", UNSET)
+        def _parse_contact_id(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
 
-        description = d.pop("description", UNSET)
+        contact_id = _parse_contact_id(d.pop("contactId"))
 
-        end_date = d.pop("endDate", UNSET)
+        def _parse_created_date(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
 
-        id = d.pop("id", UNSET)
+        created_date = _parse_created_date(d.pop("createdDate"))
 
-        name = d.pop("name", UNSET)
+        def _parse_currency(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
 
-        parent_project_id = d.pop("parentProjectId", UNSET)
+        currency = _parse_currency(d.pop("currency"))
 
-        start_date = d.pop("startDate", UNSET)
+        def _parse_description(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
 
-        status = d.pop("status", UNSET)
+        description = _parse_description(d.pop("description"))
 
-        updated_date = d.pop("updatedDate", UNSET)
+        def _parse_end_date(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        end_date = _parse_end_date(d.pop("endDate"))
+
+        def _parse_id(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        id = _parse_id(d.pop("id"))
+
+        def _parse_name(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        name = _parse_name(d.pop("name"))
+
+        def _parse_number(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        number = _parse_number(d.pop("number"))
+
+        def _parse_parent_project_id(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        parent_project_id = _parse_parent_project_id(d.pop("parentProjectId"))
+
+        def _parse_start_date(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        start_date = _parse_start_date(d.pop("startDate"))
+
+        def _parse_status(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        status = _parse_status(d.pop("status"))
+
+        def _parse_updated_date(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        updated_date = _parse_updated_date(d.pop("updatedDate"))
 
         project_response_dto = cls(
             code=code,
@@ -136,6 +211,7 @@ class ProjectResponseDto:
             end_date=end_date,
             id=id,
             name=name,
+            number=number,
             parent_project_id=parent_project_id,
             start_date=start_date,
             status=status,

@@ -9,27 +9,37 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.async_task_envelope import AsyncTaskEnvelope
+from ...models.get_async_task_info_limit import GetAsyncTaskInfoLimit
 from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     task_id: str,
     *,
-    page: int | Unset = UNSET,
     company_id: str | Unset = UNSET,
-    x_api_key: str,
-    x_account_key: str,
+    page: int | Unset = UNSET,
+    limit: GetAsyncTaskInfoLimit | Unset = UNSET,
+    x_api_key: str | Unset = UNSET,
+    x_account_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
-    headers["X-API-KEY"] = x_api_key
+    if not isinstance(x_api_key, Unset):
+        headers["X-API-KEY"] = x_api_key
 
-    headers["X-ACCOUNT-KEY"] = x_account_key
+    if not isinstance(x_account_key, Unset):
+        headers["X-ACCOUNT-KEY"] = x_account_key
 
     params: dict[str, Any] = {}
 
+    params["companyId"] = company_id
+
     params["page"] = page
 
-    params["companyId"] = company_id
+    json_limit: int | Unset = UNSET
+    if not isinstance(limit, Unset):
+        json_limit = limit.value
+
+    params["limit"] = json_limit
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -74,18 +84,20 @@ def sync_detailed(
     task_id: str,
     *,
     client: AuthenticatedClient | Client,
-    page: int | Unset = UNSET,
     company_id: str | Unset = UNSET,
-    x_api_key: str,
-    x_account_key: str,
+    page: int | Unset = UNSET,
+    limit: GetAsyncTaskInfoLimit | Unset = UNSET,
+    x_api_key: str | Unset = UNSET,
+    x_account_key: str | Unset = UNSET,
 ) -> Response[AsyncTaskEnvelope]:
     """
     Args:
         task_id (str):
-        page (int | Unset):
         company_id (str | Unset):
-        x_api_key (str):
-        x_account_key (str):
+        page (int | Unset):
+        limit (GetAsyncTaskInfoLimit | Unset):
+        x_api_key (str | Unset):
+        x_account_key (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -97,8 +109,9 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         task_id=task_id,
-        page=page,
         company_id=company_id,
+        page=page,
+        limit=limit,
         x_api_key=x_api_key,
         x_account_key=x_account_key,
     )
@@ -114,18 +127,20 @@ def sync(
     task_id: str,
     *,
     client: AuthenticatedClient | Client,
-    page: int | Unset = UNSET,
     company_id: str | Unset = UNSET,
-    x_api_key: str,
-    x_account_key: str,
+    page: int | Unset = UNSET,
+    limit: GetAsyncTaskInfoLimit | Unset = UNSET,
+    x_api_key: str | Unset = UNSET,
+    x_account_key: str | Unset = UNSET,
 ) -> AsyncTaskEnvelope | None:
     """
     Args:
         task_id (str):
-        page (int | Unset):
         company_id (str | Unset):
-        x_api_key (str):
-        x_account_key (str):
+        page (int | Unset):
+        limit (GetAsyncTaskInfoLimit | Unset):
+        x_api_key (str | Unset):
+        x_account_key (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -138,8 +153,9 @@ def sync(
     return sync_detailed(
         task_id=task_id,
         client=client,
-        page=page,
         company_id=company_id,
+        page=page,
+        limit=limit,
         x_api_key=x_api_key,
         x_account_key=x_account_key,
     ).parsed
@@ -149,18 +165,20 @@ async def asyncio_detailed(
     task_id: str,
     *,
     client: AuthenticatedClient | Client,
-    page: int | Unset = UNSET,
     company_id: str | Unset = UNSET,
-    x_api_key: str,
-    x_account_key: str,
+    page: int | Unset = UNSET,
+    limit: GetAsyncTaskInfoLimit | Unset = UNSET,
+    x_api_key: str | Unset = UNSET,
+    x_account_key: str | Unset = UNSET,
 ) -> Response[AsyncTaskEnvelope]:
     """
     Args:
         task_id (str):
-        page (int | Unset):
         company_id (str | Unset):
-        x_api_key (str):
-        x_account_key (str):
+        page (int | Unset):
+        limit (GetAsyncTaskInfoLimit | Unset):
+        x_api_key (str | Unset):
+        x_account_key (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -172,8 +190,9 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         task_id=task_id,
-        page=page,
         company_id=company_id,
+        page=page,
+        limit=limit,
         x_api_key=x_api_key,
         x_account_key=x_account_key,
     )
@@ -187,18 +206,20 @@ async def asyncio(
     task_id: str,
     *,
     client: AuthenticatedClient | Client,
-    page: int | Unset = UNSET,
     company_id: str | Unset = UNSET,
-    x_api_key: str,
-    x_account_key: str,
+    page: int | Unset = UNSET,
+    limit: GetAsyncTaskInfoLimit | Unset = UNSET,
+    x_api_key: str | Unset = UNSET,
+    x_account_key: str | Unset = UNSET,
 ) -> AsyncTaskEnvelope | None:
     """
     Args:
         task_id (str):
-        page (int | Unset):
         company_id (str | Unset):
-        x_api_key (str):
-        x_account_key (str):
+        page (int | Unset):
+        limit (GetAsyncTaskInfoLimit | Unset):
+        x_api_key (str | Unset):
+        x_account_key (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -212,8 +233,9 @@ async def asyncio(
         await asyncio_detailed(
             task_id=task_id,
             client=client,
-            page=page,
             company_id=company_id,
+            page=page,
+            limit=limit,
             x_api_key=x_api_key,
             x_account_key=x_account_key,
         )
