@@ -12,16 +12,16 @@ import os
 import random
 import warnings
 from collections import OrderedDict
+from copy import copy as shallow_copy
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
+from urllib.parse import quote, urlencode
 
 import httpx
 import maesn_api
-from maesn_api.api.accounting import get_async_task_info
-from maesn_api.types import UNSET
 
 from . import _clock
-from ._config import ClientConfig, user_agent
+from ._config import DEFAULT_MAX_RESPONSE_BYTES, ClientConfig, user_agent
 from ._exceptions import (
     APIError,
     APITimeoutError,
@@ -31,11 +31,12 @@ from ._exceptions import (
     ValidationError,
 )
 from ._export import EntriesFrom, ExportLedger
-from ._flow import Emit, Flow, Send, Sleep
+from ._flow import Connection, Emit, Flow, Sleep, install_deadline_backend
 from ._models import Task
 from ._profiles import Integration, IntegrationProfile, paged_integrations
-from ._response import error_from_transport, task_from_response
-from ._retry import is_retryable_status, parse_retry_after
+from ._response import task_from_response
+from ._retry import parse_retry_after
+from ._sending import send_flow
 from ._status import TaskStatus
 from ._validation import check_company_id, check_page, check_task_id, require_company_id
 from ._waiting import (
@@ -64,38 +65,46 @@ def _warn(message: str) -> None:
     warnings.warn(message, MaesnWarning, stacklevel=level)
 
 
-def _passes(clock: _clock.Clock, delay: float, deadline: float | None) -> bool:
-    return deadline is not None and clock.monotonic() + delay > deadline
-
-
 logger = logging.getLogger("maesn")
-LAST_ATTEMPT_SECONDS = 1.0
-"""A request made at (or just before) a wait's deadline still gets this long to answer."""
-RETRYABLE_TRANSPORT_ERRORS = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
-"""Failures worth another try; LocalProtocolError or UnsupportedProtocol would fail again."""
 POOL_LIMITS = httpx.Limits(max_connections=20, max_keepalive_connections=20)
 """20 connections, all kept alive: many concurrent waits queue for them and reuse them instead of
 reconnecting (httpx's default opens up to 100 but keeps only 20, so bursts churn connections).
 Measured against the sandbox on 2 cores: 500 concurrent polls take ~1 s over 20 connections and
-~5 s over 100."""
+~5 s over 100. An AsyncClient keeps at most this many requests in flight (see `Connection`)."""
 _LOGGED_WARNINGS_KEPT = 1024
+_TASK_PATH = "/accounting/asyncTask/"
+_OPTIONS = frozenset(
+    {
+        "api_key",
+        "account_key",
+        "company_id",
+        "timeout",
+        "max_retries",
+        "strict_status",
+        "max_response_bytes",
+    }
+)
 
 
 class BaseClient:
     """Configuration, validation and the flows behind every public call."""
+
+    _http_type: type[httpx.Client | httpx.AsyncClient] = httpx.Client
 
     def __init__(
         self,
         *,
         api_key: str | None = None,
         account_key: str | None = None,
-        integration: Integration | str,
+        integration: Integration | str | None = None,
         company_id: str | None = None,
         interactive_auth: bool = False,
         base_url: str | None = None,
         timeout: float = 30.0,
         max_retries: int = 3,
         strict_status: bool = True,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        http_client: httpx.Client | httpx.AsyncClient | None = None,
     ) -> None:
         self._config = ClientConfig.create(
             api_key=api_key,
@@ -107,8 +116,13 @@ class BaseClient:
             timeout=timeout,
             max_retries=max_retries,
             strict_status=strict_status,
+            max_response_bytes=max_response_bytes,
         )
-        self._redact = self._config.redactor()
+        if http_client is not None and not isinstance(http_client, self._http_type):
+            raise ValidationError(
+                f"http_client must be an {self._http_type.__module__}.{self._http_type.__name__}"
+                f" for {type(self).__name__}, got {type(http_client).__name__}"
+            )
         self._random = random.Random()  # noqa: S311 - jitter, not cryptography
         self._logged_warnings: OrderedDict[tuple[str, str], None] = OrderedDict()
         self._closed = False
@@ -119,6 +133,65 @@ class BaseClient:
             raise_on_unexpected_status=False,
             httpx_args={"limits": POOL_LIMITS},
         )
+        self._connection = self._connect(http_client)
+        self._configured()
+
+    def _connect(self, http_client: httpx.Client | httpx.AsyncClient | None) -> Connection:
+        """The pool to send through: the user's client (never closed by maesn), or a new one."""
+        self._owns_http = http_client is None
+        if isinstance(http_client, httpx.Client):
+            self._api.set_httpx_client(http_client)
+            return Connection(http_client)
+        if isinstance(http_client, httpx.AsyncClient):
+            self._api.set_async_httpx_client(http_client)
+            return Connection(http_client)
+        if self._http_type is httpx.Client:
+            sync = self._api.get_httpx_client()
+            install_deadline_backend(sync)
+            return Connection(sync)
+        return Connection(
+            self._api.get_async_httpx_client(), max_in_flight=POOL_LIMITS.max_connections
+        )
+
+    def _configured(self) -> None:
+        """Derive what each request needs from the configuration, once (not per request)."""
+        config = self._config
+        self._redact = config.redactor()
+        headers = httpx.Headers(self._connection.http.headers)
+        headers["User-Agent"] = user_agent()
+        headers["X-API-KEY"] = config.api_key.reveal()
+        headers["X-ACCOUNT-KEY"] = config.account_key.reveal()
+        self._headers = headers
+        self._task_url = config.base_url + _TASK_PATH
+
+    def with_options(self, **options: Any) -> Self:
+        """A client with some settings changed, sharing this one's connection pool.
+
+        Takes `api_key`, `account_key`, `company_id`, `timeout`, `max_retries`, `strict_status`
+        and `max_response_bytes` (None keeps the current value): for example
+        `client.with_options(timeout=5, max_retries=0).get_task(task_id)`. The copy does not own
+        the pool: closing it marks only the copy closed; closing the original closes the pool
+        for every copy. The integration, base URL and http_client cannot change (create a new
+        client for another integration or server).
+        """
+        self._check_open()
+        unknown = set(options) - _OPTIONS
+        if unknown:
+            raise ValidationError(
+                f"with_options() takes {', '.join(sorted(_OPTIONS))}; not "
+                f"{', '.join(sorted(unknown))} (create a new client for those)"
+            )
+        clone = shallow_copy(self)
+        clone._config = self._config.replace(**options)  # noqa: SLF001 - same class
+        clone._owns_http = False  # noqa: SLF001
+        clone._closed = False  # noqa: SLF001
+        clone._connection = Connection(self._connection.http, share=self._connection)  # noqa: SLF001
+        clone._logged_warnings = OrderedDict()  # noqa: SLF001
+        clone._configured()  # noqa: SLF001
+        return clone
+
+    copy = with_options
+    """The same as `with_options` (openai-python offers both names)."""
 
     @property
     def integration(self) -> Integration:
@@ -150,12 +223,15 @@ class BaseClient:
 
     # -- building requests -------------------------------------------------------------------
 
-    def _check_open(self) -> None:
+    def _check_open(self) -> Connection:
+        """This client's connection, unless the client (or the pool) was closed."""
         if self._closed:
             raise ClientClosedError(
                 f"this {type(self).__name__} was closed: create a new one (or use it in a "
                 "`with` block that covers every call)"
             )
+        self._connection.check_open()
+        return self._connection
 
     def _company_for_call(self, company_id: object) -> str | None:
         """The call's companyId, else the client's; refused where the integration needs one."""
@@ -164,80 +240,46 @@ class BaseClient:
         return resolved
 
     def _task_request(
-        self,
-        http: httpx.Client | httpx.AsyncClient,
-        task_id: object,
-        page: object,
-        company_id: object,
+        self, task_id: object, page: object, company_id: object
     ) -> tuple[str, httpx.Request]:
-        """Validate the arguments and build the GET request; raises before anything is sent."""
+        """Validate the arguments and build the GET request; raises before anything is sent.
+
+        Built from one URL string and the headers merged once per client: httpx's build_request
+        (merging headers and params per call) was most of a poll's overhead. The task id is
+        always exactly one path segment (every reserved character percent-encoded).
+        """
         checked_id = check_task_id(task_id)
         checked_page = check_page(self.profile, page)
         resolved_company = self._company_for_call(company_id)
-        kwargs: dict[str, Any] = get_async_task_info._get_kwargs(  # noqa: SLF001
-            checked_id,
-            page=UNSET if checked_page is None else checked_page,
-            company_id=UNSET if resolved_company is None else resolved_company,
-            x_api_key=self._config.api_key.reveal(),
-            x_account_key=self._config.account_key.reveal(),
-        )
-        return checked_id, http.build_request(**kwargs)
+        url = self._task_url + quote(checked_id, safe="")
+        query = {}
+        if checked_page is not None:
+            query["page"] = str(checked_page)
+        if resolved_company is not None:
+            query["companyId"] = resolved_company
+        if query:
+            url += "?" + urlencode(query, quote_via=quote)
+        return checked_id, httpx.Request("GET", url, headers=self._headers)
 
     # -- flows -------------------------------------------------------------------------------
 
     def _send_flow(
         self, request: httpx.Request, *, deadline: float | None = None
     ) -> Flow[tuple[httpx.Response, int]]:
-        """Send with retries; return the final response and the number of attempts.
-
-        With a `deadline` (a monotonic time), a retry that would sleep past it is not made, and
-        each attempt may take only the time left (at least LAST_ATTEMPT_SECONDS), not the whole
-        request timeout.
-        """
-        clock = _clock.current()
-        policy = self._config.retry
-        path = self._redact(request.url.raw_path.decode("ascii", errors="replace"))
-        attempt = 0
-        while True:
-            attempt += 1
-            started = clock.monotonic()
-            if deadline is not None:
-                allowed = min(self._config.timeout, max(deadline - started, LAST_ATTEMPT_SECONDS))
-                request.extensions["timeout"] = httpx.Timeout(allowed).as_dict()
-            result = yield Send(request)
-            elapsed_ms = (clock.monotonic() - started) * 1000
-            if isinstance(result, httpx.HTTPError):
-                logger.debug(
-                    "GET %s -> %s (attempt %d, %.1f ms)",
-                    path,
-                    type(result).__name__,
-                    attempt,
-                    elapsed_ms,
-                )
-                retryable = isinstance(result, RETRYABLE_TRANSPORT_ERRORS)
-                delay = policy.delay(attempt, rng=self._random) if retryable else None
-                if delay is None or _passes(clock, delay, deadline):
-                    raise error_from_transport(result, attempts=attempt, redact=self._redact)
-            else:
-                response: httpx.Response = result
-                logger.debug(
-                    "GET %s -> %d (attempt %d, %.1f ms)",
-                    path,
-                    response.status_code,
-                    attempt,
-                    elapsed_ms,
-                )
-                if not is_retryable_status(response.status_code):
-                    return response, attempt
-                retry_after = parse_retry_after(response.headers.get("Retry-After"))
-                delay = policy.delay(attempt, retry_after=retry_after, rng=self._random)
-                if delay is None or _passes(clock, delay, deadline):
-                    return response, attempt
-            yield Sleep(delay)
+        """`send_flow` with this client's retry policy, timeout, size limit and redactor."""
+        return send_flow(
+            request,
+            policy=self._config.retry,
+            clock=_clock.current(),
+            rng=self._random,
+            redact=self._redact,
+            deadline=deadline,
+            timeout=self._config.timeout,
+            max_bytes=self._config.max_response_bytes,
+        )
 
     def _fetch_flow(
         self,
-        http: httpx.Client | httpx.AsyncClient,
         task_id: object,
         *,
         page: object = None,
@@ -245,7 +287,7 @@ class BaseClient:
         deadline: float | None = None,
     ) -> Flow[tuple[Task, float | None]]:
         """One poll: the task, and the Retry-After (seconds) the server sent with it, if any."""
-        checked_id, request = self._task_request(http, task_id, page, company_id)
+        checked_id, request = self._task_request(task_id, page, company_id)
         response, attempts = yield from self._send_flow(request, deadline=deadline)
         task = task_from_response(
             response,
@@ -259,22 +301,12 @@ class BaseClient:
         return task, parse_retry_after(response.headers.get("Retry-After"))
 
     def _get_task_flow(
-        self,
-        http: httpx.Client | httpx.AsyncClient,
-        task_id: object,
-        *,
-        page: object = None,
-        company_id: object = None,
+        self, task_id: object, *, page: object = None, company_id: object = None
     ) -> Flow[Task]:
-        task, _ = yield from self._fetch_flow(http, task_id, page=page, company_id=company_id)
+        task, _ = yield from self._fetch_flow(task_id, page=page, company_id=company_id)
         return task
 
-    def _wait_flow(
-        self,
-        http: httpx.Client | httpx.AsyncClient,
-        task_id: object,
-        options: WaitOptions,
-    ) -> Flow[Task]:
+    def _wait_flow(self, task_id: object, options: WaitOptions) -> Flow[Task]:
         """Poll until the profile says the task is done, within the deadline."""
         clock = _clock.current()
         started = clock.monotonic()
@@ -287,7 +319,7 @@ class BaseClient:
             # a poll cut short by the deadline ends the wait as a timeout.
             try:
                 task, retry_after = yield from self._fetch_flow(
-                    http, task_id, company_id=options.company_id, deadline=deadline
+                    task_id, company_id=options.company_id, deadline=deadline
                 )
             except APITimeoutError as exc:
                 if previous is None or clock.monotonic() < deadline:
@@ -317,7 +349,6 @@ class BaseClient:
 
     def _export_flow(
         self,
-        http: httpx.Client | httpx.AsyncClient,
         task_id: object,
         *,
         start_page: object,
@@ -327,7 +358,7 @@ class BaseClient:
         """Check an export's arguments now, before any request; return the flow of its pages."""
         first = self._export_start(task_id, start_page, company_id)
         return self._pages_flow(
-            http, task_id, start_page=first, company_id=company_id, entries_from=entries_from
+            task_id, start_page=first, company_id=company_id, entries_from=entries_from
         )
 
     def _export_start(self, task_id: object, start_page: object, company_id: object) -> int:
@@ -345,7 +376,6 @@ class BaseClient:
 
     def _pages_flow(
         self,
-        http: httpx.Client | httpx.AsyncClient,
         task_id: object,
         *,
         start_page: int,
@@ -357,9 +387,7 @@ class BaseClient:
         number = start_page
         while True:
             try:
-                task = yield from self._get_task_flow(
-                    http, task_id, page=number, company_id=company_id
-                )
+                task = yield from self._get_task_flow(task_id, page=number, company_id=company_id)
             except APIError as exc:
                 raise ledger.fetch_failed(task_id, number, exc) from exc
             page = ledger.accept(task, number, entries_from)

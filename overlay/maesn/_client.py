@@ -12,7 +12,7 @@ import httpx
 
 from ._base import BaseClient
 from ._export import EntriesFrom, default_entries
-from ._flow import arun, arun_iter, run, run_iter
+from ._flow import Connection, arun, arun_iter, run, run_iter
 from ._models import Task, TaskPage
 from ._validation import check_at_least
 from ._waiting import WaitOptions
@@ -38,22 +38,35 @@ class Client(BaseClient):
         interactive_auth: the account key was connected through Maesn's Interactive
             Authentication Flow, which stores the company with it: companyId is not required.
         base_url: default: MAESN_BASE_URL, else https://api.maesn.dev.
-        timeout: seconds for each request.
-        max_retries: retries of a failed request (429, 5xx, connection errors); 0 disables.
+        timeout: seconds for each request as a whole (waiting for a pooled connection,
+            connecting, headers and body), however slowly the server sends; at most 1e6.
+        max_retries: retries of a failed request (GETs on 429, 5xx and connection errors;
+            writes only when nothing was sent); 0 disables.
         strict_status: raise UnexpectedTaskStatusError for a status the integration never
             reports; False turns that into a MaesnWarning.
+        max_response_bytes: the largest response body (after decompression) read; a larger
+            one raises ResponseTooLargeError while it streams in. Default 256 MiB.
+        http_client: an `httpx.Client` you configured (proxies, custom CA, mTLS, event hooks,
+            a transport). Requests go through it with maesn's URL, keys, timeout and retries;
+            redirects are never followed. maesn never closes it: you do. Without one, the
+            client creates (and closes) its own pool of 20 connections.
+
+    `integration` and `company_id` default to the environment variables MAESN_INTEGRATION and
+    MAESN_COMPANY_ID. `with_options(...)` (or `copy(...)`) returns a client with other settings
+    sharing this one's pool.
     """
 
-    def _http(self) -> httpx.Client:
-        self._check_open()
-        return self._api.get_httpx_client()
+    _http_type = httpx.Client
+
+    def _http(self) -> Connection:
+        return self._check_open()
 
     def get_task(
         self, task_id: str, *, page: int | None = None, company_id: str | None = None
     ) -> Task:
         """Fetch a task's current state (one page of it, for paged exports)."""
         http = self._http()
-        return run(self._get_task_flow(http, task_id, page=page, company_id=company_id), http)
+        return run(self._get_task_flow(task_id, page=page, company_id=company_id), http)
 
     def wait_for_task(
         self,
@@ -87,7 +100,7 @@ class Client(BaseClient):
             on_poll=on_poll,
         )
         http = self._http()
-        return run(self._wait_flow(http, task_id, options), http)
+        return run(self._wait_flow(task_id, options), http)
 
     def iter_task_pages(
         self,
@@ -105,7 +118,7 @@ class Client(BaseClient):
         """
         http = self._http()
         flow = self._export_flow(
-            http, task_id, start_page=start_page, company_id=company_id, entries_from=entries_from
+            task_id, start_page=start_page, company_id=company_id, entries_from=entries_from
         )
         return run_iter(flow, http)
 
@@ -124,9 +137,16 @@ class Client(BaseClient):
         return itertools.chain.from_iterable(page.entries for page in pages)
 
     def close(self) -> None:
-        """Close the connection pool; the client cannot be used afterwards."""
+        """Close the client; it (and its export iterators) cannot be used afterwards.
+
+        Closes the connection pool only if this client created it: an `http_client=` you passed
+        stays open (you close it), and closing a `with_options` copy leaves the original's pool
+        open.
+        """
         self._closed = True
-        self._api.get_httpx_client().close()
+        self._connection.closed = True
+        if self._owns_http:
+            self._connection.http.close()  # type: ignore[union-attr]
 
     def __enter__(self) -> Self:
         return self
@@ -141,20 +161,23 @@ class Client(BaseClient):
 
 
 class AsyncClient(BaseClient):
-    """Asyncio client for Maesn's asynchronous tasks; the same arguments as `Client`."""
+    """Asyncio client for Maesn's asynchronous tasks; the same arguments as `Client`.
 
-    def _http(self) -> httpx.AsyncClient:
-        self._check_open()
-        return self._api.get_async_httpx_client()
+    `http_client` must be an `httpx.AsyncClient`. With its own pool, at most 20 requests are in
+    flight at once (the pool's size); more concurrent calls queue for a slot within their timeout.
+    """
+
+    _http_type = httpx.AsyncClient
+
+    def _http(self) -> Connection:
+        return self._check_open()
 
     async def get_task(
         self, task_id: str, *, page: int | None = None, company_id: str | None = None
     ) -> Task:
         """Fetch a task's current state (one page of it, for paged exports)."""
         http = self._http()
-        return await arun(
-            self._get_task_flow(http, task_id, page=page, company_id=company_id), http
-        )
+        return await arun(self._get_task_flow(task_id, page=page, company_id=company_id), http)
 
     async def wait_for_task(
         self,
@@ -182,7 +205,7 @@ class AsyncClient(BaseClient):
             on_poll=on_poll,
         )
         http = self._http()
-        return await arun(self._wait_flow(http, task_id, options), http)
+        return await arun(self._wait_flow(task_id, options), http)
 
     async def wait_for_tasks(
         self, task_ids: Iterable[str], *, concurrency: int = 50, **wait: Any
@@ -224,7 +247,7 @@ class AsyncClient(BaseClient):
         """
         http = self._http()
         flow = self._export_flow(
-            http, task_id, start_page=start_page, company_id=company_id, entries_from=entries_from
+            task_id, start_page=start_page, company_id=company_id, entries_from=entries_from
         )
         pages: AsyncIterator[TaskPage] = arun_iter(flow, http)
         return pages
@@ -245,9 +268,11 @@ class AsyncClient(BaseClient):
         )
 
     async def aclose(self) -> None:
-        """Close the connection pool; the client cannot be used afterwards."""
+        """Close the client (see `Client.close`: a pool it did not create stays open)."""
         self._closed = True
-        await self._api.get_async_httpx_client().aclose()
+        self._connection.closed = True
+        if self._owns_http:
+            await self._connection.http.aclose()  # type: ignore[union-attr]
 
     async def __aenter__(self) -> Self:
         return self

@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
+import dataclasses
+import math
 import os
 import platform
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 
 from ._exceptions import ValidationError
 from ._profiles import Integration, IntegrationProfile
 from ._retry import RetryPolicy
-from ._validation import check_at_least, check_company_id, check_seconds
+from ._validation import check_at_least, check_company_id
 from ._version import __version__
 
 __all__ = [
     "API_KEY_ENV",
+    "COMPANY_ID_ENV",
     "DEFAULT_BASE_URL",
+    "DEFAULT_MAX_RESPONSE_BYTES",
+    "INTEGRATION_ENV",
+    "MAX_TIMEOUT",
     "ClientConfig",
     "Redactor",
     "Secret",
@@ -27,7 +35,15 @@ __all__ = [
 API_KEY_ENV = "MAESN_API_KEY"
 ACCOUNT_KEY_ENV = "MAESN_ACCOUNT_KEY"
 BASE_URL_ENV = "MAESN_BASE_URL"
+COMPANY_ID_ENV = "MAESN_COMPANY_ID"
+INTEGRATION_ENV = "MAESN_INTEGRATION"
 DEFAULT_BASE_URL = "https://api.maesn.dev"
+MAX_TIMEOUT = 1_000_000.0
+"""The longest request timeout accepted (about 11.6 days): larger values are mistakes, and past
+about 9.2e9 s the event loop and the socket layer overflow."""
+DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024 * 1024
+"""256 MiB: far above a 50,000-entry export page (about 20 MB), far below what hurts."""
+_HOST = re.compile(r"[A-Za-z0-9._~-]+|[0-9A-Fa-f:.]+")
 REDACTED = "[redacted]"
 
 
@@ -91,14 +107,49 @@ def _key(value: str | None, env: str, argument: str) -> Secret:
     return Secret(resolved)
 
 
-def _integration(value: Integration | str) -> Integration:
-    try:
-        return Integration(value)
-    except ValueError:
-        known = ", ".join(repr(i.value) for i in Integration)
+def _env(name: str) -> str | None:
+    return os.environ.get(name) or None
+
+
+def _integration(value: Integration | str | None) -> Integration:
+    resolved = value if value is not None else _env(INTEGRATION_ENV)
+    known = ", ".join(repr(i.value) for i in Integration)
+    if resolved is None:
         raise ValidationError(
-            f"unknown integration {value!r}: use one of {known} (maesn.Integration)"
+            f"no integration: pass integration=... or set the environment variable "
+            f"{INTEGRATION_ENV} (one of {known})"
+        )
+    try:
+        return Integration(resolved)
+    except ValueError:
+        raise ValidationError(
+            f"unknown integration {resolved!r}: use one of {known} (maesn.Integration)"
         ) from None
+
+
+def check_timeout(value: object) -> float:
+    """A request timeout: finite seconds above 0 and at most MAX_TIMEOUT."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or not 0 < value <= MAX_TIMEOUT
+    ):
+        raise ValidationError(
+            f"timeout must be a positive, finite number of seconds, at most {MAX_TIMEOUT:.0f} "
+            f"(it bounds each request as a whole), got {value!r}"
+        )
+    return float(value)
+
+
+def check_max_response_bytes(value: object) -> int:
+    """A body size limit in bytes: an int of at least 1."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValidationError(
+            f"max_response_bytes must be an int >= 1 (bytes), got {value!r}; the default is "
+            f"{DEFAULT_MAX_RESPONSE_BYTES}"
+        )
+    return value
 
 
 def _base_url(value: str | None) -> str:
@@ -114,6 +165,16 @@ def _base_url(value: str | None) -> str:
         raise ValidationError(
             f"base_url {resolved!r} is not an http(s) URL with a host: pass base_url=... or set "
             f"{BASE_URL_ENV}, e.g. {DEFAULT_BASE_URL}"
+        )
+    host = url.raw_host.decode("ascii", errors="replace")
+    if not _HOST.fullmatch(host):
+        raise ValidationError(f"base_url {resolved!r} has an invalid host name {url.host!r}")
+    if url.port is not None and not 0 < url.port <= 65535:  # noqa: PLR2004 - the TCP port range
+        raise ValidationError(f"base_url {resolved!r} has the port {url.port}, outside 1-65535")
+    if url.userinfo:
+        raise ValidationError(
+            f"base_url must not carry a user name or password (got one before '@'): Maesn "
+            f"authenticates with api_key and account_key (set {BASE_URL_ENV} without them)"
         )
     if url.query or url.fragment:
         raise ValidationError(f"base_url {resolved!r} must not carry a query or fragment")
@@ -133,6 +194,7 @@ class ClientConfig:
     timeout: float
     retry: RetryPolicy
     strict_status: bool
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
 
     @classmethod
     def create(
@@ -140,27 +202,64 @@ class ClientConfig:
         *,
         api_key: str | None,
         account_key: str | None,
-        integration: Integration | str,
+        integration: Integration | str | None,
         company_id: str | None,
         interactive_auth: bool,
         base_url: str | None,
         timeout: float,
         max_retries: int,
         strict_status: bool,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> ClientConfig:
-        """Validate the constructor's arguments, filling keys and base URL from the environment."""
+        """Validate the constructor's arguments, filling the others from the environment.
+
+        Where an argument is None: MAESN_API_KEY, MAESN_ACCOUNT_KEY, MAESN_INTEGRATION,
+        MAESN_COMPANY_ID, MAESN_BASE_URL.
+        """
         check_at_least("max_retries", max_retries, 0)
         return cls(
             api_key=_key(api_key, API_KEY_ENV, "api_key"),
             account_key=_key(account_key, ACCOUNT_KEY_ENV, "account_key"),
             integration=_integration(integration),
-            company_id=check_company_id(company_id),
+            company_id=check_company_id(
+                company_id if company_id is not None else _env(COMPANY_ID_ENV)
+            ),
             interactive_auth=bool(interactive_auth),
             base_url=_base_url(base_url),
-            timeout=check_seconds("timeout", timeout),
+            timeout=check_timeout(timeout),
             retry=RetryPolicy(max_retries=max_retries),
             strict_status=bool(strict_status),
+            max_response_bytes=check_max_response_bytes(max_response_bytes),
         )
+
+    def replace(self, **changes: Any) -> ClientConfig:
+        """This configuration with `changes` (validated; None leaves a setting as it is).
+
+        Takes the per-call settings `with_options` offers: api_key, account_key, company_id,
+        timeout, max_retries, strict_status, max_response_bytes.
+        """
+        given = {name: value for name, value in changes.items() if value is not None}
+        fields: dict[str, Any] = {}
+        if "api_key" in given:
+            fields["api_key"] = _key(given.pop("api_key"), API_KEY_ENV, "api_key")
+        if "account_key" in given:
+            fields["account_key"] = _key(given.pop("account_key"), ACCOUNT_KEY_ENV, "account_key")
+        if "company_id" in given:
+            fields["company_id"] = check_company_id(given.pop("company_id"))
+        if "timeout" in given:
+            fields["timeout"] = check_timeout(given.pop("timeout"))
+        if "max_retries" in given:
+            retries = check_at_least("max_retries", given.pop("max_retries"), 0)
+            fields["retry"] = dataclasses.replace(self.retry, max_retries=retries)
+        if "strict_status" in given:
+            fields["strict_status"] = bool(given.pop("strict_status"))
+        if "max_response_bytes" in given:
+            fields["max_response_bytes"] = check_max_response_bytes(given.pop("max_response_bytes"))
+        if given:
+            raise ValidationError(
+                f"with_options() got unknown settings: {', '.join(sorted(given))}",
+            )
+        return dataclasses.replace(self, **fields)
 
     @property
     def profile(self) -> IntegrationProfile:

@@ -14,7 +14,8 @@ MaesnError
 │   │   └── ServerError                   500 and above, 520 included
 │   ├── APIConnectionError                no (complete) answer: refused, reset, dropped mid-body
 │   │   └── APITimeoutError               no answer in time
-│   └── ResponseValidationError           a 2xx body that is not the task envelope (raw body kept)
+│   ├── ResponseValidationError           a 2xx body that is not the task envelope (raw body kept)
+│   └── ResponseTooLargeError             a body over max_response_bytes (limit); reading stopped
 ├── TaskError                             about a task's state; carries the last Task seen
 │   ├── TaskFailedError                   the task ended without succeeding (FAILED)
 │   │   ├── TaskPartiallySucceededError   PARTIAL_SUCCESS
@@ -52,6 +53,7 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "ResponseTooLargeError",
     "ResponseValidationError",
     "ServerError",
     "TaskCancelledError",
@@ -168,6 +170,18 @@ class ResponseValidationError(APIError):
         self.body = body
         """The raw response body, as text."""
         self.status_code = status_code
+
+
+class ResponseTooLargeError(APIError):
+    """The response body grew over the client's `max_response_bytes` (after decompression).
+
+    The client stopped reading it and closed the connection: nothing of it is kept.
+    """
+
+    def __init__(self, message: str, *, limit: int, attempts: int = 1) -> None:
+        super().__init__(message, attempts=attempts)
+        self.limit = limit
+        """The limit in bytes (the client's max_response_bytes)."""
 
 
 class TaskError(MaesnError):

@@ -2,36 +2,63 @@
 
 A flow is a generator that yields actions and gets their results sent back:
 
-- `Send(request)` → the driver sends the request and sends back the `httpx.Response`, or the
-  `httpx.HTTPError` it raised (the flow decides whether to retry);
+- `Send(request, timeout=..., max_bytes=...)` → the driver sends the request, reads its whole
+  body, and sends back the `httpx.Response`, or the `httpx.HTTPError` it failed with (the flow
+  decides whether to retry). `timeout` bounds the WHOLE attempt (waiting for a pooled connection,
+  connecting, sending, headers and body), not each socket read; `max_bytes` bounds the body after
+  decompression, checked while it streams in (`ResponseTooLarge`).
 - `Sleep(seconds)` → the driver sleeps on the current clock and sends back None;
 - `Emit(value)` → an iterating driver hands `value` to its caller (export pages).
 
-The flow's return value is the call's result. Retrying, polling, paging and every check live in
-the flows (in `_base.py`); the drivers below are the only code that differs between `Client` and
-`AsyncClient`.
+The flow's return value is the call's result. Sending and retrying live in `_sending.py`, waiting
+in `_waiting.py`, exporting in `_export.py`; the drivers below are the only code that differs
+between `Client` and `AsyncClient`, and the only code (with the client's wiring) that looks up the
+current clock.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import contextvars
+import math
+import time
 from collections.abc import AsyncIterator, Generator, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+import httpcore
 import httpx
 
 from . import _clock
+from ._exceptions import ClientClosedError
 
-__all__ = ["Emit", "Flow", "Send", "Sleep", "arun", "arun_iter", "run", "run_iter"]
+__all__ = [
+    "Connection",
+    "DeadlineExceeded",
+    "Emit",
+    "Flow",
+    "ResponseTooLarge",
+    "Send",
+    "Sleep",
+    "arun",
+    "arun_iter",
+    "run",
+    "run_iter",
+]
 
 T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
 class Send:
-    """Send this request; answer with the response or the httpx error."""
+    """Send this request; answer with the response (body read) or the httpx error."""
 
     request: httpx.Request
+    timeout: float | None = None
+    """Seconds for the whole attempt: pool wait, connect, send, headers and body."""
+    max_bytes: int | None = None
+    """The most body bytes (after decompression) accepted; more is `ResponseTooLarge`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,17 +79,255 @@ Action = Send | Sleep | Emit
 Flow = Generator[Action, Any, T]
 
 
-def run_iter(flow: Flow[Any], http: httpx.Client) -> Iterator[Any]:
+class DeadlineExceeded(httpx.TimeoutException):
+    """The attempt's total time ran out (however slowly the server was answering)."""
+
+
+class ResponseTooLarge(httpx.HTTPError):
+    """The body (declared, or decoded so far) is larger than the Send's `max_bytes`."""
+
+    def __init__(self, message: str, *, request: httpx.Request, limit: int) -> None:
+        super().__init__(message)
+        self.request = request
+        self.limit = limit
+
+
+class _Gate:
+    """The in-flight cap one pool's clients share (created on first use, in the running loop)."""
+
+    def __init__(self, limit: int | None) -> None:
+        self.limit = limit
+        self.semaphore: asyncio.Semaphore | None = None
+
+
+class Connection:
+    """How one maesn client sends: its httpx client, and whether the maesn client was closed.
+
+    `with_options` copies get their own Connection on the same httpx client and in-flight cap.
+    `max_in_flight` caps the requests an AsyncClient has in flight at its pool size, so thousands
+    of concurrent waits queue here (cheaply) instead of in httpcore's pool, whose assignment scans
+    every queued request against every connection on each event.
+    """
+
+    def __init__(
+        self,
+        http: httpx.Client | httpx.AsyncClient,
+        *,
+        max_in_flight: int | None = None,
+        share: Connection | None = None,
+    ) -> None:
+        self.http = http
+        self.closed = False
+        self._gate: _Gate = share._gate if share is not None else _Gate(max_in_flight)  # noqa: SLF001
+
+    def gate(self) -> contextlib.AbstractAsyncContextManager[Any]:
+        """The in-flight cap (a no-op without one)."""
+        gate = self._gate
+        if gate.limit is None:
+            return contextlib.nullcontext()
+        if gate.semaphore is None:
+            gate.semaphore = asyncio.Semaphore(gate.limit)
+        return gate.semaphore
+
+    def check_open(self) -> None:
+        """Refuse to send after close() with maesn's error, not httpx's RuntimeError."""
+        if self.closed or self.http.is_closed:
+            raise ClientClosedError(
+                "the client (or the httpx client it sends through) was closed: create a new one, "
+                "or use it in a `with` block that covers every call, export iterators included"
+            )
+
+
+# -- the total deadline of one attempt, sync ----------------------------------------------------
+#
+# Blocking sockets only know per-operation timeouts, so a server dripping one byte at a time never
+# trips them. The sync driver sets the attempt's deadline here; the network backend installed on
+# pools maesn creates (`deadline_backend`) caps every connect, read and write at the time left.
+
+_deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar(
+    "maesn_deadline", default=None
+)
+
+
+def _left(
+    timeout: float | None, expired: type[httpcore.TimeoutException] = httpcore.ReadTimeout
+) -> float | None:
+    deadline = _deadline.get()
+    if deadline is None:
+        return timeout
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise expired("the request's total timeout ran out")
+    return left if timeout is None else min(timeout, left)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    def __init__(self, stream: httpcore.NetworkStream) -> None:
+        self._stream = stream
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._stream.read(max_bytes, _left(timeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._stream.write(buffer, _left(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(
+        self, ssl_context: Any, server_hostname: str | None = None, timeout: float | None = None
+    ) -> httpcore.NetworkStream:
+        return _DeadlineStream(self._stream.start_tls(ssl_context, server_hostname, _left(timeout)))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._stream.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    def __init__(self, backend: httpcore.NetworkBackend) -> None:
+        self._backend = backend
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Any = None,
+    ) -> httpcore.NetworkStream:
+        stream = self._backend.connect_tcp(
+            host,
+            port,
+            _left(timeout, httpcore.ConnectTimeout),
+            local_address=local_address,
+            socket_options=socket_options,
+        )
+        return _DeadlineStream(stream)
+
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Any = None
+    ) -> httpcore.NetworkStream:
+        stream = self._backend.connect_unix_socket(
+            path, _left(timeout, httpcore.ConnectTimeout), socket_options
+        )
+        return _DeadlineStream(stream)
+
+    def sleep(self, seconds: float) -> None:
+        self._backend.sleep(seconds)
+
+
+def install_deadline_backend(http: httpx.Client) -> bool:
+    """Make the default transport of a client maesn created honour the total deadline.
+
+    httpx does not expose the pool's network backend, so this reaches into httpx's default
+    transport; where that is not possible (a custom transport) it returns False and the deadline
+    is checked between body chunks and caps each phase's timeout instead.
+    """
+    pool = getattr(getattr(http, "_transport", None), "_pool", None)
+    backend = getattr(pool, "_network_backend", None)
+    if not isinstance(backend, httpcore.NetworkBackend):
+        return False
+    pool._network_backend = _DeadlineBackend(backend)  # type: ignore[union-attr]  # noqa: SLF001
+    return True
+
+
+def _too_large(request: httpx.Request, limit: int, what: str) -> ResponseTooLarge:
+    return ResponseTooLarge(
+        f"the response body {what} the limit of {limit} bytes (max_response_bytes)",
+        request=request,
+        limit=limit,
+    )
+
+
+def _declared_length(response: httpx.Response) -> int | None:
+    # Content-Length counts encoded bytes: only a plain body can be refused before reading.
+    value = response.headers.get("content-length")
+    if value is None or response.headers.get("content-encoding") or not value.isdigit():
+        return None
+    return int(value)
+
+
+def _prepare(action: Send) -> httpx.Request:
+    request = action.request
+    if action.timeout is not None:
+        request.extensions["timeout"] = httpx.Timeout(action.timeout).as_dict()
+    return request
+
+
+def _check_length(response: httpx.Response, action: Send) -> None:
+    limit = action.max_bytes
+    declared = _declared_length(response)
+    if limit is not None and declared is not None and declared > limit:
+        raise _too_large(action.request, limit, f"is declared as {declared} bytes, over")
+
+
+def _send_sync(connection: Connection, action: Send) -> httpx.Response | httpx.HTTPError:
+    connection.check_open()
+    http = connection.http
+    assert isinstance(http, httpx.Client)  # noqa: S101 - a sync client always holds one
+    request = _prepare(action)
+    limit = action.max_bytes if action.max_bytes is not None else math.inf
+    ends = None if action.timeout is None else time.monotonic() + action.timeout
+    token = _deadline.set(ends)
+    try:
+        response = http.send(request, stream=True, follow_redirects=False)
+        try:
+            _check_length(response, action)
+            chunks: list[bytes] = []
+            size = 0
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > limit:
+                    raise _too_large(request, int(limit), "grew over")
+                if ends is not None and time.monotonic() > ends:
+                    raise DeadlineExceeded("the request's total timeout ran out", request=request)
+                chunks.append(chunk)
+            response._content = b"".join(chunks)  # noqa: SLF001 - what Response.read() sets
+        finally:
+            response.close()
+    except httpx.HTTPError as exc:
+        return exc
+    finally:
+        _deadline.reset(token)
+    return response
+
+
+async def _send_async(connection: Connection, action: Send) -> httpx.Response | httpx.HTTPError:
+    connection.check_open()
+    http = connection.http
+    assert isinstance(http, httpx.AsyncClient)  # noqa: S101 - an async client always holds one
+    request = _prepare(action)
+    limit = action.max_bytes if action.max_bytes is not None else math.inf
+    try:
+        async with asyncio.timeout(action.timeout), connection.gate():
+            response = await http.send(request, stream=True, follow_redirects=False)
+            try:
+                _check_length(response, action)
+                chunks: list[bytes] = []
+                size = 0
+                async for chunk in response.aiter_bytes():
+                    size += len(chunk)
+                    if size > limit:
+                        raise _too_large(request, int(limit), "grew over")
+                    chunks.append(chunk)
+                response._content = b"".join(chunks)  # noqa: SLF001 - what Response.aread() sets
+            finally:
+                await response.aclose()
+    except httpx.HTTPError as exc:
+        return exc
+    except TimeoutError:
+        return DeadlineExceeded("the request's total timeout ran out", request=request)
+    return response
+
+
+def run_iter(flow: Flow[Any], connection: Connection) -> Iterator[Any]:
     """Drive `flow` with blocking I/O, yielding what it emits."""
     try:
         action = next(flow)
         while True:
             result: Any = None
             if isinstance(action, Send):
-                try:
-                    result = http.send(action.request)
-                except httpx.HTTPError as exc:
-                    result = exc
+                result = _send_sync(connection, action)
             elif isinstance(action, Sleep):
                 _clock.current().sleep(action.seconds)
             else:
@@ -74,17 +339,14 @@ def run_iter(flow: Flow[Any], http: httpx.Client) -> Iterator[Any]:
         flow.close()
 
 
-async def arun_iter(flow: Flow[Any], http: httpx.AsyncClient) -> AsyncIterator[Any]:
+async def arun_iter(flow: Flow[Any], connection: Connection) -> AsyncIterator[Any]:
     """Drive `flow` with asyncio I/O, yielding what it emits (cancellation closes the flow)."""
     try:
         action = next(flow)
         while True:
             result: Any = None
             if isinstance(action, Send):
-                try:
-                    result = await http.send(action.request)
-                except httpx.HTTPError as exc:
-                    result = exc
+                result = await _send_async(connection, action)
             elif isinstance(action, Sleep):
                 await _clock.current().asleep(action.seconds)
             else:
@@ -104,17 +366,17 @@ def _no_emits(value: object) -> TypeError:
     return TypeError(f"a flow that returns a value emitted {value!r}")
 
 
-def run(flow: Flow[T], http: httpx.Client) -> T:
+def run(flow: Flow[T], connection: Connection) -> T:
     """Drive `flow` with blocking I/O and return its result."""
     box: list[T] = []
-    for value in run_iter(_capture(flow, box), http):
+    for value in run_iter(_capture(flow, box), connection):
         raise _no_emits(value)
     return box[0]
 
 
-async def arun(flow: Flow[T], http: httpx.AsyncClient) -> T:
+async def arun(flow: Flow[T], connection: Connection) -> T:
     """Drive `flow` with asyncio I/O and return its result."""
     box: list[T] = []
-    async for value in arun_iter(_capture(flow, box), http):
+    async for value in arun_iter(_capture(flow, box), connection):
         raise _no_emits(value)
     return box[0]

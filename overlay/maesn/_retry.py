@@ -1,6 +1,7 @@
 """When to retry a request and how long to wait first: decisions only, no I/O.
 
-Polling a task is a GET, so retrying it is always safe. Retried: 429, every status of 500 and
+Which requests may be retried at all (GETs, and writes only before anything was sent) is
+`_sending.py`'s table; for those, retried: 429, every status of 500 and
 above (520 included), connection failures and timeouts. The wait grows exponentially with jitter
 up to a cap; a server's `Retry-After` (seconds or an HTTP date) replaces the computed wait, unless
 it asks for more than `max_retry_after`, in which case the error is raised at once with
@@ -9,6 +10,7 @@ it asks for more than `max_retry_after`, in which case the error is raised at on
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -28,16 +30,21 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
         return None
     text = value.strip()
     try:
-        return max(0.0, float(text))
+        seconds = float(text)
     except ValueError:
         pass
+    else:
+        # "inf", "nan" and "1e999" are no number of seconds anyone can wait for.
+        return max(0.0, seconds) if math.isfinite(seconds) else None
     try:
+        # A year beyond datetime's range raises OverflowError (or ValueError) here: a date no
+        # server means is treated like no header at all.
         when = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -1,0 +1,262 @@
+"""Hostile servers and input: every request bounded in time and size, every failure typed.
+
+Each test runs against `hostile_server` (raw sockets) and would fail without its fix: an
+OverflowError or httpx RuntimeError escaping, a drip-fed answer taking as long as the server
+likes, a body growing without bound.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import inspect
+import time
+from collections.abc import Callable
+from typing import Any
+
+import maesn
+import pytest
+from helpers import KEYS
+from hostile_server import (
+    HostileServer,
+    chunked_forever,
+    drip,
+    gzip_bomb,
+    http_response,
+    reply,
+    task_body,
+)
+from maesn.testing import FakeClock, Sandbox
+
+OVERFLOWING_DATE = "Fri, 31 Dec 99999999999999999999 23:59:59 GMT"
+
+
+def _call(mode: str, base_url: str, method: str, *args: Any, **client: Any) -> Any:
+    """`method(*args)` on a fresh Client or AsyncClient of `base_url`."""
+    kwargs = {"integration": "abaconnect", "base_url": base_url, **KEYS, **client}
+    if mode == "sync":
+        with maesn.Client(**kwargs) as sync_client:
+            return getattr(sync_client, method)(*args)
+
+    async def call() -> Any:
+        async with maesn.AsyncClient(**kwargs) as async_client:
+            return await getattr(async_client, method)(*args)
+
+    return asyncio.run(call())
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [(429, maesn.RateLimitError), (503, maesn.ServerError), (200, None)],
+)
+def test_a_retry_after_whose_year_overflows_is_ignored(
+    mode: str,
+    status: int,
+    expected: type[Exception] | None,
+    fake_clock: FakeClock,  # noqa: ARG001 - retries sleep on virtual time
+) -> None:
+    """No OverflowError: an unusable Retry-After is treated like none."""
+    answer = http_response(status, task_body(), [("Retry-After", OVERFLOWING_DATE)])
+    with HostileServer(reply(answer)) as server:
+        if expected is None:
+            assert _call(mode, server.base_url, "get_task", "t").is_done
+        else:
+            with pytest.raises(expected) as caught:
+                _call(mode, server.base_url, "get_task", "t")
+            assert getattr(caught.value, "retry_after", None) is None
+
+
+@pytest.mark.parametrize(
+    "timeout", [float("inf"), float("nan"), 1e10, 9.3e9, -1.0, 0, True, "1", 1e6 + 1]
+)
+def test_unusable_timeouts_are_refused_at_construction(timeout: Any) -> None:
+    """inf, NaN, negatives and values the socket layer overflows on: ValidationError."""
+    for cls in (maesn.Client, maesn.AsyncClient):
+        with pytest.raises(maesn.ValidationError, match="timeout"):
+            cls(integration="abaconnect", timeout=timeout, **KEYS)
+    with (
+        maesn.Client(integration="abaconnect", **KEYS) as client,
+        pytest.raises(maesn.ValidationError, match="timeout"),
+    ):
+        client.with_options(timeout=timeout)
+
+
+@pytest.mark.parametrize(
+    "base_url",
+    [
+        "http://127.0.0.1:99999",
+        "http://127.0.0.1:0",
+        "http://127.0.0.1:-1",
+        "http://exa mple.com",
+        "http://user:secret@example.com",
+        "http://ho\\st",
+    ],
+)
+def test_base_urls_are_validated_fully_at_construction(base_url: str) -> None:
+    """A port out of range, a bad host or credentials in the URL: ValidationError, sync and async."""
+    for cls in (maesn.Client, maesn.AsyncClient):
+        with pytest.raises(maesn.ValidationError, match="base_url"):
+            cls(integration="abaconnect", base_url=base_url, **KEYS)
+
+
+@pytest.mark.parametrize("limit", [0, -1, 1.5, True, "10"])
+def test_bad_max_response_bytes_is_refused(limit: Any) -> None:
+    """The size limit is an int of at least 1."""
+    with pytest.raises(maesn.ValidationError, match="max_response_bytes"):
+        maesn.Client(integration="abaconnect", max_response_bytes=limit, **KEYS)
+
+
+def _export(sandbox: Sandbox) -> dict[str, Any]:
+    return {
+        "integration": "datev-rewe-export",
+        "company_id": "company-1",
+        "api_key": sandbox.api_key,
+        "account_key": sandbox.account_key,
+        "base_url": sandbox.base_url,
+    }
+
+
+def test_an_export_iterator_resumed_after_close_raises_client_closed(
+    mode: str, sandbox: Sandbox
+) -> None:
+    """Not httpx's RuntimeError: maesn's ClientClosedError."""
+    task_id = sandbox.add_task("datev-rewe-export", lifecycle=["FINISHED"], entries=250)
+    if mode == "sync":
+        client = maesn.Client(**_export(sandbox))
+        pages = client.iter_task_pages(task_id)
+        next(pages)
+        client.close()
+        with pytest.raises(maesn.ClientClosedError):
+            next(pages)
+        return
+
+    async def run() -> None:
+        client = maesn.AsyncClient(**_export(sandbox))
+        pages = client.iter_task_pages(task_id)
+        await anext(pages)
+        await client.aclose()
+        with pytest.raises(maesn.ClientClosedError):
+            await anext(pages)
+
+    asyncio.run(run())
+
+
+# -- time: the client's timeout bounds each request as a whole -----------------------------------
+
+DRIPPED = http_response(200, task_body(), [("Content-Type", "application/json")])
+
+
+@pytest.mark.parametrize("part", ["headers", "body"])
+def test_a_drip_fed_answer_cannot_stretch_the_timeout(mode: str, part: str) -> None:
+    """One byte every 0.05 s would take many seconds; timeout=0.5 ends the request.
+
+    Proven by what the server managed to send before the client hung up, not by a stopwatch:
+    the whole answer (without the bound) against a fraction of it.
+    """
+    start = 0 if part == "headers" else DRIPPED.index(b"\r\n\r\n") + 4
+    with HostileServer(_drip_from(start, every=0.05)) as server:
+        with pytest.raises(maesn.APITimeoutError):
+            _call(mode, server.base_url, "get_task", "t", timeout=0.5, max_retries=0)
+        time.sleep(0.2)  # let the server notice the hang-up
+        dripped = server.bytes_sent - start
+    assert dripped < (len(DRIPPED) - start) // 2
+
+
+def _drip_from(start: int, *, every: float) -> Any:
+    """Send DRIPPED[:start] at once, then the rest one byte at a time."""
+    rest = drip(DRIPPED[start:], every=every)
+
+    def script(conn: Any) -> None:
+        conn.read_request = _once(conn.read_request)
+        if conn.read_request() is None or (start and not conn.send(DRIPPED[:start])):
+            return
+        rest(conn)
+
+    return script
+
+
+def _once(read: Callable[[], bytes | None]) -> Callable[[], bytes | None]:
+    """The first call reads the request; later calls (the drip script's) return it again."""
+    box: list[bytes | None] = []
+
+    def read_once() -> bytes | None:
+        if not box:
+            box.append(read())
+        return box[0]
+
+    return read_once
+
+
+def _wait_kwargs(client: object, seconds: float) -> dict[str, Any]:
+    """The wait's overall deadline, under its current name (max_wait, formerly timeout)."""
+    parameters = inspect.signature(client.wait_for_task).parameters  # type: ignore[attr-defined]
+    return {"max_wait" if "max_wait" in parameters else "timeout": seconds}
+
+
+def test_many_waits_over_a_full_pool_end_near_their_deadline() -> None:
+    """40 async waits over 20 connections, each answer 3.9 s late: all end by deadline + ~1 s.
+
+    The first 20 polls hold every connection until 3.9 s; the other 20 queue for one. Before,
+    a queued poll's pool wait and its read each got the whole time left, so those waits ended
+    near 7.8 s, almost 4 s past the 4 s deadline; now the poll's total time is what is left.
+    """
+    pending = http_response(200, task_body("IN_PROGRESS"), [("Content-Type", "application/json")])
+
+    def slow(conn: Any) -> None:
+        while conn.read_request() is not None:
+            if conn.server.stopping.wait(3.9) or not conn.send(pending):
+                return
+
+    max_wait = 4.0
+    with HostileServer(slow) as server:
+
+        async def one(client: maesn.AsyncClient) -> float:
+            started = time.monotonic()
+            with pytest.raises((maesn.TaskTimeoutError, maesn.APITimeoutError)):
+                await client.wait_for_task("t", poll_interval=0.1, **_wait_kwargs(client, max_wait))
+            return time.monotonic() - started
+
+        async def run() -> list[float]:
+            async with maesn.AsyncClient(
+                integration="abaconnect", base_url=server.base_url, **KEYS
+            ) as client:
+                return await asyncio.gather(*(one(client) for _ in range(40)))
+
+        elapsed = asyncio.run(run())
+    # "At most about 1 s past" the deadline (LAST_ATTEMPT_SECONDS), plus 1 s for a loaded machine.
+    assert max(elapsed) < max_wait + 2.0
+
+
+# -- size: max_response_bytes bounds each body while it streams in -------------------------------
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        chunked_forever(),
+        reply(gzip_bomb(8 * 1024 * 1024)),
+        reply(http_response(200, b" " * (2 * 1024 * 1024))),
+    ],
+    ids=["endless-chunked", "gzip-bomb", "declared-length"],
+)
+def test_a_body_over_the_limit_raises_response_too_large(mode: str, script: Any) -> None:
+    """An endless body, a bomb and an honest but huge body all stop at 1 MiB, typed."""
+    limit = 1024 * 1024
+    with HostileServer(script) as server:
+        with pytest.raises(maesn.ResponseTooLargeError) as caught:
+            _call(mode, server.base_url, "get_task", "t", max_response_bytes=limit)
+        # Stopped early: an endless body is not read to the end, nor is it retried.
+        assert len(server.requests) == 1
+    assert caught.value.limit == limit
+    assert isinstance(caught.value, maesn.APIError)
+
+
+def test_a_compressed_body_under_the_limit_is_read(mode: str) -> None:
+    """The limit counts decompressed bytes, and a body under it is a normal answer."""
+    body = gzip.compress(task_body())
+    answer = http_response(
+        200, body, [("Content-Type", "application/json"), ("Content-Encoding", "gzip")]
+    )
+    with HostileServer(reply(answer)) as server:
+        task = _call(mode, server.base_url, "get_task", "t", max_response_bytes=len(task_body()))
+    assert task.is_done

@@ -1,0 +1,200 @@
+"""Transport control: http_client=, with_options()/copy() on one pool, environment variables."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import httpx
+import maesn
+import pytest
+from helpers import KEYS, envelope
+from maesn.testing import FakeClock, Fault, Sandbox
+
+
+def _kwargs(sandbox: Sandbox, **overrides: Any) -> dict[str, Any]:
+    return {
+        "integration": "abaconnect",
+        "api_key": sandbox.api_key,
+        "account_key": sandbox.account_key,
+        "base_url": sandbox.base_url,
+        **overrides,
+    }
+
+
+def test_http_client_with_event_hooks_and_a_custom_transport_is_used_and_left_open(
+    sandbox: Sandbox,
+) -> None:
+    """Requests go through the user's client (its hooks fire); closing maesn leaves it open."""
+    task_id = sandbox.add_task("abaconnect", lifecycle=["FINISHED"])
+    seen: list[tuple[str, Any]] = []
+    http = httpx.Client(
+        transport=httpx.HTTPTransport(retries=0),
+        event_hooks={
+            "request": [lambda request: seen.append(("request", request.url.path))],
+            "response": [lambda response: seen.append(("response", response.status_code))],
+        },
+    )
+    with http:
+        with maesn.Client(**_kwargs(sandbox), http_client=http) as client:
+            assert client.get_task(task_id).is_done
+        assert seen == [("request", f"/accounting/asyncTask/{task_id}"), ("response", 200)]
+        assert not http.is_closed
+        assert sandbox.requests[0].headers["User-Agent"].startswith("maesn-client/")
+
+
+def test_async_http_client_with_a_mock_transport(fake_clock: FakeClock) -> None:  # noqa: ARG001
+    """An httpx.AsyncClient with its own transport answers the call; it stays open."""
+    seen: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json=envelope("FINISHED"))
+
+    async def call() -> tuple[maesn.Task, bool]:
+        async with httpx.AsyncClient(transport=httpx.MockTransport(answer)) as http:
+            async with maesn.AsyncClient(
+                integration="abaconnect", base_url="https://maesn.test", http_client=http, **KEYS
+            ) as client:
+                task = await client.get_task("t-1")
+            return task, http.is_closed
+
+    task, closed = asyncio.run(call())
+    assert task.is_done
+    assert not closed
+    assert str(seen[0].url) == "https://maesn.test/accounting/asyncTask/t-1"
+    assert seen[0].headers["X-API-KEY"] == KEYS["api_key"]
+
+
+@pytest.mark.parametrize(
+    ("cls", "wrong"), [(maesn.Client, httpx.AsyncClient), (maesn.AsyncClient, httpx.Client)]
+)
+def test_an_http_client_of_the_wrong_kind_is_refused(cls: Any, wrong: Any) -> None:
+    """A sync client needs an httpx.Client, an async one an httpx.AsyncClient."""
+    with pytest.raises(maesn.ValidationError, match="http_client"):
+        cls(integration="abaconnect", http_client=wrong(), **KEYS)
+
+
+def test_with_options_shares_one_pool(sandbox: Sandbox, fake_clock: FakeClock) -> None:  # noqa: ARG001
+    """Calls through the client and its copies reuse one connection (one client port)."""
+    task_id = sandbox.add_task("abaconnect", lifecycle=["FINISHED"])
+    with maesn.Client(**_kwargs(sandbox)) as client:
+        copies = [client.with_options(timeout=5), client.copy(max_retries=0), client]
+        for each in copies * 2:
+            each.get_task(task_id)
+    ports = {request.client_port for request in sandbox.requests}
+    assert len(sandbox.requests) == 6
+    assert len(ports) == 1
+
+
+def test_async_with_options_shares_one_pool(sandbox: Sandbox, fake_clock: FakeClock) -> None:  # noqa: ARG001
+    """The same for AsyncClient."""
+    task_id = sandbox.add_task("abaconnect", lifecycle=["FINISHED"])
+
+    async def call() -> None:
+        async with maesn.AsyncClient(**_kwargs(sandbox)) as client:
+            for each in [client.with_options(timeout=5), client.copy(max_retries=0), client] * 2:
+                await each.get_task(task_id)
+
+    asyncio.run(call())
+    assert len({request.client_port for request in sandbox.requests}) == 1
+
+
+def test_with_options_changes_only_the_copy(sandbox: Sandbox, fake_clock: FakeClock) -> None:  # noqa: ARG001
+    """max_retries and company_id apply to the copy; the original keeps its own."""
+    task_id = sandbox.add_task("abaconnect", lifecycle=["FINISHED"])
+    with maesn.Client(**_kwargs(sandbox)) as client:
+        quick = client.with_options(max_retries=0, company_id="c-9")
+        assert (quick.company_id, client.company_id) == ("c-9", None)
+        sandbox.inject(Fault.status(503), times=2)
+        with pytest.raises(maesn.ServerError) as caught:
+            quick.get_task(task_id)
+        assert caught.value.attempts == 1
+        assert client.get_task(task_id).attempts == 2
+    assert sandbox.requests[0].query["companyId"] == ["c-9"]
+    assert "companyId" not in sandbox.requests[-1].query
+
+
+def test_with_options_account_key_is_sent_and_redacted(
+    sandbox: Sandbox,
+    fake_clock: FakeClock,  # noqa: ARG001
+) -> None:
+    """Another account key on the same pool: sent by the copy, kept out of its repr."""
+    task_id = sandbox.add_task("abaconnect", lifecycle=["FINISHED"])
+    with maesn.Client(**_kwargs(sandbox)) as client:
+        other = client.with_options(account_key="another-account-key-123")
+        with pytest.raises(maesn.AuthenticationError) as caught:
+            other.get_task(task_id)
+        assert "another-account-key-123" not in repr(other) + str(caught.value)
+        assert client.get_task(task_id).is_done
+
+
+def test_with_options_refuses_what_it_cannot_change_and_bad_values() -> None:
+    """integration/base_url need a new client; values are validated like the constructor's."""
+    with maesn.Client(integration="abaconnect", **KEYS) as client:
+        for bad in ({"integration": "bexio"}, {"base_url": "http://x"}, {"timeout": 0}):
+            with pytest.raises(maesn.ValidationError):
+                client.with_options(**bad)
+
+
+def test_closing_a_copy_keeps_the_pool_closing_the_original_closes_every_copy(
+    sandbox: Sandbox,
+    fake_clock: FakeClock,  # noqa: ARG001
+) -> None:
+    """The pool belongs to the client that created it."""
+    task_id = sandbox.add_task("abaconnect", lifecycle=["FINISHED"])
+    client = maesn.Client(**_kwargs(sandbox))
+    first, second = client.with_options(timeout=5), client.with_options(timeout=6)
+    first.close()
+    with pytest.raises(maesn.ClientClosedError):
+        first.get_task(task_id)
+    assert second.get_task(task_id).is_done
+    client.close()
+    with pytest.raises(maesn.ClientClosedError):
+        second.get_task(task_id)
+
+
+def test_environment_variables_configure_integration_and_company(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """MAESN_INTEGRATION and MAESN_COMPANY_ID are read by the library, like MAESN_API_KEY."""
+    monkeypatch.setenv("MAESN_INTEGRATION", "datev-rewe-export")
+    monkeypatch.setenv("MAESN_COMPANY_ID", "company-7")
+    for cls in (maesn.Client, maesn.AsyncClient):
+        client = cls(**KEYS)
+        assert client.integration is maesn.Integration.DATEV_REWE_EXPORT
+        assert client.company_id == "company-7"
+        explicit = cls(integration="abaconnect", company_id="c-1", **KEYS)
+        assert (explicit.integration.value, explicit.company_id) == ("abaconnect", "c-1")
+
+
+@pytest.mark.parametrize(("value", "match"), [(None, "MAESN_INTEGRATION"), ("nope", "nope")])
+def test_a_missing_or_unknown_integration_is_refused(
+    monkeypatch: pytest.MonkeyPatch, value: str | None, match: str
+) -> None:
+    """No integration anywhere, or an unknown one in the environment: ValidationError."""
+    monkeypatch.delenv("MAESN_INTEGRATION", raising=False)
+    if value is not None:
+        monkeypatch.setenv("MAESN_INTEGRATION", value)
+    with pytest.raises(maesn.ValidationError, match=match):
+        maesn.Client(**KEYS)
+
+
+def test_the_poll_request_is_one_exact_path_segment_and_query(sandbox: Sandbox) -> None:
+    """The prebuilt URL percent-encodes every reserved character of task id and companyId."""
+    task_id = "a/b?c#d%e f&"
+    sandbox.add_task("datev-rewe-export", lifecycle=["FINISHED"], task_id="x")
+    with (
+        maesn.Client(
+            **_kwargs(sandbox, integration="datev-rewe-export", company_id="c&d=e/f"),
+        ) as client,
+        pytest.raises(maesn.NotFoundError),
+    ):
+        client.get_task(task_id, page=2)
+    (request,) = sandbox.requests
+    assert request.raw_path == (
+        "/accounting/asyncTask/a%2Fb%3Fc%23d%25e%20f%26?page=2&companyId=c%26d%3De%2Ff"
+    )
+    assert request.task_id == task_id
+    assert json.loads(json.dumps(request.query)) == {"page": ["2"], "companyId": ["c&d=e/f"]}
