@@ -34,6 +34,7 @@ from ._export import EntriesFrom, ExportLedger
 from ._flow import Emit, Flow, Send, Sleep
 from ._models import Task
 from ._profiles import Integration, IntegrationProfile, paged_integrations
+from ._redaction import guard_logs
 from ._response import error_from_transport, task_from_response
 from ._retry import is_retryable_status, parse_retry_after
 from ._status import TaskStatus
@@ -109,6 +110,7 @@ class BaseClient:
             strict_status=strict_status,
         )
         self._redact = self._config.redactor()
+        guard_logs(self._redact)  # httpx's and httpcore's log records lose the keys too
         self._random = random.Random()  # noqa: S311 - jitter, not cryptography
         self._logged_warnings: OrderedDict[tuple[str, str], None] = OrderedDict()
         self._closed = False

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import os
 import platform
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import httpx
 
 from ._exceptions import ValidationError
 from ._profiles import Integration, IntegrationProfile
+from ._redaction import Redactor, Secret
 from ._retry import RetryPolicy
-from ._validation import check_at_least, check_company_id, check_seconds
+from ._validation import check_at_least, check_company_id, check_seconds, did_you_mean
 from ._version import __version__
 
 __all__ = [
@@ -28,44 +28,6 @@ API_KEY_ENV = "MAESN_API_KEY"
 ACCOUNT_KEY_ENV = "MAESN_ACCOUNT_KEY"
 BASE_URL_ENV = "MAESN_BASE_URL"
 DEFAULT_BASE_URL = "https://api.maesn.dev"
-REDACTED = "[redacted]"
-
-
-class Secret:
-    """A key that never shows itself in a repr, a str or a format."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str) -> None:
-        self._value = value
-
-    def reveal(self) -> str:
-        """The key itself, for the request header only."""
-        return self._value
-
-    def __repr__(self) -> str:
-        return "Secret('***')"
-
-    __str__ = __repr__
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Secret) and other._value == self._value
-
-    def __hash__(self) -> int:
-        return hash(self._value)
-
-
-class Redactor:
-    """Replaces the keys' values in any text that may reach a message, a repr or a log."""
-
-    def __init__(self, secrets: Iterable[Secret]) -> None:
-        self._values = sorted({s.reveal() for s in secrets if s.reveal()}, key=len, reverse=True)
-
-    def __call__(self, text: str) -> str:
-        """`text` with every key value replaced by a marker."""
-        for value in self._values:
-            text = text.replace(value, REDACTED)
-        return text
 
 
 def user_agent() -> str:
@@ -95,9 +57,14 @@ def _integration(value: Integration | str) -> Integration:
     try:
         return Integration(value)
     except ValueError:
-        known = ", ".join(repr(i.value) for i in Integration)
+        ids = [i.value for i in Integration]
+        known = ", ".join(map(repr, ids))
+        hint = did_you_mean(value, ids)
         raise ValidationError(
-            f"unknown integration {value!r}: use one of {known} (maesn.Integration)"
+            f"unknown integration {value!r}: {hint + ' ' if hint else ''}use one of {known} "
+            "(maesn.Integration)",
+            argument="integration",
+            hint=hint,
         ) from None
 
 
