@@ -77,13 +77,17 @@ def test_bad_request_without_validation_errors_has_an_empty_list(
     assert caught.value.body == "Bad Request"
 
 
-def test_authentication_error_says_the_end_user_must_re_authenticate(
+def test_an_unspecific_401_names_both_possible_causes(
     harness: Harness, scripted_server: ScriptedServer
 ) -> None:
-    """401 means the account key is invalid or expired."""
+    """A 401 that names no key: rejected_key is None and the hint covers both keys."""
     scripted_server.reply(401, {"message": "Unauthorized"})
-    with pytest.raises(maesn.AuthenticationError, match="must re-authenticate"):
+    with pytest.raises(maesn.AuthenticationError) as caught:
         harness.get_task("t-1")
+    assert caught.value.rejected_key is None
+    assert caught.value.hint is not None
+    assert "X-API-KEY" in caught.value.hint
+    assert "X-ACCOUNT-KEY" in caught.value.hint
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ extra is installed, and with the standard library's json where orjson refuses a 
 from __future__ import annotations
 
 import contextlib
+import importlib
 import json
 import urllib.request
 from collections.abc import Callable
@@ -43,10 +44,11 @@ __all__ = [
     "task_from_response",
 ]
 
+orjson: Any
 try:
-    import orjson
+    orjson = importlib.import_module("orjson")
 except ImportError:  # pragma: no cover - depends on the `fast` extra
-    orjson = None  # type: ignore[assignment]
+    orjson = None
 
 Redact = Callable[[str], str]
 FAST_JSON = orjson is not None
@@ -58,13 +60,24 @@ _COUNTS = (("total", "total"), ("perPage", "per_page"), ("currentPage", "current
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
-def decode_json(raw: bytes, *, fast: bool = FAST_JSON) -> Any:
-    """Decode a JSON body: orjson when `fast` (and installed), json where orjson refuses."""
-    if fast and orjson is not None:
+_DIGITS_ONLY = bytes(0x30 if 0x30 <= i <= 0x39 else 0x20 for i in range(256))  # noqa: PLR2004
+_LONG_NUMBER = b"0" * 19
+"""orjson decodes integers outside [-2**63, 2**64) as floats, silently losing digits: a body with
+a run of 19 or more digits anywhere is left to json (which keeps every integer exact)."""
+
+
+def decode_json(raw: bytes, *, fast: bool = True) -> Any:
+    """Decode a JSON body: orjson when `fast` and installed, else (or where orjson refuses) json.
+
+    orjson refuses NaN and Infinity, which json accepts; and it would turn integers beyond 64 bits
+    into floats, so bodies that may hold one (19+ digits in a row, found with one translate and
+    one substring search) go to json. Both paths give the same values.
+    """
+    if fast and orjson is not None and _LONG_NUMBER not in raw.translate(_DIGITS_ONLY):
         try:
             return orjson.loads(raw)
         except orjson.JSONDecodeError:
-            pass  # beyond 64-bit integers, NaN, a BOM...: json decides, and reports errors
+            pass  # NaN, Infinity, a BOM, lone surrogates...: json decides, and reports errors
     return json.loads(raw)
 
 

@@ -46,10 +46,10 @@ def did_you_mean(value: object, choices: Sequence[str]) -> str | None:
     text = str(value).strip().lower()
     guesses = [choice for choice in choices if text and choice.startswith(text)]
     if not guesses:
-        guesses = difflib.get_close_matches(text, choices, n=2, cutoff=0.6)
+        guesses = difflib.get_close_matches(text, choices, n=2, cutoff=0.5)
     if not guesses:
         return None
-    return "did you mean " + " or ".join(repr(g) for g in guesses[:3]) + "?"
+    return "did you mean " + " or ".join(repr(g) for g in guesses[:4]) + "?"
 
 
 def check_task_id(task_id: object) -> str:
