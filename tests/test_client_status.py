@@ -127,7 +127,7 @@ def test_task_surfaces_information_response_data_warnings_and_pagination(
         total=2, per_page=50000, current_page=1, total_pages=1
     )
     assert task.envelope is not None
-    assert task.envelope.to_dict()["data"]["responseData"] == [{"index": 0}, {"index": 1}]
+    assert task.envelope["data"]["responseData"] == [{"index": 0}, {"index": 1}]
 
 
 def test_warnings_point_at_the_callers_code(

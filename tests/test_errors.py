@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import httpx
 import maesn
 import pytest
 from helpers import Harness, envelope
@@ -38,10 +39,17 @@ def test_status_codes_map_to_one_error_class_each(
     error = caught.value
     assert type(error) is cls
     assert error.status_code == status
-    assert json.loads(error.body) == body
+    assert error.body == body
+    assert json.loads(error.text) == body
     assert error.request_id == f"req-{status}"
-    assert str(status) in str(error)
-    assert f"failure {status}" in str(error)
+    assert f"req-{status}" in str(error)
+    assert isinstance(error.response, httpx.Response)
+    assert error.response.status_code == status
+    assert isinstance(error.request, httpx.Request)
+    assert error.request is error.response.request
+    assert error.request.url.path == "/accounting/asyncTask/t-1"
+    assert error.headers["X-Request-Id"] == f"req-{status}"
+    assert error.hint
     assert error.attempts == 1
 
 
@@ -69,13 +77,17 @@ def test_bad_request_without_validation_errors_has_an_empty_list(
     assert caught.value.body == "Bad Request"
 
 
-def test_authentication_error_says_the_end_user_must_re_authenticate(
+def test_an_unspecific_401_names_both_possible_causes(
     harness: Harness, scripted_server: ScriptedServer
 ) -> None:
-    """401 means the account key is invalid or expired."""
+    """A 401 that names no key: rejected_key is None and the hint covers both keys."""
     scripted_server.reply(401, {"message": "Unauthorized"})
-    with pytest.raises(maesn.AuthenticationError, match="must re-authenticate"):
+    with pytest.raises(maesn.AuthenticationError) as caught:
         harness.get_task("t-1")
+    assert caught.value.rejected_key is None
+    assert caught.value.hint is not None
+    assert "X-API-KEY" in caught.value.hint
+    assert "X-ACCOUNT-KEY" in caught.value.hint
 
 
 @pytest.mark.parametrize(
@@ -84,7 +96,7 @@ def test_authentication_error_says_the_end_user_must_re_authenticate(
         (b"<html><body>502 Bad Gateway</body></html>", "text/html", "not JSON"),
         (b'{"data": {"status": "SUCC', "application/json", "not JSON"),
         (b"", "application/json", "not JSON"),
-        (b"[1, 2]", "application/json", "JSON list, not an object"),
+        (b"[1, 2]", "application/json", "the body is list of 2 items, not an object"),
         (b"[" * 100_000, "application/json", "RecursionError"),
         (b'{"meta": {}}', "application/json", "`data` is missing"),
         (b'{"data": {"status": 7}}', "application/json", "data.status is number 7"),
@@ -92,7 +104,7 @@ def test_authentication_error_says_the_end_user_must_re_authenticate(
         (
             b'{"data": {"status": "SUCCESS", "information": [{"message": 5}]}}',
             "application/json",
-            r"information\[\]\.message",
+            r"information\[0\]\.message",
         ),
         (
             b'{"meta": {"warnings": "x"}, "data": {"status": "SUCCESS"}}',

@@ -7,6 +7,8 @@ import logging
 import maesn
 import pytest
 from helpers import ACCOUNT_KEY, API_KEY, KEYS, Harness, envelope
+from maesn import _redaction
+from maesn._redaction import REDACTED, Redactor, Secret
 from maesn.testing import Sandbox
 from scripted_server import ScriptedServer
 
@@ -151,3 +153,49 @@ def test_task_texts_echoing_a_key_are_redacted_in_errors_warnings_and_reprs(
         _assert_clean(text)
     assert "[redacted]" in str(failed.value)
     assert failed.value.task.warnings == ("api key [redacted] is old",)
+
+
+def _redactor(*keys: str) -> Redactor:
+    return Redactor(Secret(key) for key in keys)
+
+
+def test_redaction_is_one_pass_so_the_marker_is_never_rewritten() -> None:
+    """A key that is part of the marker, or a key inside another key, never nests markers."""
+    redact = _redactor("redacted-key-1", "dacted-key-1234")
+    assert redact("x redacted-key-1 y dacted-key-1234") == f"x {REDACTED} y {REDACTED}"
+    longer = _redactor("abcdefgh", "abcdefgh-ijkl")
+    assert longer("k=abcdefgh-ijkl;") == f"k={REDACTED};"  # the longest key wins, replaced whole
+
+
+@pytest.mark.parametrize("short", ["test", "a", "redacted", "e"])
+def test_short_keys_are_replaced_only_as_whole_words(short: str) -> None:
+    """Short keys never corrupt words, task data or the marker; standing alone they are hidden."""
+    redact = _redactor(short, "a-long-account-key-77d2")
+    assert redact("Document tested at latest") == "Document tested at latest"
+    assert redact(f"key {short} rejected") == f"key {REDACTED} rejected"
+    assert redact(f"[{short}]") == f"[{REDACTED}]"
+    assert redact(REDACTED) == REDACTED or short == "redacted"
+    assert redact("a-long-account-key-77d2") == REDACTED
+
+
+def test_the_log_filter_holds_client_redactors_weakly() -> None:
+    """A closed and dropped client leaves nothing registered on httpx's loggers."""
+    import gc  # noqa: PLC0415
+
+    gc.collect()
+    before = len(_redaction._FILTER.redactors)
+    client = maesn.Client(integration="abaconnect", **KEYS)
+    assert len(_redaction._FILTER.redactors) == before + 1
+    assert _redaction._FILTER in logging.getLogger("httpcore.http11").filters
+    client.close()
+    del client
+    gc.collect()
+    assert len(_redaction._FILTER.redactors) == before
+
+
+def test_secret_never_shows_its_value() -> None:
+    """repr, str and format of a Secret hide the key; reveal() is the only way out."""
+    secret = Secret(API_KEY)
+    for text in (repr(secret), str(secret), f"{secret}", f"{secret!r}"):
+        _assert_clean(text)
+    assert secret.reveal() == API_KEY

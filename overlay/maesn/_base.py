@@ -34,6 +34,7 @@ from ._export import EntriesFrom, ExportLedger
 from ._flow import Connection, Emit, Flow, Sleep, install_deadline_backend
 from ._models import Task
 from ._profiles import Integration, IntegrationProfile, paged_integrations
+from ._redaction import guard_logs
 from ._response import task_from_response
 from ._retry import parse_retry_after
 from ._sending import send_flow
@@ -157,6 +158,7 @@ class BaseClient:
         """Derive what each request needs from the configuration, once (not per request)."""
         config = self._config
         self._redact = config.redactor()
+        guard_logs(self._redact)  # httpx's and httpcore's log records lose the keys too
         headers = httpx.Headers(self._connection.http.headers)
         headers["User-Agent"] = user_agent()
         headers["X-API-KEY"] = config.api_key.reveal()

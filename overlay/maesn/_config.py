@@ -7,7 +7,6 @@ import math
 import os
 import platform
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,8 +14,9 @@ import httpx
 
 from ._exceptions import ValidationError
 from ._profiles import Integration, IntegrationProfile
+from ._redaction import Redactor, Secret
 from ._retry import RetryPolicy
-from ._validation import check_at_least, check_company_id
+from ._validation import check_at_least, check_company_id, did_you_mean
 from ._version import __version__
 
 __all__ = [
@@ -44,44 +44,6 @@ about 9.2e9 s the event loop and the socket layer overflow."""
 DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024 * 1024
 """256 MiB: far above a 50,000-entry export page (about 20 MB), far below what hurts."""
 _HOST = re.compile(r"[A-Za-z0-9._~-]+|[0-9A-Fa-f:.]+")
-REDACTED = "[redacted]"
-
-
-class Secret:
-    """A key that never shows itself in a repr, a str or a format."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str) -> None:
-        self._value = value
-
-    def reveal(self) -> str:
-        """The key itself, for the request header only."""
-        return self._value
-
-    def __repr__(self) -> str:
-        return "Secret('***')"
-
-    __str__ = __repr__
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Secret) and other._value == self._value
-
-    def __hash__(self) -> int:
-        return hash(self._value)
-
-
-class Redactor:
-    """Replaces the keys' values in any text that may reach a message, a repr or a log."""
-
-    def __init__(self, secrets: Iterable[Secret]) -> None:
-        self._values = sorted({s.reveal() for s in secrets if s.reveal()}, key=len, reverse=True)
-
-    def __call__(self, text: str) -> str:
-        """`text` with every key value replaced by a marker."""
-        for value in self._values:
-            text = text.replace(value, REDACTED)
-        return text
 
 
 def user_agent() -> str:
@@ -113,17 +75,23 @@ def _env(name: str) -> str | None:
 
 def _integration(value: Integration | str | None) -> Integration:
     resolved = value if value is not None else _env(INTEGRATION_ENV)
-    known = ", ".join(repr(i.value) for i in Integration)
+    ids = [i.value for i in Integration]
+    known = ", ".join(map(repr, ids))
     if resolved is None:
         raise ValidationError(
             f"no integration: pass integration=... or set the environment variable "
-            f"{INTEGRATION_ENV} (one of {known})"
+            f"{INTEGRATION_ENV} (one of {known})",
+            argument="integration",
         )
     try:
         return Integration(resolved)
     except ValueError:
+        hint = did_you_mean(resolved, ids)
         raise ValidationError(
-            f"unknown integration {resolved!r}: use one of {known} (maesn.Integration)"
+            f"unknown integration {resolved!r}: {hint + ' ' if hint else ''}use one of {known} "
+            "(maesn.Integration)",
+            argument="integration",
+            hint=hint,
         ) from None
 
 

@@ -5,9 +5,9 @@ MaesnError
 ├── ValidationError (also a ValueError)   bad input, caught before any request is sent
 ├── ClientClosedError (also a RuntimeError)   the client was used after close()/aclose()
 ├── APIError                              something went wrong talking to Maesn
-│   ├── APIStatusError                    a non-2xx answer: status_code, body, request_id
+│   ├── APIStatusError                    a non-2xx answer: status_code, body, response...
 │   │   ├── BadRequestError               400 (validation_errors)
-│   │   ├── AuthenticationError           401: the end user must re-authenticate
+│   │   ├── AuthenticationError           401: rejected_key says which key, when known
 │   │   ├── PermissionDeniedError         403
 │   │   ├── NotFoundError                 404
 │   │   ├── RateLimitError                429 (retry_after)
@@ -33,11 +33,16 @@ API key or the account key: the client redacts both before building any message.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+import re
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
+    import httpx
+
     from ._models import Task
+
+RejectedKey = Literal["api_key", "account_key"]
 
 __all__ = [
     "APIConnectionError",
@@ -65,6 +70,7 @@ __all__ = [
     "TaskTimeoutError",
     "UnexpectedTaskStatusError",
     "ValidationError",
+    "make_status_error",
     "status_error_class",
 ]
 
@@ -78,7 +84,22 @@ class MaesnError(Exception):
 
 
 class ValidationError(MaesnError, ValueError):
-    """An argument is invalid; no request was sent."""
+    """An argument is invalid; no request was sent.
+
+    `argument` names the parameter that was wrong (e.g. "company_id", "task_id", "base_url",
+    "page") when one is to blame; `hint` is a short suggestion (e.g. "did you mean
+    'datev-rewe'?"). Program against these fields, not the message's wording.
+    """
+
+    def __init__(
+        self, message: str, *, argument: str | None = None, hint: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.argument = argument
+        """The name of the argument that was wrong, or None."""
+        self.hint = hint
+        """A suggestion for the fix, or None."""
 
 
 class ClientClosedError(MaesnError, RuntimeError):
@@ -96,24 +117,42 @@ class APIError(MaesnError):
 
 
 class APIStatusError(APIError):
-    """Maesn answered with a status code that is not 2xx."""
+    """Maesn answered with a status code that is not 2xx.
+
+    Built by `make_status_error` only. Every text here (message, `body`, `text`, `request_id`)
+    has the keys redacted; `response` is httpx's object exactly as received.
+    """
 
     def __init__(
         self,
         message: str,
         *,
-        status_code: int,
-        body: str,
+        response: httpx.Response,
+        body: object,
+        text: str,
         request_id: str | None = None,
-        headers: Mapping[str, str] | None = None,
+        hint: str | None = None,
         attempts: int = 1,
     ) -> None:
         super().__init__(message, attempts=attempts)
-        self.status_code = status_code
+        self.response = response
+        """The httpx.Response (not redacted: its headers and content are as received)."""
+        self.request = response.request
+        """The httpx.Request that was answered (its headers carry the keys)."""
+        self.status_code = response.status_code
         self.body = body
-        """The raw response body, as text."""
+        """The body decoded: a JSON value when it was JSON, else its text; keys redacted."""
+        self.text = text
+        """The body as text, keys redacted."""
         self.request_id = request_id
-        self.headers: Mapping[str, str] = dict(headers or {})
+        """The request id the server sent (X-Request-Id and similar), for support; else None."""
+        self.hint = hint
+        """What to do about it, in a few words."""
+
+    @property
+    def headers(self) -> httpx.Headers:
+        """The response's headers (not redacted)."""
+        return self.response.headers
 
 
 class BadRequestError(APIStatusError):
@@ -122,13 +161,22 @@ class BadRequestError(APIStatusError):
     @property
     def validation_errors(self) -> list[Any]:
         """`validationErrors` from the body when Maesn sent them, else an empty list."""
-        parsed = _json_object(self.body)
-        errors = parsed.get("validationErrors") if parsed else None
+        errors = self.body.get("validationErrors") if isinstance(self.body, dict) else None
         return list(errors) if isinstance(errors, Sequence) and not isinstance(errors, str) else []
 
 
 class AuthenticationError(APIStatusError):
-    """401: the account key is invalid or expired; the end user must re-authenticate."""
+    """401: a key was rejected; `rejected_key` says which one when the answer tells.
+
+    "api_key": the X-API-KEY is wrong; that is the caller's configuration. "account_key": the
+    X-ACCOUNT-KEY is invalid or expired; the end user must re-authenticate (connect the target
+    system again). None: the answer does not say; either may be the cause.
+    """
+
+    def __init__(self, message: str, *, rejected_key: RejectedKey | None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.rejected_key: RejectedKey | None = rejected_key
+        """"api_key", "account_key", or None when the answer does not say."""
 
 
 class PermissionDeniedError(APIStatusError):
@@ -155,6 +203,23 @@ class ServerError(APIStatusError):
 class APIConnectionError(APIError):
     """No complete answer: the connection failed, was reset or dropped mid-body."""
 
+    def __init__(
+        self,
+        message: str,
+        *,
+        host: str | None = None,
+        port: int | None = None,
+        proxy: str | None = None,
+        attempts: int = 1,
+    ) -> None:
+        super().__init__(message, attempts=attempts)
+        self.host = host
+        """The host the request was for."""
+        self.port = port
+        """The port tried (the scheme's default when the URL names none)."""
+        self.proxy = proxy
+        """The proxy the request went through (without credentials), when one was in use."""
+
 
 class APITimeoutError(APIConnectionError):
     """No answer within the client's timeout."""
@@ -168,7 +233,7 @@ class ResponseValidationError(APIError):
     ) -> None:
         super().__init__(message, attempts=attempts)
         self.body = body
-        """The raw response body, as text."""
+        """The raw response body, as text (keys redacted)."""
         self.status_code = status_code
 
 
@@ -235,27 +300,103 @@ class IncompleteExportError(MaesnError):
         self.entries_yielded = entries_yielded
 
 
-_STATUS_ERRORS: Mapping[int, type[APIStatusError]] = {
-    400: BadRequestError,
-    401: AuthenticationError,
-    403: PermissionDeniedError,
-    404: NotFoundError,
-    429: RateLimitError,
+_STATUS_ERRORS: Mapping[int, tuple[type[APIStatusError], str]] = {
+    400: (BadRequestError, "check the parameters against validation_errors"),
+    401: (AuthenticationError, ""),  # the advice depends on the key: see _REJECTED_ADVICE
+    403: (PermissionDeniedError, "the keys may not do this, or the end user is inactive"),
+    404: (NotFoundError, "check the task id, and that the target system supports this"),
+    405: (APIStatusError, "the target system was not found for this account key"),
+    429: (RateLimitError, "too many requests: slow down, or retry after retry_after seconds"),
 }
+"""Status code -> (class, advice): every non-2xx answer's error is built from this table."""
+_SERVER_ADVICE = "a failure at Maesn or the target system: retry later"
+_OTHER_ADVICE = "see the body"
+
+_REJECTED_ADVICE: Mapping[RejectedKey | None, str] = {
+    "api_key": (
+        "the API key (X-API-KEY) was rejected: that is this client's configuration, not the end "
+        "user's; check api_key=... or MAESN_API_KEY"
+    ),
+    "account_key": (
+        "the account key (X-ACCOUNT-KEY) is invalid or expired: the end user must re-authenticate "
+        "(connect the target system in Maesn again) to get a new account key"
+    ),
+    None: (
+        "a key was rejected and the answer does not say which: if the API key (X-API-KEY) is "
+        "wrong, fix api_key=... or MAESN_API_KEY; if the account key (X-ACCOUNT-KEY) is invalid "
+        "or expired, the end user must re-authenticate (connect the target system again)"
+    ),
+}
+_KEY_NAMES: Mapping[RejectedKey, re.Pattern[str]] = {
+    "api_key": re.compile(r"x-api-key|\bapi[ _-]?key", re.IGNORECASE),
+    "account_key": re.compile(r"x-account-key|\baccount[ _-]?key", re.IGNORECASE),
+}
+
+
+def rejected_key_of(text: str) -> RejectedKey | None:
+    """Which key a 401's body (or WWW-Authenticate header) names; None unless exactly one."""
+    named = [key for key, pattern in _KEY_NAMES.items() if pattern.search(text)]
+    return named[0] if len(named) == 1 else None
 
 
 def status_error_class(status_code: int) -> type[APIStatusError]:
     """The exception class for a non-2xx status code (any integer, standard or not)."""
     if status_code in _STATUS_ERRORS:
-        return _STATUS_ERRORS[status_code]
+        return _STATUS_ERRORS[status_code][0]
     return ServerError if status_code >= 500 else APIStatusError  # noqa: PLR2004
 
 
-def _json_object(text: str) -> dict[str, Any] | None:
-    import json  # noqa: PLC0415 - only needed on the error path
+_EXCERPT = 300
 
-    try:
-        value = json.loads(text)
-    except ValueError:
-        return None
-    return value if isinstance(value, dict) else None
+
+def excerpt(text: str) -> str:
+    """`text` on one line, cut to 300 characters: apply to redacted text only."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= _EXCERPT else flat[:_EXCERPT] + "..."
+
+
+def make_status_error(
+    response: httpx.Response,
+    *,
+    body: object,
+    text: str,
+    request_id: str | None,
+    attempts: int,
+    redact: Callable[[str], str],
+    retry_after: float | None = None,
+) -> APIStatusError:
+    """The typed error for a non-2xx response. `text`, `body`, `request_id` are redacted already.
+
+    The message is built from redacted parts only, and only then shortened.
+    """
+    status_code = response.status_code
+    cls, advice = _STATUS_ERRORS.get(
+        status_code,
+        (status_error_class(status_code), _SERVER_ADVICE if status_code >= 500 else _OTHER_ADVICE),  # noqa: PLR2004
+    )
+    extra: dict[str, Any] = {}
+    if cls is AuthenticationError:
+        said = f"{text}\n{response.headers.get('WWW-Authenticate', '')}"
+        extra["rejected_key"] = rejected_key_of(said)
+        advice = _REJECTED_ADVICE[extra["rejected_key"]]
+    elif cls is RateLimitError:
+        extra["retry_after"] = retry_after
+    request = response.request
+    path = redact(request.url.raw_path.decode("ascii", errors="replace"))
+    retries = "" if attempts == 1 else f" (after {attempts} attempts)"
+    message = (
+        f"{status_code} from {request.method} {path}{retries}: {advice}. "
+        f"Body: {excerpt(text) or '(empty)'}"
+    )
+    if request_id:
+        message += f" [request id {request_id}]"
+    return cls(
+        message,
+        response=response,
+        body=body,
+        text=text,
+        request_id=request_id,
+        hint=advice,
+        attempts=attempts,
+        **extra,
+    )

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from typing import Any
 
 from dateutil import parser as date_parser
-from maesn_api.models import AsyncTaskEnvelope
 
 from ._profiles import Integration, IntegrationProfile
+from ._redaction import redact_json
 from ._status import TaskOutcome, TaskStatus
 
 __all__ = ["Pagination", "Task", "TaskInformation", "TaskPage"]
@@ -25,10 +26,22 @@ class TaskInformation:
     """
 
     message: str | None = None
+    """What the target system said (keys redacted)."""
     type: str | None = None
+    """The entry's kind as the integration names it, e.g. ERROR or INFO."""
     filename: str | None = None
+    """The file the entry is about (DATEV Unternehmen Online uploads)."""
     timestamp: str | None = None
-    """The timestamp exactly as Maesn sent it."""
+    """The timestamp exactly as Maesn sent it (see `timestamp_at` for a datetime)."""
+
+    def to_dict(self) -> dict[str, str | None]:
+        """The entry as a JSON-ready dict with Maesn's field names."""
+        return {
+            "message": self.message,
+            "type": self.type,
+            "filename": self.filename,
+            "timestamp": self.timestamp,
+        }
 
     @property
     def timestamp_at(self) -> datetime | None:
@@ -48,8 +61,20 @@ class Pagination:
     total: int
     """Entries in the whole result."""
     per_page: int
+    """Entries on a full page (the integration's fixed page size)."""
     current_page: int
+    """This page's number, counting from 1."""
     total_pages: int
+    """Pages in the whole result."""
+
+    def to_dict(self) -> dict[str, int]:
+        """`meta.pagination` as Maesn names its fields."""
+        return {
+            "total": self.total,
+            "perPage": self.per_page,
+            "currentPage": self.current_page,
+            "totalPages": self.total_pages,
+        }
 
 
 @dataclass(frozen=True, eq=False)
@@ -57,20 +82,58 @@ class Task:
     """One poll of an asynchronous task, interpreted with its integration's profile."""
 
     task_id: str
+    """The id of the task, as passed to the call."""
     integration: Integration
+    """The integration whose rules interpret `status`."""
     status: TaskStatus | str
     """A TaskStatus member, or the raw string for a value the spec does not list."""
     information: tuple[TaskInformation, ...] = ()
+    """`data.information`: what the target system said about the task, in order."""
     response_data: Any = field(default=None, repr=False)
-    """`responseData` exactly as sent: object, list, string or None (not in the repr: an export
-    page holds 50,000 entries)."""
+    """`responseData` exactly as sent: object, list, string or None (not redacted, and not in the
+    repr: an export page holds 50,000 entries; `to_dict()` redacts)."""
     warnings: tuple[str, ...] = ()
-    """`meta.warnings`: e.g. fields the target system ignored."""
+    """`meta.warnings`: e.g. fields the target system ignored (keys redacted)."""
     pagination: Pagination | None = None
-    envelope: AsyncTaskEnvelope | None = field(default=None, repr=False)
-    """The generated low-level model of the whole response, exactly as parsed (not redacted)."""
+    """`meta.pagination` of a paged result, else None."""
     attempts: int = 1
     """Requests this answer took, retries included."""
+    _payload: Any = field(default=None, repr=False)
+    _redact: Callable[[str], str] | None = field(default=None, repr=False)
+
+    @cached_property
+    def envelope(self) -> dict[str, Any] | None:
+        """The whole response body as decoded JSON, with the keys redacted (built on first use).
+
+        None for a Task that was not parsed from a response.
+        """
+        if self._payload is None:
+            return None
+        if self._redact is None:
+            return dict(self._payload)
+        redacted: dict[str, Any] = redact_json(self._payload, self._redact)
+        return redacted
+
+    def to_dict(self) -> dict[str, Any]:
+        """The task as JSON-ready data (`json.dumps` works), keys redacted everywhere.
+
+        Keys: task_id, integration, status, outcome, information, response_data, warnings,
+        pagination, attempts. `response_data` is redacted like the other texts.
+        """
+        outcome = self.outcome
+        status = self.status.value if isinstance(self.status, TaskStatus) else self.status
+        data = self.response_data
+        return {
+            "task_id": self.task_id,
+            "integration": self.integration.value,
+            "status": status,
+            "outcome": None if outcome is None else outcome.value,
+            "information": [info.to_dict() for info in self.information],
+            "response_data": data if self._redact is None else redact_json(data, self._redact),
+            "warnings": list(self.warnings),
+            "pagination": None if self.pagination is None else self.pagination.to_dict(),
+            "attempts": self.attempts,
+        }
 
     @property
     def profile(self) -> IntegrationProfile:
@@ -111,10 +174,21 @@ class Task:
 
 @dataclass(frozen=True, slots=True)
 class TaskPage:
-    """One page of an export's result."""
+    """One page of an export's result (the repr shows counts, never the entries)."""
 
     number: int
-    entries: list[Any]
+    """The page's number, counting from 1."""
+    entries: list[Any] = field(repr=False)
+    """The page's entries, exactly as sent."""
     pagination: Pagination
-    response_data: Any
+    """`meta.pagination` of this page."""
+    response_data: Any = field(repr=False)
     """The page's `responseData` as sent (the list, or the object holding it)."""
+
+    def __repr__(self) -> str:
+        p = self.pagination
+        return (
+            f"TaskPage(number={self.number}, entries=<{len(self.entries)} entries>, "
+            f"pagination=Pagination(total={p.total}, per_page={p.per_page}, "
+            f"current_page={p.current_page}, total_pages={p.total_pages}))"
+        )

@@ -1,121 +1,178 @@
-"""From an HTTP answer to a `Task` or a typed error: the one place responses are interpreted."""
+"""From an HTTP answer to a `Task` or a typed error: the one place responses are interpreted.
+
+A 2xx body must be the async-task envelope the spec describes (`AsyncTaskEnvelope`: `data` with
+`status`, `information` and `responseData`; `meta` with `warnings` and `pagination`). It is
+checked field by field here, strictly: a body of another shape is a `ResponseValidationError`
+keeping the raw body, never a half-parsed Task. Bodies are decoded with orjson when the `fast`
+extra is installed, and with the standard library's json where orjson refuses a valid body
+(integers beyond 64 bits, NaN and Infinity): both give the same Task.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import json
-from collections.abc import Callable, Mapping
+import urllib.request
+from collections.abc import Callable
 from typing import Any
 
 import httpx
-from maesn_api.models import (
-    AsyncTaskEnvelope,
-    AsyncTaskResponseDto,
-    InformationResponseDto,
-    MetaResponse,
-    PaginationResponse,
-)
-from maesn_api.types import Unset
 
 from ._exceptions import (
     APIConnectionError,
     APIError,
     APIStatusError,
     APITimeoutError,
-    RateLimitError,
     ResponseValidationError,
-    status_error_class,
+    excerpt,
+    make_status_error,
 )
 from ._models import Pagination, Task, TaskInformation
 from ._profiles import Integration
+from ._redaction import redact_json
 from ._retry import parse_retry_after
 from ._status import TaskStatus
 
-__all__ = ["error_from_response", "error_from_transport", "request_id_of", "task_from_response"]
+__all__ = [
+    "FAST_JSON",
+    "decode_json",
+    "error_from_response",
+    "error_from_transport",
+    "request_id_of",
+    "task_from_payload",
+    "task_from_response",
+]
+
+orjson: Any
+try:
+    orjson = importlib.import_module("orjson")
+except ImportError:  # pragma: no cover - depends on the `fast` extra
+    orjson = None
 
 Redact = Callable[[str], str]
-_EXCERPT = 300
+FAST_JSON = orjson is not None
+"""True when orjson (the `fast` extra) is installed and decodes bodies."""
 _REQUEST_ID_HEADERS = ("x-request-id", "x-amzn-requestid", "x-correlation-id", "request-id")
 _KNOWN_STATUSES = {status.value: status for status in TaskStatus}
+_INFORMATION_FIELDS = ("message", "type", "filename", "timestamp")
+_COUNTS = (("total", "total"), ("perPage", "per_page"), ("currentPage", "current_page"))
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
-def request_id_of(response: httpx.Response) -> str | None:
-    """The request id the server sent, if any."""
+_DIGITS_ONLY = bytes(0x30 if 0x30 <= i <= 0x39 else 0x20 for i in range(256))  # noqa: PLR2004
+_LONG_NUMBER = b"0" * 19
+"""orjson decodes integers outside [-2**63, 2**64) as floats, silently losing digits: a body with
+a run of 19 or more digits anywhere is left to json (which keeps every integer exact)."""
+
+
+def decode_json(raw: bytes, *, fast: bool = True) -> Any:
+    """Decode a JSON body: orjson when `fast` and installed, else (or where orjson refuses) json.
+
+    orjson refuses NaN and Infinity, which json accepts; and it would turn integers beyond 64 bits
+    into floats, so bodies that may hold one (19+ digits in a row, found with one translate and
+    one substring search) go to json. Both paths give the same values.
+    """
+    if fast and orjson is not None and _LONG_NUMBER not in raw.translate(_DIGITS_ONLY):
+        try:
+            return orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            pass  # NaN, Infinity, a BOM, lone surrogates...: json decides, and reports errors
+    return json.loads(raw)
+
+
+def request_id_of(response: httpx.Response, redact: Redact | None = None) -> str | None:
+    """The request id the server sent, if any (redacted when `redact` is given)."""
     for header in _REQUEST_ID_HEADERS:
         if value := response.headers.get(header):
-            return str(value)
+            return redact(str(value)) if redact else str(value)
     return None
 
 
-def _excerpt(text: str) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= _EXCERPT else flat[:_EXCERPT] + "..."
+def _text(raw: bytes) -> str:
+    # Decoded only on the error path: a 50,000-entry page is ~20 MB of text nobody needs.
+    return raw.decode("utf-8", errors="replace")
 
 
-def _attempts(attempts: int) -> str:
-    return "" if attempts == 1 else f" (after {attempts} attempts)"
-
-
-_ADVICE: Mapping[int, str] = {
-    400: "check the parameters against validation_errors",
-    401: (
-        "the account key is invalid or expired: the end user must re-authenticate "
-        "(connect the target system in Maesn again) to get a new account key"
-    ),
-    403: "the keys may not do this, or the end user is inactive",
-    404: "check the task id, and that the target system supports this",
-    405: "the target system was not found for this account key",
-    429: "too many requests: slow down, or retry after retry_after seconds",
-}
-
-
-def _advice(status_code: int) -> str:
-    if status_code >= 500:  # noqa: PLR2004
-        return "a failure at Maesn or the target system: retry later"
-    return _ADVICE.get(status_code, "see the body")
+def _safe_retry_after(response: httpx.Response) -> float | None:
+    try:
+        return parse_retry_after(response.headers.get("Retry-After"))
+    except (OverflowError, ValueError):
+        return None
 
 
 def error_from_response(
     response: httpx.Response, *, attempts: int, redact: Redact
 ) -> APIStatusError:
-    """The typed error for a non-2xx response; keeps its body, status and request id."""
-    status_code = response.status_code
-    body = response.content.decode("utf-8", errors="replace")
-    cls = status_error_class(status_code)
-    path = redact(response.request.url.raw_path.decode("ascii", errors="replace"))
-    message = redact(
-        f"{status_code} from GET {path}{_attempts(attempts)}: {_advice(status_code)}. "
-        f"Body: {_excerpt(body) or '(empty)'}"
+    """The typed error for a non-2xx response; keeps its body (decoded), status and request id.
+
+    Everything is redacted first; messages shorten the redacted text afterwards.
+    """
+    text = redact(_text(response.content))
+    body: object = text
+    with contextlib.suppress(ValueError, RecursionError):
+        body = redact_json(decode_json(response.content), redact)
+    return make_status_error(
+        response,
+        body=body,
+        text=text,
+        request_id=request_id_of(response, redact),
+        attempts=attempts,
+        redact=redact,
+        retry_after=_safe_retry_after(response),
     )
-    common: dict[str, Any] = {
-        "status_code": status_code,
-        "body": body,
-        "request_id": request_id_of(response),
-        "headers": response.headers,
-        "attempts": attempts,
-    }
-    if cls is RateLimitError:
-        return RateLimitError(
-            message, retry_after=parse_retry_after(response.headers.get("Retry-After")), **common
-        )
-    return cls(message, **common)
 
 
-def error_from_transport(exc: httpx.HTTPError, *, attempts: int, redact: Redact) -> APIError:
-    """The typed error for an httpx failure (no usable answer)."""
+def _environment_proxy(url: httpx.URL) -> str | None:
+    """The proxy HTTP_PROXY/HTTPS_PROXY/ALL_PROXY name for `url` (NO_PROXY honoured), if any."""
+    proxies = urllib.request.getproxies_environment()
+    proxy = proxies.get(url.scheme) or proxies.get("all")
+    if not proxy or urllib.request.proxy_bypass(url.host):
+        return None
+    return proxy
+
+
+def _without_credentials(proxy: str) -> str:
+    try:
+        return str(httpx.URL(proxy).copy_with(username=None, password=None))
+    except (httpx.InvalidURL, ValueError, TypeError):
+        return "(a proxy URL that does not parse)"
+
+
+def error_from_transport(
+    exc: httpx.HTTPError, *, attempts: int, redact: Redact, proxy: str | None = None
+) -> APIError:
+    """The typed error for an httpx failure (no usable answer).
+
+    Names the host and port tried, and the proxy when one was in use (`proxy`, else the one the
+    environment names for that URL, which httpx honours by default).
+    """
     where = ""
+    host: str | None = None
+    port: int | None = None
     try:
         request = exc.request
-        where = f" for GET {request.url.raw_path.decode('ascii', errors='replace')}"
     except RuntimeError:
-        pass
-    detail = redact(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
+        request = None
+    if request is not None:
+        url = request.url
+        host, port = url.host, url.port or _DEFAULT_PORTS.get(url.scheme)
+        proxy = proxy if proxy is not None else _environment_proxy(url)
+        path = url.raw_path.decode("ascii", errors="replace")
+        where = f" for {request.method} {path} from {host}:{port}"
+    shown_proxy = _without_credentials(proxy) if proxy else None
+    via = f" via the proxy {shown_proxy}" if shown_proxy else ""
+    detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    retries = "" if attempts == 1 else f" (after {attempts} attempts)"
+    fields: dict[str, Any] = {"host": host, "port": port, "proxy": shown_proxy}
     if isinstance(exc, httpx.TimeoutException):
         return APITimeoutError(
             redact(
-                f"no answer in time{where}{_attempts(attempts)} ({detail}); raise timeout=... "
+                f"no answer in time{where}{via}{retries} ({detail}); raise timeout=... "
                 "or retry later"
             ),
             attempts=attempts,
+            **fields,
         )
     if isinstance(exc, httpx.DecodingError):
         return ResponseValidationError(
@@ -123,92 +180,28 @@ def error_from_transport(exc: httpx.HTTPError, *, attempts: int, redact: Redact)
             body="",
             attempts=attempts,
         )
+    check = "the proxy, " if shown_proxy else ""
     return APIConnectionError(
         redact(
-            f"no complete answer{where}{_attempts(attempts)} ({detail}); check base_url and "
+            f"no complete answer{where}{via}{retries} ({detail}); check base_url, {check}and "
             "the network, or retry later"
         ),
         attempts=attempts,
+        **fields,
     )
 
 
 def _invalid(
-    reason: str, body: str, status_code: int, attempts: int, redact: Redact
+    reason: str, raw: bytes, status_code: int, attempts: int, redact: Redact
 ) -> ResponseValidationError:
+    text = redact(_text(raw))
     return ResponseValidationError(
-        redact(
-            f"the {status_code} response is not the async-task envelope: {reason}. "
-            f"Body: {_excerpt(body) or '(empty)'}"
-        ),
-        body=body,
+        f"the {status_code} response is not the async-task envelope: {reason}. "
+        f"Body: {excerpt(text) or '(empty)'}",
+        body=text,
         status_code=status_code,
         attempts=attempts,
     )
-
-
-def _optional_str(value: object, name: str, redact: Redact) -> str | None:
-    if value is None or isinstance(value, Unset):
-        return None
-    if not isinstance(value, str):
-        raise TypeError(f"{name} is {type(value).__name__} {value!r}, not a string")
-    return redact(value)
-
-
-def _information(
-    items: list[InformationResponseDto] | Unset | None, redact: Redact
-) -> tuple[TaskInformation, ...]:
-    # The published spec lets `information` be null: no entries, as when it is absent.
-    if items is None or isinstance(items, Unset):
-        return ()
-    return tuple(
-        TaskInformation(
-            message=_optional_str(item.message, "information[].message", redact),
-            type=_optional_str(item.type_, "information[].type", redact),
-            filename=_optional_str(item.filename, "information[].filename", redact),
-            timestamp=_optional_str(item.timestamp, "information[].timestamp", redact),
-        )
-        for item in items
-    )
-
-
-def _count(value: object, name: str) -> int:
-    # JSON has one number type: accept 50000.0 as 50000, refuse 1.5, strings and booleans.
-    if isinstance(value, Unset):
-        raise TypeError(f"meta.pagination.{name} is missing")
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise TypeError(f"meta.pagination.{name} is {value!r}, not a count")
-    return value
-
-
-def _pagination(meta: MetaResponse | Unset | None) -> Pagination | None:
-    if not isinstance(meta, MetaResponse):
-        return None
-    page = meta.pagination
-    if page is None or isinstance(page, Unset):
-        return None
-    if not isinstance(page, PaginationResponse):
-        raise TypeError(f"meta.pagination is {page!r}, not an object")
-    return Pagination(
-        total=_count(page.total, "total"),
-        per_page=_count(page.per_page, "perPage"),
-        current_page=_count(page.current_page, "currentPage"),
-        total_pages=_count(page.total_pages, "totalPages"),
-    )
-
-
-def _warnings(meta: object) -> tuple[str, ...]:
-    if meta is None or isinstance(meta, Unset):
-        return ()
-    if not isinstance(meta, MetaResponse):
-        raise TypeError(f"meta is {meta!r}, not an object")
-    warnings: object = meta.warnings
-    if warnings is None or isinstance(warnings, Unset):
-        return ()
-    if not isinstance(warnings, list) or not all(isinstance(w, str) for w in warnings):
-        raise TypeError(f"meta.warnings is {warnings!r}, not a list of strings")
-    return tuple(warnings)
 
 
 def task_from_response(
@@ -224,22 +217,37 @@ def task_from_response(
         raise error_from_response(response, attempts=attempts, redact=redact)
     raw = response.content
     try:
-        payload = json.loads(raw)
+        payload = decode_json(raw)
     except (ValueError, RecursionError) as exc:
         content_type = response.headers.get("content-type", "no content type")
-        reason = f"not JSON ({content_type}; {type(exc).__name__}: {exc})"
-        raise _invalid(reason, _text(raw), response.status_code, attempts, redact) from None
+        reason = redact(f"not JSON ({content_type}; {type(exc).__name__}: {exc})")
+        raise _invalid(reason, raw, response.status_code, attempts, redact) from None
     try:
-        return _task_from_payload(
+        return task_from_payload(
             payload, task_id=task_id, integration=integration, attempts=attempts, redact=redact
         )
-    except (TypeError, ValueError, KeyError, AttributeError, RecursionError) as exc:
-        raise _invalid(str(exc), _text(raw), response.status_code, attempts, redact) from None
+    except _NotTheEnvelopeError as exc:
+        raise _invalid(exc.describe(redact), raw, response.status_code, attempts, redact) from None
 
 
-def _text(raw: bytes) -> str:
-    # Decoded only on the error path: a 50,000-entry page is ~10 MB of text nobody needs.
-    return raw.decode("utf-8", errors="replace")
+class _NotTheEnvelopeError(Exception):
+    """A decoded body that is not the envelope the spec describes."""
+
+    def __init__(self, name: str, value: object = None, wanted: str = "") -> None:
+        super().__init__(name)
+        self.name, self.value, self.wanted = name, value, wanted
+
+    def describe(self, redact: Redact) -> str:
+        """The reason, with the offending value redacted first and then shortened."""
+        if not self.wanted:
+            return self.name
+        value = self.value
+        if isinstance(value, dict | list):
+            shown = f"of {len(value)} items"
+        else:
+            text = redact(repr(value))
+            shown = text if len(text) <= 60 else f"{text[:60]}..."  # noqa: PLR2004
+        return f"{self.name} is {_kind(value)} {shown}, not {self.wanted}"
 
 
 def _kind(value: object) -> str:
@@ -250,37 +258,104 @@ def _kind(value: object) -> str:
     return kinds.get(type(value), "number" if isinstance(value, float) else type(value).__name__)
 
 
-def _task_from_payload(
+def _wrong(name: str, value: object, wanted: str) -> _NotTheEnvelopeError:
+    return _NotTheEnvelopeError(name, value, wanted)
+
+
+def _object(value: object, name: str, *, required: bool = False) -> dict[str, Any] | None:
+    if value is None and not required:
+        return None
+    if not isinstance(value, dict):
+        if value is None:
+            raise _NotTheEnvelopeError(f"{name} is missing")
+        raise _wrong(name, value, "an object")
+    return value
+
+
+def _optional_str(value: object, name: str, redact: Redact) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise _wrong(name, value, "a string")
+    return redact(value)
+
+
+def _information(items: object, redact: Redact) -> tuple[TaskInformation, ...]:
+    if items is None:
+        return ()
+    if not isinstance(items, list):
+        raise _wrong("data.information", items, "a list of objects")
+    result = []
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise _wrong(f"data.information[{index}]", item, "an object")
+        message, type_, filename, timestamp = (
+            _optional_str(item.get(name), f"data.information[{index}].{name}", redact)
+            for name in _INFORMATION_FIELDS
+        )
+        result.append(TaskInformation(message, type_, filename, timestamp))
+    return tuple(result)
+
+
+def _count(value: object, name: str) -> int:
+    # JSON has one number type: accept 50000.0 as 50000, refuse 1.5, strings and booleans.
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise _wrong(f"meta.pagination.{name}", value, "a count")
+    return value
+
+
+def _pagination(meta: dict[str, Any]) -> Pagination | None:
+    page = _object(meta.get("pagination"), "meta.pagination")
+    if page is None:
+        return None
+    total, per_page, current = (_count(page.get(key), key) for key, _ in _COUNTS)
+    return Pagination(
+        total=total,
+        per_page=per_page,
+        current_page=current,
+        total_pages=_count(page.get("totalPages"), "totalPages"),
+    )
+
+
+def _warnings(meta: dict[str, Any], redact: Redact) -> tuple[str, ...]:
+    warnings = meta.get("warnings")
+    if warnings is None:
+        return ()
+    if not isinstance(warnings, list) or not all(isinstance(w, str) for w in warnings):
+        raise _wrong("meta.warnings", warnings, "a list of strings")
+    return tuple(redact(w) for w in warnings)
+
+
+def task_from_payload(
     payload: object, *, task_id: str, integration: Integration, attempts: int, redact: Redact
 ) -> Task:
-    """Build a Task from decoded JSON; raises TypeError (or the generator's errors) on bad shapes.
+    """Build a Task from a decoded body; raises _NotTheEnvelopeError on any other shape.
 
     The texts a Task shows (an unknown status, information, warnings) are redacted here, once, so
     no message, repr or log built from a Task can carry a key a server echoed back.
+    `responseData` is kept exactly as sent; `Task.envelope` and `Task.to_dict()` redact lazily.
     """
-    if not isinstance(payload, dict):
-        raise TypeError(f"the body is a JSON {_kind(payload)}, not an object")
-    if not isinstance(payload.get("data"), dict):
-        raise TypeError(
-            "`data` is missing" if "data" not in payload else f"`data` is {_kind(payload['data'])}"
-        )
-    envelope = AsyncTaskEnvelope.from_dict(payload)
-    data = envelope.data
-    if not isinstance(data, AsyncTaskResponseDto):
-        raise TypeError("`data` is missing")
-    status = data.status
-    if isinstance(status, Unset):
-        raise TypeError("data.status is missing")
+    body = _object(payload, "the body", required=True)
+    assert body is not None  # noqa: S101 - required=True never returns None
+    data = _object(body.get("data"), "`data`", required=True)
+    assert data is not None  # noqa: S101
+    status = data.get("status")
+    if status is None:
+        raise _NotTheEnvelopeError("data.status is missing")
     if not isinstance(status, str):
-        raise TypeError(f"data.status is {_kind(status)} {status!r}, not a string")
+        raise _wrong("data.status", status, "a string")
+    meta = _object(body.get("meta"), "meta") or {}
     return Task(
         task_id=task_id,
         integration=integration,
         status=_KNOWN_STATUSES.get(status) or redact(status),
-        information=_information(data.information, redact),
-        response_data=None if isinstance(data.response_data, Unset) else data.response_data,
-        warnings=tuple(redact(w) for w in _warnings(envelope.meta)),
-        pagination=_pagination(envelope.meta),
-        envelope=envelope,
+        information=_information(data.get("information"), redact),
+        response_data=data.get("responseData"),
+        warnings=_warnings(meta, redact),
+        pagination=_pagination(meta),
         attempts=attempts,
+        _payload=body,
+        _redact=redact,
     )

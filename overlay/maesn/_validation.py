@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 import unicodedata
+from collections.abc import Sequence
 
 from ._exceptions import ValidationError
 from ._profiles import IntegrationProfile, paged_integrations
@@ -14,6 +16,7 @@ __all__ = [
     "check_page",
     "check_seconds",
     "check_task_id",
+    "did_you_mean",
     "require_company_id",
 ]
 
@@ -29,36 +32,68 @@ def _excerpt(value: str, limit: int = 60) -> str:
     return repr(value if len(value) <= limit else value[:limit] + "...")
 
 
+def _unencodable(value: str) -> str | None:
+    """Where `value` cannot be UTF-8 encoded (a lone surrogate, e.g. U+D800), else None."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return f"U+{ord(value[exc.start]):04X} at position {exc.start}"
+    return None
+
+
+def did_you_mean(value: object, choices: Sequence[str]) -> str | None:
+    """A "did you mean ...?" naming the closest choices (by prefix, then similarity), or None."""
+    text = str(value).strip().lower()
+    guesses = [choice for choice in choices if text and choice.startswith(text)]
+    if not guesses:
+        guesses = difflib.get_close_matches(text, choices, n=2, cutoff=0.5)
+    if not guesses:
+        return None
+    return "did you mean " + " or ".join(repr(g) for g in guesses[:4]) + "?"
+
+
 def check_task_id(task_id: object) -> str:
     """A task id as returned by an asynchronous call: one non-empty path segment."""
     if not isinstance(task_id, str):
         raise ValidationError(
             f"task_id must be a str (the taskId an asynchronous call returned), got "
-            f"{type(task_id).__name__} {task_id!r}"
+            f"{type(task_id).__name__} {task_id!r}",
+            argument="task_id",
         )
     if not task_id.strip():
         raise ValidationError(
-            f"task_id is empty ({task_id!r}): pass the taskId an asynchronous call returned"
+            f"task_id is empty ({task_id!r}): pass the taskId an asynchronous call returned",
+            argument="task_id",
         )
     if task_id != task_id.strip():
         raise ValidationError(
             f"task_id {task_id!r} has whitespace at its ends: pass the id exactly as returned "
-            "(strip it if it came from a file or a form)"
+            "(strip it if it came from a file or a form)",
+            argument="task_id",
         )
     if len(task_id) > MAX_TASK_ID_LENGTH:
         raise ValidationError(
             f"task_id is {len(task_id)} characters long ({_excerpt(task_id)}); task ids are at "
-            f"most {MAX_TASK_ID_LENGTH}: pass only the taskId, not a URL or a response body"
+            f"most {MAX_TASK_ID_LENGTH}: pass only the taskId, not a URL or a response body",
+            argument="task_id",
         )
     if controls := _control_characters(task_id):
         raise ValidationError(
             f"task_id {_excerpt(task_id)} contains control characters ({', '.join(controls)}): "
-            "pass the taskId exactly as returned"
+            "pass the taskId exactly as returned",
+            argument="task_id",
+        )
+    if where := _unencodable(task_id):
+        raise ValidationError(
+            f"task_id {_excerpt(task_id)} cannot be sent: it is not valid Unicode text ({where}, "
+            "a lone surrogate): pass the taskId exactly as returned",
+            argument="task_id",
         )
     if task_id in {".", ".."}:
         raise ValidationError(
             f"task_id {task_id!r} is a relative path segment, not a task id: pass the taskId "
-            "an asynchronous call returned"
+            "an asynchronous call returned",
+            argument="task_id",
         )
     return task_id
 
@@ -70,16 +105,25 @@ def check_company_id(company_id: object) -> str | None:
     if not isinstance(company_id, str):
         raise ValidationError(
             f"company_id must be a str (an id from GET /auth/companies), got "
-            f"{type(company_id).__name__} {company_id!r}"
+            f"{type(company_id).__name__} {company_id!r}",
+            argument="company_id",
         )
     if not company_id.strip() or company_id != company_id.strip():
         raise ValidationError(
             f"company_id {company_id!r} is empty or has whitespace at its ends: pass the id "
-            "exactly as GET /auth/companies returns it, or None"
+            "exactly as GET /auth/companies returns it, or None",
+            argument="company_id",
+        )
+    if where := _unencodable(company_id):
+        raise ValidationError(
+            f"company_id {_excerpt(company_id)} cannot be sent: it is not valid Unicode text "
+            f"({where}, a lone surrogate): pass the id exactly as GET /auth/companies returns it",
+            argument="company_id",
         )
     if controls := _control_characters(company_id):
         raise ValidationError(
-            f"company_id {_excerpt(company_id)} contains control characters ({', '.join(controls)})"
+            f"company_id {_excerpt(company_id)} contains control characters ({', '.join(controls)})",
+            argument="company_id",
         )
     return company_id
 
@@ -94,7 +138,8 @@ def require_company_id(
             "company_id=... (to the call or the client; look the id up with GET /auth/companies), "
             "or, if the account key was connected through Maesn's Interactive Authentication "
             "Flow (the end user picked the company there), create the client with "
-            "interactive_auth=True"
+            "interactive_auth=True",
+            argument="company_id",
         )
 
 
@@ -105,24 +150,31 @@ def check_page(profile: IntegrationProfile, page: object) -> int | None:
     if "page" not in profile.paging_parameters:
         raise ValidationError(
             f"page={page!r} given, but {profile.name} ({profile.integration.value!r}) tasks have "
-            f"no pages: omit page (only {paged_integrations()} results are paged)"
+            f"no pages: omit page (only {paged_integrations()} results are paged)",
+            argument="page",
         )
     if isinstance(page, bool) or not isinstance(page, int):
-        raise ValidationError(f"page must be an int >= 1, got {type(page).__name__} {page!r}")
+        raise ValidationError(
+            f"page must be an int >= 1, got {type(page).__name__} {page!r}", argument="page"
+        )
     if page < 1:
-        raise ValidationError(f"page must be >= 1 (pages count from 1), got {page}")
+        raise ValidationError(
+            f"page must be >= 1 (pages count from 1), got {page}", argument="page"
+        )
     return page
 
 
 def check_seconds(name: str, value: object) -> float:
     """A positive number of seconds (bool refused)."""
     if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
-        raise ValidationError(f"{name} must be a positive number of seconds, got {value!r}")
+        raise ValidationError(
+            f"{name} must be a positive number of seconds, got {value!r}", argument=name
+        )
     return float(value)
 
 
 def check_at_least(name: str, value: object, minimum: int) -> int:
     """An int of at least `minimum` (bool refused)."""
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ValidationError(f"{name} must be an int >= {minimum}, got {value!r}")
+        raise ValidationError(f"{name} must be an int >= {minimum}, got {value!r}", argument=name)
     return value

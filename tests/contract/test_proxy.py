@@ -58,8 +58,8 @@ def _no_violation(call: Any) -> Any:
     try:
         return call()
     except maesn.ServerError as exc:
-        if VIOLATIONS in exc.body:
-            pytest.fail(f"Prism found the sandbox's response violates the spec: {exc.body}")
+        if VIOLATIONS in exc.text:
+            pytest.fail(f"Prism found the sandbox's response violates the spec: {exc.text}")
         raise
 
 
@@ -138,7 +138,7 @@ def test_prism_reports_a_response_that_violates_the_spec(
         pytest.raises(maesn.ServerError) as caught,
     ):
         client.get_task(task_id)
-    problem = json.loads(caught.value.body)
+    problem = json.loads(caught.value.text)
     assert problem["type"] == VIOLATIONS
     assert any(message in item["message"] for item in problem["validation"]), problem
     assert json.loads(caught.value.headers["sl-violations"]) == problem["validation"]

@@ -1,0 +1,159 @@
+"""Keeping the keys secret: the `Secret` holder, one `Redactor`, and a filter for httpx's logs.
+
+Every text that may reach a message, a repr or a log line passes through a `Redactor`, which
+replaces each key's value with the single marker `[redacted]`.
+
+Redaction is one pass of one regular expression (the keys as an alternation, longest first), so
+a replacement is never scanned again: the marker is never rewritten, and a key containing another
+key is replaced whole. Redact first, then shorten or reflow text (an excerpt cut before
+redaction would cut a key so it no longer matches).
+
+Short keys: a key shorter than `MIN_FULL_REDACTION` characters (real Maesn keys are far longer)
+is replaced only where it stands as a whole word, i.e. not next to a letter or digit. Replacing
+every occurrence of a key such as `"a"` would rewrite ordinary words and the task's own data; the
+price is that such a key embedded in a longer word is not found. Use keys of realistic length.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import weakref
+from collections.abc import Callable, Iterable
+from typing import Any
+
+__all__ = [
+    "MIN_FULL_REDACTION",
+    "REDACTED",
+    "Redactor",
+    "Secret",
+    "guard_logs",
+    "redact_json",
+]
+
+REDACTED = "[redacted]"
+"""The one marker that replaces a key's value in every text the client produces."""
+
+MIN_FULL_REDACTION = 8
+"""Keys at least this long are replaced wherever they occur; shorter ones only as whole words."""
+
+_WORD = "A-Za-z0-9"
+
+
+class Secret:
+    """A key that never shows itself in a repr, a str or a format."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        """The key itself, for the request header only."""
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+def _pattern(values: Iterable[str]) -> re.Pattern[str] | None:
+    parts = []
+    for value in sorted(set(values), key=len, reverse=True):
+        escaped = re.escape(value)
+        if len(value) < MIN_FULL_REDACTION:
+            escaped = f"(?<![{_WORD}]){escaped}(?![{_WORD}])"
+        parts.append(escaped)
+    return re.compile("|".join(parts)) if parts else None
+
+
+class Redactor:
+    """Replaces the keys' values in any text that may reach a message, a repr or a log."""
+
+    __slots__ = ("__weakref__", "_pattern")
+
+    def __init__(self, secrets: Iterable[Secret]) -> None:
+        self._pattern = _pattern(s.reveal() for s in secrets if s.reveal())
+
+    def __call__(self, text: str) -> str:
+        """`text` with every key value replaced by `REDACTED`, in one pass."""
+        if self._pattern is None:
+            return text
+        return self._pattern.sub(REDACTED, text)
+
+    def __repr__(self) -> str:
+        return "Redactor(***)"
+
+
+def redact_json(value: Any, redact: Callable[[str], str]) -> Any:
+    """A copy of a decoded JSON value with every string (object keys too) redacted."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {redact(str(k)): redact_json(v, redact) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [redact_json(item, redact) for item in value]
+    return value
+
+
+# -- logs of the HTTP libraries ------------------------------------------------------------------
+
+_GUARDED_LOGGERS = (
+    "httpx",
+    "httpcore",
+    "httpcore.connection",
+    "httpcore.connection_pool",
+    "httpcore.http11",
+    "httpcore.http2",
+    "httpcore.proxy",
+    "httpcore.socks",
+)
+"""httpx logs each response (status line with the reason phrase) at INFO on `httpx`; httpcore
+logs headers at DEBUG on its submodules' loggers. A logger's filters do not apply to records of
+its children, so each one gets the filter."""
+
+
+class _LogRedaction(logging.Filter):
+    """Redacts the keys of every live client from the records of httpx's and httpcore's loggers.
+
+    Clients register their redactor with `guard_logs`; it is held weakly, so a client that is
+    gone no longer costs anything here.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.redactors: weakref.WeakSet[Redactor] = weakref.WeakSet()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        redactors = list(self.redactors)
+        if not redactors:
+            return True
+        try:
+            text = record.getMessage()
+        except (TypeError, ValueError):  # a record whose args do not fit: leave it to logging
+            return True
+        clean = text
+        for redact in redactors:
+            clean = redact(clean)
+        if clean != text:
+            record.msg, record.args = clean, ()
+        return True
+
+
+_FILTER = _LogRedaction()
+
+
+def guard_logs(redactor: Redactor) -> None:
+    """Keep `redactor`'s keys out of httpx's and httpcore's log records for as long as it lives."""
+    _FILTER.redactors.add(redactor)
+    for name in _GUARDED_LOGGERS:
+        target = logging.getLogger(name)
+        if _FILTER not in target.filters:
+            target.addFilter(_FILTER)
