@@ -7,7 +7,7 @@ from typing import Any
 
 import maesn
 import pytest
-from helpers import SandboxRunner
+from helpers import Harness, SandboxRunner
 from maesn.testing import Fault, Sandbox, export_entry
 
 PAGE = 100
@@ -121,29 +121,34 @@ def _no_pagination(sandbox: Sandbox, task_id: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("damage", "reason"),
+    ("damage", "cause", "reason"),
     [
-        (_short_page, "holds 99 entries, 100 were expected"),
-        (_wrong_page, "asked for page 2, the server answered page 3"),
-        (_totals_changed, "totals changed mid-export"),
-        (_failing_page, "could not be fetched"),
-        (_no_pagination, "no meta.pagination"),
+        (_short_page, maesn.ResponseValidationError, "holds 99 entries, 100 were expected"),
+        (
+            _wrong_page,
+            maesn.ResponseValidationError,
+            "asked for page 2, the server answered page 3",
+        ),
+        (_totals_changed, maesn.ResponseValidationError, "totals changed mid-export"),
+        (_failing_page, maesn.ServerError, "503"),
+        (_no_pagination, maesn.ResponseValidationError, "no meta.pagination"),
     ],
     ids=["short-page", "wrong-current-page", "totals-changed", "failing-page", "no-pagination"],
 )
 def test_a_damaged_page_stops_the_export_and_resuming_completes_it(
-    runner: SandboxRunner, damage: Any, reason: str
+    runner: SandboxRunner, damage: Any, cause: type[maesn.APIError], reason: str
 ) -> None:
     """Nothing lost, nothing doubled: the error names page 2, and start_page=2 finishes the job."""
     task_id = _finished_export(runner.sandbox)
     damage(runner.sandbox, task_id)
     delivered: list[maesn.TaskPage] = []
-    with pytest.raises(maesn.IncompleteExportError, match=reason) as caught:
+    with pytest.raises(maesn.IncompleteExportError) as caught:
         runner.pages(task_id, delivered)
     error = caught.value
     assert error.resume_page == 2
     assert error.entries_yielded == 100
-    assert "start_page=2" in str(error)
+    assert type(error.__cause__) is cause
+    assert reason in str(error.__cause__)
     assert [p.number for p in delivered] == [1]
 
     runner.pages(task_id, delivered, start_page=error.resume_page)
@@ -159,6 +164,93 @@ def test_a_failing_page_keeps_the_api_error_as_the_cause(runner: SandboxRunner) 
         runner.pages(task_id, [])
     assert isinstance(caught.value.__cause__, maesn.ServerError)
     assert caught.value.__cause__.attempts == 4
+
+
+def _wrong_shape(sandbox: Sandbox, task_id: str) -> None:
+    body = json.loads(_page_body([], page=2))
+    body["data"]["responseData"] = {"rows": []}
+    _serve_instead(sandbox, task_id, 2, json.dumps(body).encode())
+
+
+def _bad_envelope(sandbox: Sandbox, task_id: str) -> None:
+    _serve_instead(sandbox, task_id, 2, b'{"data": "not an envelope"}')
+
+
+def _wrong_key(sandbox: Sandbox, task_id: str) -> None:
+    sandbox.inject(Fault.status(401), task_id=task_id, page=2)
+
+
+def _failed_now(sandbox: Sandbox, task_id: str) -> None:
+    body = json.loads(_page_body([], page=2))
+    body["data"]["status"] = "FAILED"
+    _serve_instead(sandbox, task_id, 2, json.dumps(body).encode())
+
+
+@pytest.mark.parametrize(
+    ("damage", "cause"),
+    [
+        (_wrong_shape, maesn.ResponseValidationError),
+        (_bad_envelope, maesn.ResponseValidationError),
+        (_wrong_key, maesn.AuthenticationError),
+        (_failed_now, maesn.TaskFailedError),
+        (_short_page, maesn.ResponseValidationError),
+    ],
+    ids=["responseData-shape", "bad-envelope", "401", "task-failed", "page-mismatch"],
+)
+def test_every_failure_after_a_delivered_page_carries_resume_page(
+    runner: SandboxRunner, damage: Any, cause: type[maesn.MaesnError]
+) -> None:
+    """One rule, whatever the kind: IncompleteExportError(resume_page=2), the error as __cause__."""
+    task_id = _finished_export(runner.sandbox)
+    damage(runner.sandbox, task_id)
+    with pytest.raises(maesn.IncompleteExportError) as caught:
+        runner.pages(task_id, [])
+    assert caught.value.resume_page == 2
+    assert caught.value.entries_yielded == PAGE
+    assert isinstance(caught.value.__cause__, cause)
+
+
+@pytest.mark.parametrize(
+    ("status", "error"),
+    [
+        (401, maesn.AuthenticationError),
+        (404, maesn.NotFoundError),
+        (503, maesn.ServerError),
+    ],
+)
+def test_a_failure_before_any_delivered_page_is_the_error_itself(
+    runner: SandboxRunner, status: int, error: type[maesn.APIStatusError]
+) -> None:
+    """Nothing delivered yet: `except AuthenticationError` fires, no IncompleteExportError."""
+    task_id = _finished_export(runner.sandbox)
+    runner.sandbox.inject(Fault.status(status), times=4, task_id=task_id, page=1)
+    with pytest.raises(error) as caught:
+        runner.pages(task_id, [])
+    assert type(caught.value) is error
+    assert caught.value.status_code == status
+
+
+def test_a_page_mismatch_on_the_first_page_is_a_response_validation_error(
+    runner: SandboxRunner,
+) -> None:
+    """The server's first page does not add up: the typed error itself, nothing to resume."""
+    task_id = _finished_export(runner.sandbox)
+    _serve_instead(
+        runner.sandbox, task_id, 1, _page_body([export_entry(i) for i in range(99)], page=1)
+    )
+    with pytest.raises(maesn.ResponseValidationError) as caught:
+        runner.pages(task_id, [])
+    assert json.loads(caught.value.body)["entries"] == 99
+
+
+def test_a_resumed_export_raises_the_error_itself_until_it_delivers(
+    runner: SandboxRunner,
+) -> None:
+    """Resuming at start_page=2 with a wrong key: the 401 itself, not 'resume at 2' again."""
+    task_id = _finished_export(runner.sandbox)
+    _wrong_key(runner.sandbox, task_id)
+    with pytest.raises(maesn.AuthenticationError):
+        runner.pages(task_id, [], start_page=2)
 
 
 def test_a_pending_export_raises_suggesting_wait_for_task(runner: SandboxRunner) -> None:
@@ -204,8 +296,39 @@ def test_bad_start_pages_are_refused_before_any_request(
 def test_a_start_page_beyond_the_last_page_is_refused(runner: SandboxRunner) -> None:
     """Resuming past the end is a mistake, not an empty success."""
     task_id = _finished_export(runner.sandbox)
-    with pytest.raises(maesn.ValidationError, match="beyond the last page"):
+    with pytest.raises(maesn.PageOutOfRangeError) as caught:
         runner.pages(task_id, [], start_page=4)
+    assert isinstance(caught.value, maesn.ValidationError)
+    assert (caught.value.page, caught.value.total_pages) == (4, 3)
+
+
+@pytest.mark.parametrize("page", [4, 9])
+def test_get_task_of_a_page_past_the_last_says_how_many_pages_there_are(
+    sandbox: Sandbox, mode: str, page: int
+) -> None:
+    """page=9 of a 3-page export is a PageOutOfRangeError with total_pages, not an empty page."""
+    task_id = _finished_export(sandbox)
+    harness = Harness(mode=mode, base_url=sandbox.base_url)
+    keys = {"api_key": sandbox.api_key, "account_key": sandbox.account_key}
+    client = {"integration": "datev-rewe-export", "company_id": "c-1", **keys}
+    with pytest.raises(maesn.PageOutOfRangeError) as caught:
+        harness.get_task(task_id, page=page, **client)
+    assert (caught.value.page, caught.value.total_pages) == (page, 3)
+    assert caught.value.task.pagination is not None
+    assert harness.get_task(task_id, page=3, **client).pagination == maesn.Pagination(
+        total=TOTAL, per_page=PAGE, current_page=3, total_pages=3
+    )
+
+
+def test_page_one_of_an_empty_export_exists(sandbox: Sandbox, mode: str) -> None:
+    """An empty export has one (empty) page; page 2 is past the end."""
+    task_id = sandbox.add_task("datev-rewe-export", lifecycle=["FINISHED"], entries=0)
+    harness = Harness(mode=mode, base_url=sandbox.base_url)
+    keys = {"api_key": sandbox.api_key, "account_key": sandbox.account_key}
+    client = {"integration": "datev-rewe-export", "company_id": "c-1", **keys}
+    assert harness.get_task(task_id, page=1, **client).response_data == []
+    with pytest.raises(maesn.PageOutOfRangeError):
+        harness.get_task(task_id, page=2, **client)
 
 
 def test_entries_inside_an_object_are_found(runner: SandboxRunner) -> None:

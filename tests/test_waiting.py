@@ -93,7 +93,7 @@ def test_deadline_is_strict_and_the_timeout_error_carries_the_last_task(
     task_id = runner.sandbox.add_task("abaconnect", lifecycle=["IN_PROGRESS"])
     start = fake_clock.monotonic()
     with pytest.raises(maesn.TaskTimeoutError) as caught:
-        runner.wait(task_id, {"integration": "abaconnect"}, timeout=10, poll_interval=1.0)
+        runner.wait(task_id, {"integration": "abaconnect"}, max_wait=10, poll_interval=1.0)
     error = caught.value
     assert isinstance(error, TimeoutError)
     assert error.task.status is TaskStatus.IN_PROGRESS
@@ -101,7 +101,7 @@ def test_deadline_is_strict_and_the_timeout_error_carries_the_last_task(
     assert fake_clock.monotonic() - start <= 10
     assert error.elapsed == pytest.approx(fake_clock.monotonic() - start)
     assert "still IN_PROGRESS after 10.0s" in str(error)
-    assert "timeout=10" in str(error)
+    assert "max_wait=10" in str(error)
 
 
 def test_retry_after_wins_while_waiting(runner: SandboxRunner, fake_clock: FakeClock) -> None:
@@ -120,7 +120,7 @@ def test_retries_inside_a_wait_never_sleep_past_the_deadline(
     task_id = runner.sandbox.add_task("abaconnect")
     runner.sandbox.inject(Fault.rate_limit(retry_after=60), task_id=task_id)
     with pytest.raises(maesn.RateLimitError):
-        runner.wait(task_id, {"integration": "abaconnect"}, timeout=5)
+        runner.wait(task_id, {"integration": "abaconnect"}, max_wait=5)
     assert fake_clock.sleeps == []
 
 
@@ -158,7 +158,7 @@ def test_on_update_is_called_when_the_status_changes(runner: SandboxRunner) -> N
 @pytest.mark.parametrize(
     ("options", "match"),
     [
-        ({"timeout": 0}, "timeout must be a positive"),
+        ({"max_wait": 0}, "max_wait must be a positive"),
         ({"poll_interval": -1}, "poll_interval must be a positive"),
         ({"poll_interval": 5, "max_interval": 1}, "must not be shorter"),
         ({"on_update": "print"}, "on_update must be callable"),
@@ -186,7 +186,7 @@ async def test_cancelling_the_async_wait_stops_it_promptly(
         account_key=sandbox.account_key,
         base_url=sandbox.base_url,
     ) as client:
-        waiting = asyncio.create_task(client.wait_for_task(task_id, timeout=1e9))
+        waiting = asyncio.create_task(client.wait_for_task(task_id, max_wait=1e9))
         while sandbox.requests.count(task_id=task_id) < 3:  # noqa: ASYNC110 - the sandbox is another thread
             await asyncio.sleep(0.005)
         waiting.cancel()
@@ -239,7 +239,7 @@ async def test_wait_for_tasks_raises_the_first_failure_and_cancels_the_rest(
         base_url=sandbox.base_url,
     ) as client:
         with pytest.raises(maesn.TaskFailedError):
-            async for _ in client.wait_for_tasks([*slow, failing], timeout=1e9):
+            async for _ in client.wait_for_tasks([*slow, failing], max_wait=1e9):
                 pass
         with pytest.raises(maesn.ValidationError, match="concurrency"):
             async for _ in client.wait_for_tasks(slow, concurrency=0):
@@ -303,7 +303,7 @@ def test_the_deadline_also_bounds_a_slow_request(mode: str) -> None:
             runner.wait(
                 task_id,
                 {"integration": "abaconnect"},
-                timeout=0.5,
+                max_wait=0.5,
                 poll_interval=0.1,
                 on_poll=slow_down,
             )

@@ -66,7 +66,11 @@ def run_iter(flow: Flow[Any], http: httpx.Client) -> Iterator[Any]:
             elif isinstance(action, Sleep):
                 _clock.current().sleep(action.seconds)
             else:
-                yield action.value
+                # Emitted values (export pages) are not kept here once handed over.
+                value = action.value
+                del action
+                yield value
+                del value
             action = flow.send(result)
     except StopIteration:
         return
@@ -88,7 +92,11 @@ async def arun_iter(flow: Flow[Any], http: httpx.AsyncClient) -> AsyncIterator[A
             elif isinstance(action, Sleep):
                 await _clock.current().asleep(action.seconds)
             else:
-                yield action.value
+                # Emitted values (export pages) are not kept here once handed over.
+                value = action.value
+                del action
+                yield value
+                del value
             action = flow.send(result)
     except StopIteration:
         return
