@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import gc
 import json
+import weakref
 from typing import Any
 
+import httpx
 import maesn
 import pytest
 from helpers import Harness, SandboxRunner
+from maesn._export import aiter_entries, default_entries, iter_entries, pages_flow
+from maesn._flow import Flow, Send, Sleep, arun, arun_iter, run, run_iter
 from maesn.testing import Fault, Sandbox, export_entry
 
 PAGE = 100
@@ -383,3 +388,109 @@ async def test_bad_export_arguments_raise_when_called_not_when_iterated(sandbox:
         with pytest.raises(maesn.ValidationError):
             async_client.iter_task_entries("t-1")
     assert sandbox.requests.count() == 0
+
+
+class _TrackedList(list[Any]):
+    """A list that can be weakly referenced, to see when a page's entries are freed."""
+
+
+def _tracked_export(pages: int, seen: list[int]) -> tuple[Any, list[weakref.ref[_TrackedList]]]:
+    """pages_flow over a fake fetch recording how many earlier pages' entries are still alive.
+
+    The count is taken as each page is fetched.
+    """
+    refs: list[weakref.ref[_TrackedList]] = []
+    per_page = 3
+
+    def fetch_page(number: int) -> Flow[maesn.Task]:
+        seen.append(sum(ref() is not None for ref in refs))
+        yield Sleep(0)
+        entries = _TrackedList({"n": number, "i": i} for i in range(per_page))
+        refs.append(weakref.ref(entries))
+        return maesn.Task(
+            task_id="t-1",
+            integration=maesn.Integration.DATEV_REWE_EXPORT,
+            status=maesn.TaskStatus.FINISHED,
+            response_data=entries,
+            pagination=maesn.Pagination(
+                total=pages * per_page, per_page=per_page, current_page=number, total_pages=pages
+            ),
+        )
+
+    flow = pages_flow(
+        fetch_page,
+        profile=maesn.Integration.DATEV_REWE_EXPORT.profile,
+        task_id="t-1",
+        start_page=1,
+        entries_from=default_entries,
+    )
+    return flow, refs
+
+
+def test_no_earlier_page_is_referenced_while_the_next_is_fetched(fake_clock: object) -> None:
+    """pages_flow, run_iter and iter_entries let a page go before fetching the next one."""
+    del fake_clock
+    seen: list[int] = []
+    flow, refs = _tracked_export(4, seen)
+    with httpx.Client() as http:
+        entries = [entry["n"] for entry in iter_entries(run_iter(flow, http))]
+    assert entries == [1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4]
+    assert seen == [0, 0, 0, 0]
+    assert len(refs) == 4
+
+
+@pytest.mark.anyio
+async def test_no_earlier_page_is_referenced_while_the_next_is_fetched_async(
+    fake_clock: object,
+) -> None:
+    """The same through arun_iter and aiter_entries."""
+    del fake_clock
+    seen: list[int] = []
+    flow, _ = _tracked_export(4, seen)
+    async with httpx.AsyncClient() as http:
+        entries = [entry["n"] async for entry in aiter_entries(arun_iter(flow, http))]
+    assert len(entries) == 12
+    assert seen == [0, 0, 0, 0]
+
+
+def test_a_dropped_page_is_freed_before_the_next_is_fetched_through_pages(
+    fake_clock: object,
+) -> None:
+    """A caller of the pages iterator that lets each page go holds at most the current one."""
+    del fake_clock
+    seen: list[int] = []
+    flow, _ = _tracked_export(3, seen)
+    numbers = []
+    with httpx.Client() as http:
+        for page in run_iter(flow, http):
+            numbers.append(page.number)
+            del page
+    assert numbers == [1, 2, 3]
+    assert seen == [0, 0, 0]
+
+
+def _response_ref(request: httpx.Request) -> Flow[weakref.ref[httpx.Response]]:
+    response = yield Send(request)
+    assert response.content
+    return weakref.ref(response)
+
+
+@pytest.mark.anyio
+async def test_a_response_is_freed_when_dropped_without_waiting_for_the_gc(
+    sandbox: Sandbox,
+) -> None:
+    """A page's body is freed when dropped, not at the next full collection, in both drivers.
+
+    httpx's response and its bound stream point at each other; the drivers cut that cycle.
+    """
+    task_id = _finished_export(sandbox)
+    url = sandbox.task_url(task_id) + "?page=1&companyId=c-1"
+    gc.disable()
+    try:
+        with httpx.Client(headers=sandbox.headers) as http:
+            assert run(_response_ref(http.build_request("GET", url)), http)() is None
+        async with httpx.AsyncClient(headers=sandbox.headers) as ahttp:
+            ref = await arun(_response_ref(ahttp.build_request("GET", url)), ahttp)
+            assert ref() is None
+    finally:
+        gc.enable()

@@ -52,6 +52,20 @@ Action = Send | Sleep | Emit
 Flow = Generator[Action, Any, T]
 
 
+def _unbound(response: httpx.Response) -> httpx.Response:
+    """The read response without httpx's bound stream, which points back at the response.
+
+    That cycle keeps every response body (an export page's ~10-20 MB) alive until a full garbage
+    collection; with the read body as its stream, the response is freed as soon as it is dropped.
+    """
+    try:
+        body = response.content
+    except httpx.ResponseNotRead:
+        return response
+    response.stream = httpx.ByteStream(body)
+    return response
+
+
 def run_iter(flow: Flow[Any], http: httpx.Client) -> Iterator[Any]:
     """Drive `flow` with blocking I/O, yielding what it emits."""
     try:
@@ -60,7 +74,7 @@ def run_iter(flow: Flow[Any], http: httpx.Client) -> Iterator[Any]:
             result: Any = None
             if isinstance(action, Send):
                 try:
-                    result = http.send(action.request)
+                    result = _unbound(http.send(action.request))
                 except httpx.HTTPError as exc:
                     result = exc
             elif isinstance(action, Sleep):
@@ -86,7 +100,7 @@ async def arun_iter(flow: Flow[Any], http: httpx.AsyncClient) -> AsyncIterator[A
             result: Any = None
             if isinstance(action, Send):
                 try:
-                    result = await http.send(action.request)
+                    result = _unbound(await http.send(action.request))
                 except httpx.HTTPError as exc:
                     result = exc
             elif isinstance(action, Sleep):
