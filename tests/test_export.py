@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import json
 import weakref
@@ -494,3 +495,41 @@ async def test_a_response_is_freed_when_dropped_without_waiting_for_the_gc(
             assert ref() is None
     finally:
         gc.enable()
+
+
+def test_an_export_iterator_resumed_after_close_raises_client_closed(
+    sandbox: Sandbox, fake_clock: object
+) -> None:
+    """The next page after close() is ClientClosedError, sync and async, not httpx's error."""
+    del fake_clock
+    task_id = _finished_export(sandbox)
+    kwargs: dict[str, Any] = {
+        "integration": "datev-rewe-export",
+        "company_id": "c-1",
+        "api_key": sandbox.api_key,
+        "account_key": sandbox.account_key,
+        "base_url": sandbox.base_url,
+    }
+    client = maesn.Client(**kwargs)
+    pages = client.iter_task_pages(task_id)
+    assert next(pages).number == 1
+    client.close()
+    with pytest.raises(maesn.ClientClosedError):
+        next(pages)
+
+    batch_client = maesn.Client(**kwargs)
+    waits = batch_client.wait_for_tasks([_finished_export(sandbox), task_id])
+    next(waits)
+    batch_client.close()
+    with pytest.raises(maesn.ClientClosedError):
+        next(waits)
+
+    async def run_async() -> None:
+        async_client = maesn.AsyncClient(**kwargs)
+        async_pages = async_client.iter_task_pages(task_id)
+        assert (await anext(async_pages)).number == 1
+        await async_client.aclose()
+        with pytest.raises(maesn.ClientClosedError):
+            await anext(async_pages)
+
+    asyncio.run(run_async())

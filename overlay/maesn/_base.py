@@ -271,6 +271,7 @@ class BaseClient:
         """One poll of `task_id` as the `fetch` sub-flow a wait flow takes."""
 
         def fetch(deadline: float | None) -> Flow[tuple[Task, float | None]]:
+            self._check_open()  # a batch iterator may be resumed after close()
             return self._fetch_flow(http, task_id, company_id=company_id, deadline=deadline)
 
         return fetch
@@ -338,6 +339,7 @@ class BaseClient:
             raise ValidationError("start_page must be an int >= 1, got None")
 
         def fetch_page(number: int) -> Flow[Task]:
+            self._check_open()  # an export iterator may be resumed after close()
             task, _ = yield from self._fetch_flow(http, checked, page=number, company_id=company_id)
             return task
 

@@ -18,6 +18,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 from ._exceptions import (
+    ClientClosedError,
     IncompleteExportError,
     MaesnError,
     PageOutOfRangeError,
@@ -149,8 +150,9 @@ class ExportLedger:
 
         Before any page was delivered, `cause` itself (so `except AuthenticationError` works);
         after, an IncompleteExportError naming the page to resume from, `cause` as `__cause__`.
+        Using a closed client is the caller's doing, not the export's: ClientClosedError as is.
         """
-        if self.pages_delivered == 0:
+        if self.pages_delivered == 0 or isinstance(cause, ClientClosedError):
             return cause
         error = IncompleteExportError(
             f"export of task {self.task_id!r} stopped at page {page}: "
