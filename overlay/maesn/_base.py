@@ -294,7 +294,7 @@ class BaseClient:
         if isinstance(task_ids, str | bytes) or not isinstance(task_ids, Iterable):
             raise ValidationError(
                 f"task_ids must be an iterable of task id strings, got {type(task_ids).__name__} "
-                f"{task_ids!r}: pass [task_id] to wait for one task"
+                f"{task_ids!r:.60}: pass [task_id] to wait for one task"
             )
         return [check_task_id(task_id) for task_id in task_ids]
 

@@ -262,16 +262,13 @@ def failure_error(task: Task) -> TaskFailedError:
     """
     outcome = task.outcome
     cls = _FAILURES.get(outcome, TaskFailedError) if outcome is not None else TaskFailedError
-    errors = task.profile.error_information(task.information)
-    how = (
-        f"with {len(errors)} error entr{'y' if len(errors) == 1 else 'ies'} in its information"
-        if outcome is not None and outcome.is_success
-        else ""
-    )
+    ended = f"{_status_text(task)} ({task.profile.name})"
+    if outcome is not None and outcome.is_success:
+        count = len(task.profile.error_information(task.information))
+        ended += f" with {count} error entr{'y' if count == 1 else 'ies'} in its information"
     return cls(
-        f"task {task.task_id!r} ended {_status_text(task)} ({task.profile.name}){' ' + how if how else ''}"
-        f": {_quoted_messages(task)}. The task is on the exception's .task; pass "
-        "raise_on_failure=False to get it returned instead",
+        f"task {task.task_id!r} ended {ended}: {_quoted_messages(task)}. The task is on the "
+        "exception's .task; pass raise_on_failure=False to get it returned instead",
         task=task,
     )
 
