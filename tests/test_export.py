@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import json
+import weakref
 from typing import Any
 
+import httpx
 import maesn
 import pytest
-from helpers import SandboxRunner
+from helpers import Harness, SandboxRunner
+from maesn._export import aiter_entries, default_entries, iter_entries, pages_flow
+from maesn._flow import Connection, Flow, Send, Sleep, arun, arun_iter, run, run_iter
 from maesn.testing import Fault, Sandbox, export_entry
 
 PAGE = 100
@@ -121,29 +127,34 @@ def _no_pagination(sandbox: Sandbox, task_id: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("damage", "reason"),
+    ("damage", "cause", "reason"),
     [
-        (_short_page, "holds 99 entries, 100 were expected"),
-        (_wrong_page, "asked for page 2, the server answered page 3"),
-        (_totals_changed, "totals changed mid-export"),
-        (_failing_page, "could not be fetched"),
-        (_no_pagination, "no meta.pagination"),
+        (_short_page, maesn.ResponseValidationError, "holds 99 entries, 100 were expected"),
+        (
+            _wrong_page,
+            maesn.ResponseValidationError,
+            "asked for page 2, the server answered page 3",
+        ),
+        (_totals_changed, maesn.ResponseValidationError, "totals changed mid-export"),
+        (_failing_page, maesn.ServerError, "503"),
+        (_no_pagination, maesn.ResponseValidationError, "no meta.pagination"),
     ],
     ids=["short-page", "wrong-current-page", "totals-changed", "failing-page", "no-pagination"],
 )
 def test_a_damaged_page_stops_the_export_and_resuming_completes_it(
-    runner: SandboxRunner, damage: Any, reason: str
+    runner: SandboxRunner, damage: Any, cause: type[maesn.APIError], reason: str
 ) -> None:
     """Nothing lost, nothing doubled: the error names page 2, and start_page=2 finishes the job."""
     task_id = _finished_export(runner.sandbox)
     damage(runner.sandbox, task_id)
     delivered: list[maesn.TaskPage] = []
-    with pytest.raises(maesn.IncompleteExportError, match=reason) as caught:
+    with pytest.raises(maesn.IncompleteExportError) as caught:
         runner.pages(task_id, delivered)
     error = caught.value
     assert error.resume_page == 2
     assert error.entries_yielded == 100
-    assert "start_page=2" in str(error)
+    assert type(error.__cause__) is cause
+    assert reason in str(error.__cause__)
     assert [p.number for p in delivered] == [1]
 
     runner.pages(task_id, delivered, start_page=error.resume_page)
@@ -159,6 +170,93 @@ def test_a_failing_page_keeps_the_api_error_as_the_cause(runner: SandboxRunner) 
         runner.pages(task_id, [])
     assert isinstance(caught.value.__cause__, maesn.ServerError)
     assert caught.value.__cause__.attempts == 4
+
+
+def _wrong_shape(sandbox: Sandbox, task_id: str) -> None:
+    body = json.loads(_page_body([], page=2))
+    body["data"]["responseData"] = {"rows": []}
+    _serve_instead(sandbox, task_id, 2, json.dumps(body).encode())
+
+
+def _bad_envelope(sandbox: Sandbox, task_id: str) -> None:
+    _serve_instead(sandbox, task_id, 2, b'{"data": "not an envelope"}')
+
+
+def _wrong_key(sandbox: Sandbox, task_id: str) -> None:
+    sandbox.inject(Fault.status(401), task_id=task_id, page=2)
+
+
+def _failed_now(sandbox: Sandbox, task_id: str) -> None:
+    body = json.loads(_page_body([], page=2))
+    body["data"]["status"] = "FAILED"
+    _serve_instead(sandbox, task_id, 2, json.dumps(body).encode())
+
+
+@pytest.mark.parametrize(
+    ("damage", "cause"),
+    [
+        (_wrong_shape, maesn.ResponseValidationError),
+        (_bad_envelope, maesn.ResponseValidationError),
+        (_wrong_key, maesn.AuthenticationError),
+        (_failed_now, maesn.TaskFailedError),
+        (_short_page, maesn.ResponseValidationError),
+    ],
+    ids=["responseData-shape", "bad-envelope", "401", "task-failed", "page-mismatch"],
+)
+def test_every_failure_after_a_delivered_page_carries_resume_page(
+    runner: SandboxRunner, damage: Any, cause: type[maesn.MaesnError]
+) -> None:
+    """One rule, whatever the kind: IncompleteExportError(resume_page=2), the error as __cause__."""
+    task_id = _finished_export(runner.sandbox)
+    damage(runner.sandbox, task_id)
+    with pytest.raises(maesn.IncompleteExportError) as caught:
+        runner.pages(task_id, [])
+    assert caught.value.resume_page == 2
+    assert caught.value.entries_yielded == PAGE
+    assert isinstance(caught.value.__cause__, cause)
+
+
+@pytest.mark.parametrize(
+    ("status", "error"),
+    [
+        (401, maesn.AuthenticationError),
+        (404, maesn.NotFoundError),
+        (503, maesn.ServerError),
+    ],
+)
+def test_a_failure_before_any_delivered_page_is_the_error_itself(
+    runner: SandboxRunner, status: int, error: type[maesn.APIStatusError]
+) -> None:
+    """Nothing delivered yet: `except AuthenticationError` fires, no IncompleteExportError."""
+    task_id = _finished_export(runner.sandbox)
+    runner.sandbox.inject(Fault.status(status), times=4, task_id=task_id, page=1)
+    with pytest.raises(error) as caught:
+        runner.pages(task_id, [])
+    assert type(caught.value) is error
+    assert caught.value.status_code == status
+
+
+def test_a_page_mismatch_on_the_first_page_is_a_response_validation_error(
+    runner: SandboxRunner,
+) -> None:
+    """The server's first page does not add up: the typed error itself, nothing to resume."""
+    task_id = _finished_export(runner.sandbox)
+    _serve_instead(
+        runner.sandbox, task_id, 1, _page_body([export_entry(i) for i in range(99)], page=1)
+    )
+    with pytest.raises(maesn.ResponseValidationError) as caught:
+        runner.pages(task_id, [])
+    assert json.loads(caught.value.body)["entries"] == 99
+
+
+def test_a_resumed_export_raises_the_error_itself_until_it_delivers(
+    runner: SandboxRunner,
+) -> None:
+    """Resuming at start_page=2 with a wrong key: the 401 itself, not 'resume at 2' again."""
+    task_id = _finished_export(runner.sandbox)
+    _wrong_key(runner.sandbox, task_id)
+    with pytest.raises(maesn.AuthenticationError):
+        runner.pages(task_id, [], start_page=2)
 
 
 def test_a_pending_export_raises_suggesting_wait_for_task(runner: SandboxRunner) -> None:
@@ -204,8 +302,39 @@ def test_bad_start_pages_are_refused_before_any_request(
 def test_a_start_page_beyond_the_last_page_is_refused(runner: SandboxRunner) -> None:
     """Resuming past the end is a mistake, not an empty success."""
     task_id = _finished_export(runner.sandbox)
-    with pytest.raises(maesn.ValidationError, match="beyond the last page"):
+    with pytest.raises(maesn.PageOutOfRangeError) as caught:
         runner.pages(task_id, [], start_page=4)
+    assert isinstance(caught.value, maesn.ValidationError)
+    assert (caught.value.page, caught.value.total_pages) == (4, 3)
+
+
+@pytest.mark.parametrize("page", [4, 9])
+def test_get_task_of_a_page_past_the_last_says_how_many_pages_there_are(
+    sandbox: Sandbox, mode: str, page: int
+) -> None:
+    """page=9 of a 3-page export is a PageOutOfRangeError with total_pages, not an empty page."""
+    task_id = _finished_export(sandbox)
+    harness = Harness(mode=mode, base_url=sandbox.base_url)
+    keys = {"api_key": sandbox.api_key, "account_key": sandbox.account_key}
+    client = {"integration": "datev-rewe-export", "company_id": "c-1", **keys}
+    with pytest.raises(maesn.PageOutOfRangeError) as caught:
+        harness.get_task(task_id, page=page, **client)
+    assert (caught.value.page, caught.value.total_pages) == (page, 3)
+    assert caught.value.task.pagination is not None
+    assert harness.get_task(task_id, page=3, **client).pagination == maesn.Pagination(
+        total=TOTAL, per_page=PAGE, current_page=3, total_pages=3
+    )
+
+
+def test_page_one_of_an_empty_export_exists(sandbox: Sandbox, mode: str) -> None:
+    """An empty export has one (empty) page; page 2 is past the end."""
+    task_id = sandbox.add_task("datev-rewe-export", lifecycle=["FINISHED"], entries=0)
+    harness = Harness(mode=mode, base_url=sandbox.base_url)
+    keys = {"api_key": sandbox.api_key, "account_key": sandbox.account_key}
+    client = {"integration": "datev-rewe-export", "company_id": "c-1", **keys}
+    assert harness.get_task(task_id, page=1, **client).response_data == []
+    with pytest.raises(maesn.PageOutOfRangeError):
+        harness.get_task(task_id, page=2, **client)
 
 
 def test_entries_inside_an_object_are_found(runner: SandboxRunner) -> None:
@@ -260,3 +389,147 @@ async def test_bad_export_arguments_raise_when_called_not_when_iterated(sandbox:
         with pytest.raises(maesn.ValidationError):
             async_client.iter_task_entries("t-1")
     assert sandbox.requests.count() == 0
+
+
+class _TrackedList(list[Any]):
+    """A list that can be weakly referenced, to see when a page's entries are freed."""
+
+
+def _tracked_export(pages: int, seen: list[int]) -> tuple[Any, list[weakref.ref[_TrackedList]]]:
+    """pages_flow over a fake fetch recording how many earlier pages' entries are still alive.
+
+    The count is taken as each page is fetched.
+    """
+    refs: list[weakref.ref[_TrackedList]] = []
+    per_page = 3
+
+    def fetch_page(number: int) -> Flow[maesn.Task]:
+        seen.append(sum(ref() is not None for ref in refs))
+        yield Sleep(0)
+        entries = _TrackedList({"n": number, "i": i} for i in range(per_page))
+        refs.append(weakref.ref(entries))
+        return maesn.Task(
+            task_id="t-1",
+            integration=maesn.Integration.DATEV_REWE_EXPORT,
+            status=maesn.TaskStatus.FINISHED,
+            response_data=entries,
+            pagination=maesn.Pagination(
+                total=pages * per_page, per_page=per_page, current_page=number, total_pages=pages
+            ),
+        )
+
+    flow = pages_flow(
+        fetch_page,
+        profile=maesn.Integration.DATEV_REWE_EXPORT.profile,
+        task_id="t-1",
+        start_page=1,
+        entries_from=default_entries,
+    )
+    return flow, refs
+
+
+def test_no_earlier_page_is_referenced_while_the_next_is_fetched(fake_clock: object) -> None:
+    """pages_flow, run_iter and iter_entries let a page go before fetching the next one."""
+    del fake_clock
+    seen: list[int] = []
+    flow, refs = _tracked_export(4, seen)
+    with httpx.Client() as http:
+        entries = [entry["n"] for entry in iter_entries(run_iter(flow, Connection(http)))]
+    assert entries == [1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4]
+    assert seen == [0, 0, 0, 0]
+    assert len(refs) == 4
+
+
+@pytest.mark.anyio
+async def test_no_earlier_page_is_referenced_while_the_next_is_fetched_async(
+    fake_clock: object,
+) -> None:
+    """The same through arun_iter and aiter_entries."""
+    del fake_clock
+    seen: list[int] = []
+    flow, _ = _tracked_export(4, seen)
+    async with httpx.AsyncClient() as http:
+        entries = [entry["n"] async for entry in aiter_entries(arun_iter(flow, Connection(http)))]
+    assert len(entries) == 12
+    assert seen == [0, 0, 0, 0]
+
+
+def test_a_dropped_page_is_freed_before_the_next_is_fetched_through_pages(
+    fake_clock: object,
+) -> None:
+    """A caller of the pages iterator that lets each page go holds at most the current one."""
+    del fake_clock
+    seen: list[int] = []
+    flow, _ = _tracked_export(3, seen)
+    numbers = []
+    with httpx.Client() as http:
+        for page in run_iter(flow, Connection(http)):
+            numbers.append(page.number)
+            del page
+    assert numbers == [1, 2, 3]
+    assert seen == [0, 0, 0]
+
+
+def _response_ref(request: httpx.Request) -> Flow[weakref.ref[httpx.Response]]:
+    response = yield Send(request)
+    assert response.content
+    return weakref.ref(response)
+
+
+@pytest.mark.anyio
+async def test_a_response_is_freed_when_dropped_without_waiting_for_the_gc(
+    sandbox: Sandbox,
+) -> None:
+    """A page's body is freed when dropped, not at the next full collection, in both drivers.
+
+    httpx's response and its bound stream point at each other; the drivers cut that cycle.
+    """
+    task_id = _finished_export(sandbox)
+    url = sandbox.task_url(task_id) + "?page=1&companyId=c-1"
+    gc.disable()
+    try:
+        with httpx.Client(headers=sandbox.headers) as http:
+            assert run(_response_ref(http.build_request("GET", url)), Connection(http))() is None
+        async with httpx.AsyncClient(headers=sandbox.headers) as ahttp:
+            ref = await arun(_response_ref(ahttp.build_request("GET", url)), Connection(ahttp))
+            assert ref() is None
+    finally:
+        gc.enable()
+
+
+def test_an_export_iterator_resumed_after_close_raises_client_closed(
+    sandbox: Sandbox, fake_clock: object
+) -> None:
+    """The next page after close() is ClientClosedError, sync and async, not httpx's error."""
+    del fake_clock
+    task_id = _finished_export(sandbox)
+    kwargs: dict[str, Any] = {
+        "integration": "datev-rewe-export",
+        "company_id": "c-1",
+        "api_key": sandbox.api_key,
+        "account_key": sandbox.account_key,
+        "base_url": sandbox.base_url,
+    }
+    client = maesn.Client(**kwargs)
+    pages = client.iter_task_pages(task_id)
+    assert next(pages).number == 1
+    client.close()
+    with pytest.raises(maesn.ClientClosedError):
+        next(pages)
+
+    batch_client = maesn.Client(**kwargs)
+    waits = batch_client.wait_for_tasks([_finished_export(sandbox), task_id])
+    next(waits)
+    batch_client.close()
+    with pytest.raises(maesn.ClientClosedError):
+        next(waits)
+
+    async def run_async() -> None:
+        async_client = maesn.AsyncClient(**kwargs)
+        async_pages = async_client.iter_task_pages(task_id)
+        assert (await anext(async_pages)).number == 1
+        await async_client.aclose()
+        with pytest.raises(maesn.ClientClosedError):
+            await anext(async_pages)
+
+    asyncio.run(run_async())

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import random
 from typing import Any
 
 import maesn
 import pytest
 from helpers import SandboxRunner
-from maesn import Integration, TaskOutcome, TaskStatus
+from maesn import Integration, TaskOutcome, TaskStatus, _clock
+from maesn._flow import Emit, Flow, Sleep
+from maesn._waiting import WaitOptions, wait_flow, wait_many_flow
 from maesn.testing import FakeClock, Fault, Sandbox
 
 FAILURES: dict[TaskOutcome, type[maesn.TaskFailedError]] = {
@@ -93,7 +96,7 @@ def test_deadline_is_strict_and_the_timeout_error_carries_the_last_task(
     task_id = runner.sandbox.add_task("abaconnect", lifecycle=["IN_PROGRESS"])
     start = fake_clock.monotonic()
     with pytest.raises(maesn.TaskTimeoutError) as caught:
-        runner.wait(task_id, {"integration": "abaconnect"}, timeout=10, poll_interval=1.0)
+        runner.wait(task_id, {"integration": "abaconnect"}, max_wait=10, poll_interval=1.0)
     error = caught.value
     assert isinstance(error, TimeoutError)
     assert error.task.status is TaskStatus.IN_PROGRESS
@@ -101,7 +104,7 @@ def test_deadline_is_strict_and_the_timeout_error_carries_the_last_task(
     assert fake_clock.monotonic() - start <= 10
     assert error.elapsed == pytest.approx(fake_clock.monotonic() - start)
     assert "still IN_PROGRESS after 10.0s" in str(error)
-    assert "timeout=10" in str(error)
+    assert "max_wait=10" in str(error)
 
 
 def test_retry_after_wins_while_waiting(runner: SandboxRunner, fake_clock: FakeClock) -> None:
@@ -120,7 +123,7 @@ def test_retries_inside_a_wait_never_sleep_past_the_deadline(
     task_id = runner.sandbox.add_task("abaconnect")
     runner.sandbox.inject(Fault.rate_limit(retry_after=60), task_id=task_id)
     with pytest.raises(maesn.RateLimitError):
-        runner.wait(task_id, {"integration": "abaconnect"}, timeout=5)
+        runner.wait(task_id, {"integration": "abaconnect"}, max_wait=5)
     assert fake_clock.sleeps == []
 
 
@@ -158,7 +161,7 @@ def test_on_update_is_called_when_the_status_changes(runner: SandboxRunner) -> N
 @pytest.mark.parametrize(
     ("options", "match"),
     [
-        ({"timeout": 0}, "timeout must be a positive"),
+        ({"max_wait": 0}, "max_wait must be a positive"),
         ({"poll_interval": -1}, "poll_interval must be a positive"),
         ({"poll_interval": 5, "max_interval": 1}, "must not be shorter"),
         ({"on_update": "print"}, "on_update must be callable"),
@@ -186,7 +189,7 @@ async def test_cancelling_the_async_wait_stops_it_promptly(
         account_key=sandbox.account_key,
         base_url=sandbox.base_url,
     ) as client:
-        waiting = asyncio.create_task(client.wait_for_task(task_id, timeout=1e9))
+        waiting = asyncio.create_task(client.wait_for_task(task_id, max_wait=1e9))
         while sandbox.requests.count(task_id=task_id) < 3:  # noqa: ASYNC110 - the sandbox is another thread
             await asyncio.sleep(0.005)
         waiting.cancel()
@@ -239,7 +242,7 @@ async def test_wait_for_tasks_raises_the_first_failure_and_cancels_the_rest(
         base_url=sandbox.base_url,
     ) as client:
         with pytest.raises(maesn.TaskFailedError):
-            async for _ in client.wait_for_tasks([*slow, failing], timeout=1e9):
+            async for _ in client.wait_for_tasks([*slow, failing], max_wait=1e9):
                 pass
         with pytest.raises(maesn.ValidationError, match="concurrency"):
             async for _ in client.wait_for_tasks(slow, concurrency=0):
@@ -303,9 +306,308 @@ def test_the_deadline_also_bounds_a_slow_request(mode: str) -> None:
             runner.wait(
                 task_id,
                 {"integration": "abaconnect"},
-                timeout=0.5,
+                max_wait=0.5,
                 poll_interval=0.1,
                 on_poll=slow_down,
             )
         assert caught.value.task.status is TaskStatus.IN_PROGRESS
         assert isinstance(caught.value.__cause__, maesn.APITimeoutError)
+
+
+def _collect_many(
+    mode: str, sandbox: Sandbox, task_ids: Any, client: dict[str, Any] | None = None, **options: Any
+) -> list[Any]:
+    """Everything wait_for_tasks yields, through Client or AsyncClient; raises what it raises."""
+    runner = SandboxRunner(mode=mode, sandbox=sandbox)
+    kwargs = runner.client_kwargs(**{"integration": "abaconnect", **(client or {})})
+    if mode == "sync":
+        with maesn.Client(**kwargs) as sync_client:
+            return list(sync_client.wait_for_tasks(task_ids, **options))
+
+    async def call() -> list[Any]:
+        async with maesn.AsyncClient(**kwargs) as async_client:
+            return [item async for item in async_client.wait_for_tasks(task_ids, **options)]
+
+    return asyncio.run(call())
+
+
+def test_wait_for_tasks_yields_every_task_as_it_finishes(
+    sandbox: Sandbox, fake_clock: FakeClock, mode: str
+) -> None:
+    """Both clients wait for a batch; quicker tasks come first."""
+    del fake_clock
+    slow = sandbox.add_task("abaconnect", lifecycle=["IN_PROGRESS"] * 4 + ["FINISHED"])
+    quick = sandbox.add_task("abaconnect", lifecycle=["FINISHED"])
+    medium = sandbox.add_task("abaconnect", lifecycle=["IN_PROGRESS", "FINISHED"])
+    tasks = _collect_many(mode, sandbox, [slow, quick, medium])
+    assert [t.task_id for t in tasks] == [quick, medium, slow]
+    assert all(t.status is TaskStatus.FINISHED for t in tasks)
+
+
+def test_the_sync_batch_polls_round_robin_by_due_time(
+    sandbox: Sandbox, fake_clock: FakeClock
+) -> None:
+    """Every task is polled before any is polled twice, and the waits overlap in time."""
+    lifecycle = ["IN_PROGRESS", "IN_PROGRESS", "FINISHED"]
+    ids = [sandbox.add_task("abaconnect", lifecycle=lifecycle) for _ in range(5)]
+    start = fake_clock.monotonic()
+    tasks = _collect_many("sync", sandbox, ids, poll_interval=1.0, max_interval=30.0)
+    assert sorted(t.task_id for t in tasks) == sorted(ids)
+    order = [r.task_id for r in sandbox.requests]
+    assert set(order[:5]) == set(ids)
+    assert len(order) == 15
+    # One task alone waits about 1 + 1.5 s; five in turn, overlapped, take no longer.
+    assert fake_clock.monotonic() - start <= 2.5
+
+
+def test_the_sync_batch_keeps_concurrency_tasks_in_rotation(
+    sandbox: Sandbox, fake_clock: FakeClock
+) -> None:
+    """concurrency=2: the third task is first polled only after one of the first two finished."""
+    del fake_clock
+    first = sandbox.add_task("abaconnect", lifecycle=["IN_PROGRESS", "FINISHED"])
+    second = sandbox.add_task("abaconnect", lifecycle=["IN_PROGRESS"] * 3 + ["FINISHED"])
+    third = sandbox.add_task("abaconnect", lifecycle=["FINISHED"])
+    _collect_many("sync", sandbox, [first, second, third], concurrency=2)
+    order = [r.task_id for r in sandbox.requests]
+    assert order.index(third) > order.index(first, order.index(first) + 1)
+
+
+def test_wait_for_tasks_stops_at_the_first_error_by_default(
+    sandbox: Sandbox, fake_clock: FakeClock, mode: str
+) -> None:
+    """Without return_exceptions the first failure is raised and nothing more is polled."""
+    del fake_clock
+    slow = [sandbox.add_task("abaconnect", lifecycle=["IN_PROGRESS"]) for _ in range(3)]
+    failing = sandbox.add_task("datev-rewe", lifecycle=["IN_PROGRESS", "FAILED"])
+    client = {"integration": "datev-rewe", "company_id": "c-1"}
+    with pytest.raises(maesn.TaskFailedError) as caught:
+        _collect_many(mode, sandbox, [*slow, failing], client, max_wait=1e9)
+    assert caught.value.task.task_id == failing
+    polls = len(sandbox.requests)
+    assert polls < 20
+
+
+def test_return_exceptions_yields_one_result_or_error_per_task(
+    sandbox: Sandbox, fake_clock: FakeClock, mode: str
+) -> None:
+    """(task_id, Task | MaesnError) for every task: a failure, a timeout and a 404 stop nothing."""
+    del fake_clock
+    done = sandbox.add_task("datev-rewe", lifecycle=["IN_PROGRESS", "SUCCESS"])
+    failed = sandbox.add_task("datev-rewe", lifecycle=["FAILED"])
+    stuck = sandbox.add_task("datev-rewe", lifecycle=["IN_PROGRESS"])
+    missing = "no-such-task"
+    client = {"integration": "datev-rewe", "company_id": "c-1"}
+    results = dict(
+        _collect_many(
+            mode,
+            sandbox,
+            [done, failed, stuck, missing],
+            client,
+            max_wait=30,
+            return_exceptions=True,
+        )
+    )
+    assert set(results) == {done, failed, stuck, missing}
+    assert isinstance(results[done], maesn.Task)
+    assert results[done].status is TaskStatus.SUCCESS
+    assert type(results[failed]) is maesn.TaskFailedError
+    assert isinstance(results[stuck], maesn.TaskTimeoutError)
+    assert results[stuck].task.task_id == stuck
+    assert isinstance(results[missing], maesn.NotFoundError)
+
+
+@pytest.mark.parametrize(
+    ("task_ids", "options", "argument"),
+    [
+        ("t-1", {}, "task_ids"),
+        (["t-1", ""], {}, "task_id"),
+        (["t-1"], {"concurrency": 0}, "concurrency"),
+        (["t-1"], {"max_wait": -1}, "max_wait"),
+        (["t-1"], {"poll_interval": 5, "max_interval": 1}, "max_interval"),
+    ],
+    ids=["a-string", "empty-id", "concurrency", "max-wait", "intervals"],
+)
+def test_wait_for_tasks_checks_its_arguments_at_the_call(
+    sandbox: Sandbox, mode: str, task_ids: Any, options: dict[str, Any], argument: str
+) -> None:
+    """Nothing is sent, and the error comes from the call itself, before iterating."""
+    runner = SandboxRunner(mode=mode, sandbox=sandbox)
+    kwargs = runner.client_kwargs(integration="abaconnect")
+    client_class = maesn.Client if mode == "sync" else maesn.AsyncClient
+
+    async def call() -> None:
+        async with maesn.AsyncClient(**kwargs) as async_client:
+            with pytest.raises(maesn.ValidationError, match=argument):
+                async_client.wait_for_tasks(task_ids, **options)
+
+    if client_class is maesn.Client:
+        with (
+            maesn.Client(**kwargs) as sync_client,
+            pytest.raises(maesn.ValidationError, match=argument),
+        ):
+            sync_client.wait_for_tasks(task_ids, **options)
+    else:
+        asyncio.run(call())
+    assert sandbox.requests.count() == 0
+
+
+def test_max_wait_of_a_batch_counts_from_the_call(sandbox: Sandbox, fake_clock: FakeClock) -> None:
+    """A task admitted late (concurrency=1) gets only what is left of max_wait."""
+    first = sandbox.add_task("abaconnect", lifecycle=["IN_PROGRESS"] * 3 + ["FINISHED"])
+    late = sandbox.add_task("abaconnect", lifecycle=["IN_PROGRESS"])
+    start = fake_clock.monotonic()
+    results = dict(
+        _collect_many(
+            "sync",
+            sandbox,
+            [first, late],
+            max_wait=10,
+            concurrency=1,
+            return_exceptions=True,
+        )
+    )
+    assert isinstance(results[first], maesn.Task)
+    assert isinstance(results[late], maesn.TaskTimeoutError)
+    assert fake_clock.monotonic() - start <= 10
+
+
+def test_timeout_is_not_the_wait_deadline(runner: SandboxRunner) -> None:
+    """wait_for_task has max_wait; `timeout` is only the client's per-request timeout."""
+    task_id = runner.sandbox.add_task("abaconnect")
+    with pytest.raises(TypeError, match="timeout"):
+        runner.wait(task_id, {"integration": "abaconnect"}, timeout=5)
+
+
+ABACONNECT_ERROR = [
+    {"message": "3 Buchungen übernommen", "type": "INFO"},
+    {"message": "Konto 9999 existiert nicht", "type": "ERROR"},
+]
+
+
+def test_an_abaconnect_error_entry_is_returned_by_default(runner: SandboxRunner) -> None:
+    """Default: FINISHED is done; the error entry is for the caller to read (profile helper)."""
+    task_id = runner.sandbox.add_task("abaconnect", information=ABACONNECT_ERROR)
+    task = runner.wait(task_id, {"integration": "abaconnect"})
+    assert task.status is TaskStatus.FINISHED
+    errors = task.profile.error_information(task.information)
+    assert [e.message for e in errors] == ["Konto 9999 existiert nicht"]
+
+
+def test_fail_on_error_information_turns_an_abaconnect_error_into_task_failed(
+    runner: SandboxRunner,
+) -> None:
+    """The opt-in raises TaskFailedError carrying the task; raise_on_failure=False returns it."""
+    task_id = runner.sandbox.add_task("abaconnect", information=ABACONNECT_ERROR)
+    client = {"integration": "abaconnect"}
+    with pytest.raises(maesn.TaskFailedError) as caught:
+        runner.wait(task_id, client, fail_on_error_information=True)
+    assert type(caught.value) is maesn.TaskFailedError
+    assert caught.value.task.status is TaskStatus.FINISHED
+    assert "Konto 9999 existiert nicht" in str(caught.value)
+    task = runner.wait(task_id, client, fail_on_error_information=True, raise_on_failure=False)
+    assert task.status is TaskStatus.FINISHED
+
+
+@pytest.mark.parametrize(
+    ("integration", "information", "expected"),
+    [
+        ("abaconnect", [{"message": "ok", "type": "INFO"}], "returned"),
+        ("abaconnect", [{"message": "kaputt", "type": "error"}], "failed"),
+        ("datev-rewe", [{"message": "Hinweis", "type": "ERROR"}], "returned"),
+    ],
+    ids=["abaconnect-info", "abaconnect-error-lowercase", "datev-status-authoritative"],
+)
+def test_which_information_types_mean_an_error_comes_from_the_profile(
+    runner: SandboxRunner, integration: str, information: list[dict[str, str]], expected: str
+) -> None:
+    """AbaConnect lists ERROR (any case); DATEV's SUCCESS status alone decides."""
+    assert ("error" in Integration(integration).profile.error_information_types) is (
+        integration == "abaconnect"
+    )
+    if integration != "abaconnect":
+        information = [
+            {**info, "filename": "a.pdf", "timestamp": "2026-01-01"} for info in information
+        ]
+    task_id = runner.sandbox.add_task(integration, information=information)
+    client = {"integration": integration, "company_id": "c-1"}
+    if expected == "failed":
+        with pytest.raises(maesn.TaskFailedError):
+            runner.wait(task_id, client, fail_on_error_information=True)
+    else:
+        assert runner.wait(task_id, client, fail_on_error_information=True).is_done
+
+
+def test_wait_for_tasks_honours_fail_on_error_information(
+    sandbox: Sandbox, fake_clock: FakeClock, mode: str
+) -> None:
+    """The batch wait takes the same opt-in."""
+    del fake_clock
+    bad = sandbox.add_task("abaconnect", information=ABACONNECT_ERROR)
+    good = sandbox.add_task("abaconnect")
+    results = dict(
+        _collect_many(
+            mode, sandbox, [bad, good], return_exceptions=True, fail_on_error_information=True
+        )
+    )
+    assert isinstance(results[bad], maesn.TaskFailedError)
+    assert isinstance(results[good], maesn.Task)
+
+
+class _NoGlobalClock:
+    """Installed as the process clock: any flow that looks it up fails the test."""
+
+    def monotonic(self) -> float:
+        raise AssertionError("a flow read the global clock")
+
+    def sleep(self, seconds: float) -> None:
+        raise AssertionError(f"a flow slept {seconds} s on the global clock")
+
+    async def asleep(self, seconds: float) -> None:
+        raise AssertionError(f"a flow slept {seconds} s on the global clock")
+
+
+def _fake_poll(statuses: list[str]) -> Any:
+    """A `fetch` sub-flow answering from `statuses`, one per poll, without any I/O."""
+    answers = iter(statuses)
+
+    def fetch(deadline: float | None) -> Flow[tuple[maesn.Task, float | None]]:
+        del deadline
+        yield from ()
+        task = maesn.Task(
+            task_id="t-1", integration=Integration.ABACONNECT, status=TaskStatus(next(answers))
+        )
+        return task, None
+
+    return fetch
+
+
+def test_wait_flows_are_pure_and_use_the_clock_and_rng_they_are_given() -> None:
+    """wait_flow and wait_many_flow take fetch, clock and rng: no I/O, no global clock lookup."""
+    rng = random.Random(1)  # noqa: S311 - jitter, as in the client
+    clock = FakeClock()
+    options = WaitOptions.create(max_wait=60, poll_interval=2.0, max_interval=2.0, company_id=None)
+    previous = _clock.install(_NoGlobalClock())
+    try:
+        flow = wait_flow(_fake_poll(["IN_PROGRESS", "FINISHED"]), options, clock=clock, rng=rng)
+        action = next(flow)
+        assert isinstance(action, Sleep)
+        assert 1.6 <= action.seconds <= 2.0
+        clock.advance(action.seconds)
+        with pytest.raises(StopIteration) as done:
+            flow.send(None)
+        assert done.value.value.status is TaskStatus.FINISHED
+
+        many = wait_many_flow(
+            ["a", "b"],
+            lambda _: _fake_poll(["FINISHED"]),
+            options,
+            clock=clock,
+            rng=rng,
+            concurrency=2,
+            return_exceptions=True,
+        )
+        emitted = [action.value for action in many if isinstance(action, Emit)]
+        assert [task_id for task_id, _ in emitted] == ["a", "b"]
+    finally:
+        _clock.install(previous)

@@ -7,7 +7,7 @@ companyId, paging) from `maesn.Integration.X.profile`. The low-level client they
 
 from maesn_api._provenance import SPEC_SHA256
 
-from ._client import AsyncClient, Client
+from ._client import AsyncClient, Client, TaskResult
 from ._exceptions import (
     APIConnectionError,
     APIError,
@@ -20,6 +20,7 @@ from ._exceptions import (
     MaesnError,
     MaesnWarning,
     NotFoundError,
+    PageOutOfRangeError,
     PermissionDeniedError,
     RateLimitError,
     ResponseTooLargeError,
@@ -57,6 +58,7 @@ __all__ = [
     "MaesnError",
     "MaesnWarning",
     "NotFoundError",
+    "PageOutOfRangeError",
     "Pagination",
     "PermissionDeniedError",
     "RateLimitError",
@@ -73,6 +75,7 @@ __all__ = [
     "TaskPage",
     "TaskPartiallySucceededError",
     "TaskPendingError",
+    "TaskResult",
     "TaskStatus",
     "TaskTimeoutError",
     "UnexpectedTaskStatusError",

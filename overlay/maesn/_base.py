@@ -12,6 +12,7 @@ import os
 import random
 import warnings
 from collections import OrderedDict
+from collections.abc import Iterable
 from copy import copy as shallow_copy
 from pathlib import Path
 from typing import Any, Self
@@ -23,15 +24,13 @@ import maesn_api
 from . import _clock
 from ._config import DEFAULT_MAX_RESPONSE_BYTES, ClientConfig, user_agent
 from ._exceptions import (
-    APIError,
-    APITimeoutError,
     ClientClosedError,
     MaesnWarning,
     UnexpectedTaskStatusError,
     ValidationError,
 )
-from ._export import EntriesFrom, ExportLedger
-from ._flow import Connection, Emit, Flow, Sleep, install_deadline_backend
+from ._export import EntriesFrom, check_page_exists, pages_flow
+from ._flow import Connection, Flow, install_deadline_backend
 from ._models import Task
 from ._profiles import Integration, IntegrationProfile, paged_integrations
 from ._redaction import guard_logs
@@ -40,14 +39,7 @@ from ._retry import parse_retry_after
 from ._sending import send_flow
 from ._status import TaskStatus
 from ._validation import check_company_id, check_page, check_task_id, require_company_id
-from ._waiting import (
-    POLL_BACKOFF,
-    WaitOptions,
-    failure_error,
-    jittered,
-)
-from ._waiting import not_understood as _not_understood
-from ._waiting import timeout_error as _timeout
+from ._waiting import Fetch, WaitOptions, wait_flow, wait_many_flow
 
 __all__ = ["BaseClient", "logger"]
 
@@ -306,48 +298,59 @@ class BaseClient:
         self, task_id: object, *, page: object = None, company_id: object = None
     ) -> Flow[Task]:
         task, _ = yield from self._fetch_flow(task_id, page=page, company_id=company_id)
+        if isinstance(page, int) and self.profile.pagination:
+            check_page_exists(task, page)
         return task
 
-    def _wait_flow(self, task_id: object, options: WaitOptions) -> Flow[Task]:
-        """Poll until the profile says the task is done, within the deadline."""
-        clock = _clock.current()
-        started = clock.monotonic()
-        deadline = started + options.timeout
-        interval = options.poll_interval
-        polls = 0
-        previous: Task | None = None
-        while True:
-            # A failing poll raises its APIError; its retries never sleep past the deadline, and
-            # a poll cut short by the deadline ends the wait as a timeout.
-            try:
-                task, retry_after = yield from self._fetch_flow(
-                    task_id, company_id=options.company_id, deadline=deadline
-                )
-            except APITimeoutError as exc:
-                if previous is None or clock.monotonic() < deadline:
-                    raise
-                raise _timeout(previous, clock.monotonic() - started, polls, options) from exc
-            polls += 1
-            if options.on_poll is not None:
-                options.on_poll(task)
-            if options.on_update is not None and (
-                previous is None or task.status != previous.status
-            ):
-                options.on_update(task)
-            previous = task
-            if task.outcome is None:
-                raise _not_understood(task)
-            if task.outcome.is_done:
-                if task.outcome.is_success or not options.raise_on_failure:
-                    return task
-                raise failure_error(task)
-            remaining = deadline - clock.monotonic()
-            if remaining <= 0:
-                raise _timeout(task, clock.monotonic() - started, polls, options)
-            # Retry-After can only lengthen a wait: a 0 or a past date must not make it spin.
-            wanted = max(retry_after or 0.0, jittered(interval, self._random))
-            yield Sleep(min(wanted, remaining))
-            interval = min(options.max_interval, interval * POLL_BACKOFF)
+    # -- wiring the wait and export flows (_waiting.py, _export.py) ----------------------------
+
+    def _poller(self, task_id: str, company_id: str | None) -> Fetch:
+        """One poll of `task_id` as the `fetch` sub-flow a wait flow takes."""
+
+        def fetch(deadline: float | None) -> Flow[tuple[Task, float | None]]:
+            self._check_open()  # a batch iterator may be resumed after close()
+            return self._fetch_flow(task_id, company_id=company_id, deadline=deadline)
+
+        return fetch
+
+    def _wait_flow(
+        self,
+        task_id: object,
+        options: WaitOptions,
+        *,
+        started: float | None = None,
+    ) -> Flow[Task]:
+        checked = check_task_id(task_id)
+        fetch = self._poller(checked, options.company_id)
+        return wait_flow(fetch, options, clock=_clock.current(), rng=self._random, started=started)
+
+    @staticmethod
+    def _task_ids(task_ids: object) -> list[str]:
+        """Every task id of a batch wait, checked before any request."""
+        if isinstance(task_ids, str | bytes) or not isinstance(task_ids, Iterable):
+            raise ValidationError(
+                f"task_ids must be an iterable of task id strings, got {type(task_ids).__name__} "
+                f"{task_ids!r:.60}: pass [task_id] to wait for one task"
+            )
+        return [check_task_id(task_id) for task_id in task_ids]
+
+    def _wait_many_flow(
+        self,
+        task_ids: list[str],
+        options: WaitOptions,
+        *,
+        concurrency: int,
+        return_exceptions: bool,
+    ) -> Flow[None]:
+        return wait_many_flow(
+            task_ids,
+            lambda task_id: self._poller(task_id, options.company_id),
+            options,
+            clock=_clock.current(),
+            rng=self._random,
+            concurrency=concurrency,
+            return_exceptions=return_exceptions,
+        )
 
     def _export_flow(
         self,
@@ -358,45 +361,29 @@ class BaseClient:
         entries_from: EntriesFrom,
     ) -> Flow[None]:
         """Check an export's arguments now, before any request; return the flow of its pages."""
-        first = self._export_start(task_id, start_page, company_id)
-        return self._pages_flow(
-            task_id, start_page=first, company_id=company_id, entries_from=entries_from
-        )
-
-    def _export_start(self, task_id: object, start_page: object, company_id: object) -> int:
-        check_task_id(task_id)
+        checked = check_task_id(task_id)
         if not self.profile.pagination:
             raise ValidationError(
                 f"{self.profile.name} ({self.integration.value!r}) tasks have no pages: use "
                 f"get_task (only {paged_integrations()} results are paged)"
             )
         self._company_for_call(company_id)
-        first_page = check_page(self.profile, start_page)
-        if first_page is None:
+        first = check_page(self.profile, start_page)
+        if first is None:
             raise ValidationError("start_page must be an int >= 1, got None")
-        return first_page
 
-    def _pages_flow(
-        self,
-        task_id: object,
-        *,
-        start_page: int,
-        company_id: object,
-        entries_from: EntriesFrom,
-    ) -> Flow[None]:
-        """Emit the export's pages from `start_page` to the last, checking nothing is lost."""
-        ledger = ExportLedger(self.profile, start_page)
-        number = start_page
-        while True:
-            try:
-                task = yield from self._get_task_flow(task_id, page=number, company_id=company_id)
-            except APIError as exc:
-                raise ledger.fetch_failed(task_id, number, exc) from exc
-            page = ledger.accept(task, number, entries_from)
-            yield Emit(page)
-            if ledger.finished(page):
-                return
-            number += 1
+        def fetch_page(number: int) -> Flow[Task]:
+            self._check_open()  # an export iterator may be resumed after close()
+            task, _ = yield from self._fetch_flow(checked, page=number, company_id=company_id)
+            return task
+
+        return pages_flow(
+            fetch_page,
+            profile=self.profile,
+            task_id=checked,
+            start_page=first,
+            entries_from=entries_from,
+        )
 
     # -- interpreting tasks ------------------------------------------------------------------
 

@@ -3,27 +3,26 @@
 from __future__ import annotations
 
 import asyncio
-import itertools
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Literal, Self, overload
 
 import httpx
 
+from . import _clock
 from ._base import BaseClient
-from ._export import EntriesFrom, default_entries
+from ._exceptions import MaesnError
+from ._export import EntriesFrom, aiter_entries, default_entries, iter_entries
 from ._flow import Connection, arun, arun_iter, run, run_iter
 from ._models import Task, TaskPage
 from ._validation import check_at_least
 from ._waiting import WaitOptions
 
-__all__ = ["AsyncClient", "Client"]
+__all__ = ["AsyncClient", "Client", "TaskResult"]
 
-
-async def _entries_of(pages: AsyncIterator[TaskPage]) -> AsyncIterator[Any]:
-    async for page in pages:
-        for entry in page.entries:
-            yield entry
+TaskResult = tuple[str, Task | MaesnError]
+"""What `wait_for_tasks(..., return_exceptions=True)` yields per task: its id, and the finished
+Task or the MaesnError its wait ended with (TaskFailedError, TaskTimeoutError, an APIError...)."""
 
 
 class Client(BaseClient):
@@ -72,35 +71,109 @@ class Client(BaseClient):
         self,
         task_id: str,
         *,
-        timeout: float = 600.0,
+        max_wait: float = 600.0,
         poll_interval: float = 1.0,
         max_interval: float = 30.0,
         company_id: str | None = None,
         on_update: Callable[[Task], object] | None = None,
-        raise_on_failure: bool = True,
         on_poll: Callable[[Task], object] | None = None,
+        raise_on_failure: bool = True,
+        fail_on_error_information: bool = False,
     ) -> Task:
         """Poll until the task is done and return it.
 
         The wait between polls starts at `poll_interval` and grows 1.5x (with jitter) up to
-        `max_interval`; a longer Retry-After from the server wins. It never sleeps past `timeout`
-        seconds: then TaskTimeoutError carries the last task seen. A task that ends without
-        success raises a TaskFailedError subclass quoting its information messages (or, with
+        `max_interval`; a longer Retry-After from the server wins. It never sleeps past `max_wait`
+        seconds (the wait's overall deadline; the client's `timeout` bounds each request): then
+        TaskTimeoutError carries the last task seen. A task that ends without success raises a
+        TaskFailedError subclass quoting its information messages (or, with
         `raise_on_failure=False`, is returned). A status the integration does not define raises
-        UnexpectedTaskStatusError at once. `on_update(task)` is called whenever the status changes,
-        `on_poll(task)` after every poll.
+        UnexpectedTaskStatusError at once. `on_update(task)` is called whenever the status
+        changes, `on_poll(task)` after every poll.
+
+        `fail_on_error_information=True` also treats as failed a task whose status counts as
+        success but whose `information` holds an entry of a type the integration uses for errors
+        (`profile.error_information_types`: AbaConnect's FINISHED with an `ERROR` entry). By
+        default (False) such a task is returned: AbaConnect's FINISHED only says the task is done,
+        check `task.profile.error_information(task.information)` yourself.
         """
         options = WaitOptions.create(
-            timeout=timeout,
+            max_wait=max_wait,
             poll_interval=poll_interval,
             max_interval=max_interval,
             company_id=company_id,
             on_update=on_update,
-            raise_on_failure=raise_on_failure,
             on_poll=on_poll,
+            raise_on_failure=raise_on_failure,
+            fail_on_error_information=fail_on_error_information,
         )
         http = self._http()
         return run(self._wait_flow(task_id, options), http)
+
+    @overload
+    def wait_for_tasks(
+        self,
+        task_ids: Iterable[str],
+        *,
+        max_wait: float = ...,
+        poll_interval: float = ...,
+        max_interval: float = ...,
+        company_id: str | None = ...,
+        concurrency: int = ...,
+        return_exceptions: Literal[False] = ...,
+        fail_on_error_information: bool = ...,
+    ) -> Iterator[Task]: ...
+    @overload
+    def wait_for_tasks(
+        self,
+        task_ids: Iterable[str],
+        *,
+        max_wait: float = ...,
+        poll_interval: float = ...,
+        max_interval: float = ...,
+        company_id: str | None = ...,
+        concurrency: int = ...,
+        return_exceptions: Literal[True],
+        fail_on_error_information: bool = ...,
+    ) -> Iterator[TaskResult]: ...
+    def wait_for_tasks(
+        self,
+        task_ids: Iterable[str],
+        *,
+        max_wait: float = 600.0,
+        poll_interval: float = 1.0,
+        max_interval: float = 30.0,
+        company_id: str | None = None,
+        concurrency: int = 50,
+        return_exceptions: bool = False,
+        fail_on_error_information: bool = False,
+    ) -> Iterator[Task] | Iterator[TaskResult]:
+        """Wait for many tasks over this client's connection, yielding each as it finishes.
+
+        One loop polls the tasks round-robin, the one due soonest first, each with the intervals
+        of `wait_for_task`; up to `concurrency` tasks are in rotation at a time, the next starts
+        when one finishes. `max_wait` counts from this call for every task. The arguments (and
+        every task id) are checked here, before any request.
+
+        By default it yields each finished Task, and the first error (TaskFailedError,
+        TaskTimeoutError, an APIError...) ends the whole iteration. With `return_exceptions=True`
+        it yields one `(task_id, Task | MaesnError)` pair per task (`maesn.TaskResult`) and never
+        raises for one task's failure; failed tasks come as TaskFailedError carrying `.task`.
+        """
+        options = WaitOptions.create(
+            max_wait=max_wait,
+            poll_interval=poll_interval,
+            max_interval=max_interval,
+            company_id=company_id,
+            fail_on_error_information=fail_on_error_information,
+        )
+        ids = self._task_ids(task_ids)
+        cap = check_at_least("concurrency", concurrency, 1)
+        http = self._http()
+        flow = self._wait_many_flow(
+            ids, options, concurrency=cap, return_exceptions=bool(return_exceptions)
+        )
+        return run_iter(flow, http)
 
     def iter_task_pages(
         self,
@@ -130,11 +203,14 @@ class Client(BaseClient):
         company_id: str | None = None,
         entries_from: EntriesFrom = default_entries,
     ) -> Iterator[Any]:
-        """Yield every entry of a finished export, in order, exactly once (see iter_task_pages)."""
+        """Yield every entry of a finished export, in order, exactly once (see iter_task_pages).
+
+        A page is let go before the next is fetched: memory holds one decoded page at a time.
+        """
         pages = self.iter_task_pages(
             task_id, start_page=start_page, company_id=company_id, entries_from=entries_from
         )
-        return itertools.chain.from_iterable(page.entries for page in pages)
+        return iter_entries(pages)
 
     def close(self) -> None:
         """Close the client; it (and its export iterators) cannot be used afterwards.
@@ -183,48 +259,116 @@ class AsyncClient(BaseClient):
         self,
         task_id: str,
         *,
-        timeout: float = 600.0,  # noqa: ASYNC109 - the overall deadline is the API, as on Client
+        max_wait: float = 600.0,
         poll_interval: float = 1.0,
         max_interval: float = 30.0,
         company_id: str | None = None,
         on_update: Callable[[Task], object] | None = None,
-        raise_on_failure: bool = True,
         on_poll: Callable[[Task], object] | None = None,
+        raise_on_failure: bool = True,
+        fail_on_error_information: bool = False,
     ) -> Task:
         """Poll until the task is done and return it (see `Client.wait_for_task`).
 
         Cancelling the awaiting task stops the wait at once.
         """
         options = WaitOptions.create(
-            timeout=timeout,
+            max_wait=max_wait,
             poll_interval=poll_interval,
             max_interval=max_interval,
             company_id=company_id,
             on_update=on_update,
-            raise_on_failure=raise_on_failure,
             on_poll=on_poll,
+            raise_on_failure=raise_on_failure,
+            fail_on_error_information=fail_on_error_information,
         )
         http = self._http()
         return await arun(self._wait_flow(task_id, options), http)
 
-    async def wait_for_tasks(
-        self, task_ids: Iterable[str], *, concurrency: int = 50, **wait: Any
-    ) -> AsyncIterator[Task]:
-        """Wait for many tasks at once, yielding each as it finishes.
+    @overload
+    def wait_for_tasks(
+        self,
+        task_ids: Iterable[str],
+        *,
+        max_wait: float = ...,
+        poll_interval: float = ...,
+        max_interval: float = ...,
+        company_id: str | None = ...,
+        concurrency: int = ...,
+        return_exceptions: Literal[False] = ...,
+        fail_on_error_information: bool = ...,
+    ) -> AsyncIterator[Task]: ...
+    @overload
+    def wait_for_tasks(
+        self,
+        task_ids: Iterable[str],
+        *,
+        max_wait: float = ...,
+        poll_interval: float = ...,
+        max_interval: float = ...,
+        company_id: str | None = ...,
+        concurrency: int = ...,
+        return_exceptions: Literal[True],
+        fail_on_error_information: bool = ...,
+    ) -> AsyncIterator[TaskResult]: ...
+    def wait_for_tasks(
+        self,
+        task_ids: Iterable[str],
+        *,
+        max_wait: float = 600.0,
+        poll_interval: float = 1.0,
+        max_interval: float = 30.0,
+        company_id: str | None = None,
+        concurrency: int = 50,
+        return_exceptions: bool = False,
+        fail_on_error_information: bool = False,
+    ) -> AsyncIterator[Task] | AsyncIterator[TaskResult]:
+        """Wait for many tasks at once, yielding each as it finishes, with `async for`.
 
         At most `concurrency` waits poll at the same time, all over this client's one connection
-        pool; `wait` takes the arguments of `wait_for_task`. The first error cancels the other
-        waits and is raised.
+        pool, each with the intervals of `wait_for_task`; `max_wait` counts from this call for
+        every task. The arguments (and every task id) are checked here, before any request.
+
+        By default it yields each finished Task, and the first error cancels the other waits and
+        is raised. With `return_exceptions=True` it yields one `(task_id, Task | MaesnError)`
+        pair per task (`maesn.TaskResult`) and never raises for one task's failure. Leaving the
+        loop early (break, an exception, cancellation) cancels the waits still running.
         """
-        check_at_least("concurrency", concurrency, 1)
-        ids = list(task_ids)
+        options = WaitOptions.create(
+            max_wait=max_wait,
+            poll_interval=poll_interval,
+            max_interval=max_interval,
+            company_id=company_id,
+            fail_on_error_information=fail_on_error_information,
+        )
+        ids = self._task_ids(task_ids)
+        cap = check_at_least("concurrency", concurrency, 1)
+        http = self._http()
+        return self._wait_many(http, ids, options, cap, return_exceptions=bool(return_exceptions))
+
+    async def _wait_many(
+        self,
+        http: Connection,
+        task_ids: list[str],
+        options: WaitOptions,
+        concurrency: int,
+        *,
+        return_exceptions: bool,
+    ) -> AsyncIterator[Any]:
+        started = _clock.current().monotonic()
         gate = asyncio.Semaphore(concurrency)
 
-        async def one(task_id: str) -> Task:
+        async def one(task_id: str) -> Task | TaskResult:
             async with gate:
-                return await self.wait_for_task(task_id, **wait)
+                flow = self._wait_flow(task_id, options, started=started)
+                if not return_exceptions:
+                    return await arun(flow, http)
+                try:
+                    return task_id, await arun(flow, http)
+                except MaesnError as exc:
+                    return task_id, exc
 
-        pending = [asyncio.ensure_future(one(task_id)) for task_id in ids]
+        pending = [asyncio.ensure_future(one(task_id)) for task_id in task_ids]
         try:
             for finished in asyncio.as_completed(pending):
                 yield await finished
@@ -261,7 +405,7 @@ class AsyncClient(BaseClient):
         entries_from: EntriesFrom = default_entries,
     ) -> AsyncIterator[Any]:
         """Yield every entry of a finished export, in order, exactly once, with `async for`."""
-        return _entries_of(
+        return aiter_entries(
             self.iter_task_pages(
                 task_id, start_page=start_page, company_id=company_id, entries_from=entries_from
             )

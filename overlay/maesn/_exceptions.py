@@ -3,6 +3,7 @@
 ```
 MaesnError
 ├── ValidationError (also a ValueError)   bad input, caught before any request is sent
+│   └── PageOutOfRangeError               a page past the last of an export (total_pages)
 ├── ClientClosedError (also a RuntimeError)   the client was used after close()/aclose()
 ├── APIError                              something went wrong talking to Maesn
 │   ├── APIStatusError                    a non-2xx answer: status_code, body, response...
@@ -56,6 +57,7 @@ __all__ = [
     "MaesnError",
     "MaesnWarning",
     "NotFoundError",
+    "PageOutOfRangeError",
     "PermissionDeniedError",
     "RateLimitError",
     "ResponseTooLargeError",
@@ -100,6 +102,19 @@ class ValidationError(MaesnError, ValueError):
         """The name of the argument that was wrong, or None."""
         self.hint = hint
         """A suggestion for the fix, or None."""
+
+
+class PageOutOfRangeError(ValidationError):
+    """A page past the last page of a paged result was asked for; `total_pages` says how many."""
+
+    def __init__(self, message: str, *, page: int, total_pages: int, task: Task) -> None:
+        super().__init__(message)
+        self.page = page
+        """The page asked for."""
+        self.total_pages = total_pages
+        """How many pages the result has (`meta.pagination.totalPages`)."""
+        self.task = task
+        """The answer that reported the page count."""
 
 
 class ClientClosedError(MaesnError, RuntimeError):

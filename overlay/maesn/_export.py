@@ -1,25 +1,50 @@
-"""Paging an export's result: every entry exactly once, or an error saying where to resume."""
+"""Paging an export's result: every entry exactly once, or an error saying where to resume.
+
+`pages_flow` is pure (see `_flow.py`): it takes a `fetch_page` sub-flow for one page and emits
+each checked TaskPage; `BaseClient` wires it, the drivers run it. One rule for its errors, in
+`ExportLedger.stopped`: before any page was delivered, the error itself is raised (an APIError
+such as AuthenticationError, a TaskError, a ResponseValidationError); after one or more delivered
+pages, every failure is an IncompleteExportError with `resume_page`, the error as its `__cause__`.
+
+Memory: only the page being fetched is referenced here; the page handed out is dropped before the
+next request (the drivers and `iter_entries` do the same), so an export's peak is about one page
+being decoded plus the one the caller still holds.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 from ._exceptions import (
-    APIError,
+    ClientClosedError,
     IncompleteExportError,
+    MaesnError,
+    PageOutOfRangeError,
     ResponseValidationError,
     TaskPendingError,
-    ValidationError,
 )
+from ._flow import Emit, Flow
 from ._models import Pagination, Task, TaskPage
 from ._profiles import IntegrationProfile
 from ._waiting import failure_error, not_understood
 
-__all__ = ["EntriesFrom", "ExportLedger", "default_entries"]
+__all__ = [
+    "EntriesFrom",
+    "ExportLedger",
+    "FetchPage",
+    "aiter_entries",
+    "check_page_exists",
+    "default_entries",
+    "iter_entries",
+    "pages_flow",
+]
 
 EntriesFrom = Callable[[Any], list[Any]]
 """Turns a page's `responseData` into its list of entries."""
+FetchPage = Callable[[int], Flow[Task]]
+"""One page of the export as a sub-flow: the task as answered for `?page=number`."""
 
 
 def default_entries(response_data: Any) -> list[Any]:
@@ -37,37 +62,122 @@ def default_entries(response_data: Any) -> list[Any]:
     )
 
 
+def check_page_exists(task: Task, page: int) -> None:
+    """Raise PageOutOfRangeError when `page` lies past the last page the answer reports.
+
+    Page 1 always exists (an empty export has one empty page).
+    """
+    pagination = task.pagination
+    if pagination is None or page <= max(pagination.total_pages, 1):
+        return
+    raise PageOutOfRangeError(
+        f"page={page} is beyond the last page of task {task.task_id!r}: it has "
+        f"{pagination.total_pages} page{'' if pagination.total_pages == 1 else 's'} "
+        f"({pagination.total} entries, {pagination.per_page} a page); ask for page 1.."
+        f"{max(pagination.total_pages, 1)}",
+        page=page,
+        total_pages=pagination.total_pages,
+        task=task,
+    )
+
+
+def pages_flow(
+    fetch_page: FetchPage,
+    *,
+    profile: IntegrationProfile,
+    task_id: str,
+    start_page: int,
+    entries_from: EntriesFrom,
+) -> Flow[None]:
+    """Emit the export's pages from `start_page` to the last, checking that nothing is lost."""
+    ledger = ExportLedger(profile, task_id, start_page)
+    number = start_page
+    while True:
+        try:
+            page = ledger.accept((yield from fetch_page(number)), number, entries_from)
+        except MaesnError as exc:
+            raise ledger.stopped(number, exc)  # noqa: B904 - stopped() sets __cause__ itself
+        last = ledger.finished(page)
+        # Hand the page over without keeping it: the next page is fetched and decoded while the
+        # caller may already have dropped this one (see the module docstring).
+        emit = Emit(page)
+        del page
+        yield emit
+        del emit
+        if last:
+            return
+        number += 1
+
+
+def iter_entries(pages: Iterator[TaskPage]) -> Iterator[Any]:
+    """Every entry of `pages`, in order; a page is let go before the next one is fetched."""
+    for page in pages:
+        entries = page.entries
+        del page
+        yield from entries
+        del entries
+
+
+async def aiter_entries(pages: AsyncIterator[TaskPage]) -> AsyncIterator[Any]:
+    """Every entry of `pages`, in order, with `async for` (see `iter_entries`)."""
+    async for page in pages:
+        entries = page.entries
+        del page
+        for entry in entries:
+            yield entry
+        del entries
+
+
 class ExportLedger:
     """Checks each page against the first and counts what was handed out.
 
     Pages must report the page that was asked for, hold no more than the fixed page size, be full
     unless they are the last, and agree on the totals; at the end the entries handed out must add
-    up to `pagination.total`. Any mismatch raises IncompleteExportError naming the page to resume
-    from: everything before it was delivered exactly once, nothing from it on.
+    up to `pagination.total`. A mismatch is a ResponseValidationError (the server's pages do not
+    add up); `stopped` turns any error into what the export raises.
     """
 
-    def __init__(self, profile: IntegrationProfile, start_page: int) -> None:
+    def __init__(self, profile: IntegrationProfile, task_id: str, start_page: int) -> None:
         self.profile = profile
+        self.task_id = task_id
         self.start_page = start_page
+        self.pages_delivered = 0
         self.entries_yielded = 0
         self.totals: Pagination | None = None
 
-    def _stopped(self, task_id: object, page: int, reason: str) -> IncompleteExportError:
-        return IncompleteExportError(
-            f"export of task {task_id!r} stopped at page {page}: {reason}. "
-            f"{self.entries_yielded} entries were delivered (pages {self.start_page}.."
-            f"{page - 1}); resume with start_page={page}",
+    def stopped(self, page: int, cause: MaesnError) -> MaesnError:
+        """What an export raises when `page` failed with `cause`: the one rule for its errors.
+
+        Before any page was delivered, `cause` itself (so `except AuthenticationError` works);
+        after, an IncompleteExportError naming the page to resume from, `cause` as `__cause__`.
+        Using a closed client is the caller's doing, not the export's: ClientClosedError as is.
+        """
+        if self.pages_delivered == 0 or isinstance(cause, ClientClosedError):
+            return cause
+        error = IncompleteExportError(
+            f"export of task {self.task_id!r} stopped at page {page}: "
+            f"{type(cause).__name__}: {cause}. {self.entries_yielded} entries were delivered "
+            f"(pages {self.start_page}..{page - 1}); resume with start_page={page}",
             resume_page=page,
             entries_yielded=self.entries_yielded,
         )
+        error.__cause__ = cause
+        return error
 
-    def _incomplete(self, task: Task, page: int, reason: str) -> IncompleteExportError:
-        return self._stopped(task.task_id, page, reason)
-
-    def fetch_failed(self, task_id: object, page: int, cause: APIError) -> IncompleteExportError:
-        """The error for a page that could not be fetched (after the request's retries)."""
-        return self._stopped(
-            task_id, page, f"the page could not be fetched ({type(cause).__name__}: {cause})"
+    @staticmethod
+    def _mismatch(pagination: Pagination | None, entries: int | None, reason: str) -> Exception:
+        facts: dict[str, object] = {"reason": reason}
+        if pagination is not None:
+            facts["pagination"] = {
+                "total": pagination.total,
+                "perPage": pagination.per_page,
+                "currentPage": pagination.current_page,
+                "totalPages": pagination.total_pages,
+            }
+        if entries is not None:
+            facts["entries"] = entries
+        return ResponseValidationError(
+            f"the export's pages do not add up: {reason}", body=json.dumps(facts)
         )
 
     def _check_ready(self, task: Task) -> None:
@@ -85,26 +195,27 @@ class ExportLedger:
     def accept(self, task: Task, page: int, entries_from: EntriesFrom) -> TaskPage:
         """Check one fetched page and return it; raises when entries would be lost or doubled."""
         self._check_ready(task)
+        check_page_exists(task, page)
         pagination = task.pagination
         if pagination is None:
-            raise self._incomplete(task, page, "the page has no meta.pagination")
+            raise self._mismatch(None, None, "the page has no meta.pagination")
         if pagination.current_page != page:
-            raise self._incomplete(
-                task,
-                page,
+            raise self._mismatch(
+                pagination,
+                None,
                 f"asked for page {page}, the server answered page {pagination.current_page}",
             )
         if self.totals is None:
-            self._check_first(task, page, pagination)
+            self._check_first(pagination)
             self.totals = pagination
         elif (pagination.total, pagination.total_pages, pagination.per_page) != (
             self.totals.total,
             self.totals.total_pages,
             self.totals.per_page,
         ):
-            raise self._incomplete(
-                task,
-                page,
+            raise self._mismatch(
+                pagination,
+                None,
                 f"the totals changed mid-export (total {self.totals.total} -> {pagination.total}, "
                 f"totalPages {self.totals.total_pages} -> {pagination.total_pages}, perPage "
                 f"{self.totals.per_page} -> {pagination.per_page})",
@@ -112,45 +223,45 @@ class ExportLedger:
         entries = entries_from(task.response_data)
         expected = self._expected_entries(pagination, page)
         if len(entries) != expected:
-            raise self._incomplete(
-                task, page, f"the page holds {len(entries)} entries, {expected} were expected"
+            raise self._mismatch(
+                pagination,
+                len(entries),
+                f"the page holds {len(entries)} entries, {expected} were expected",
             )
         if page >= pagination.total_pages:
             owed = pagination.total - (self.start_page - 1) * pagination.per_page
             if self.entries_yielded + len(entries) != owed:
-                raise self._incomplete(
-                    task,
-                    page,
+                raise self._mismatch(
+                    pagination,
+                    len(entries),
                     f"the pages add up to {self.entries_yielded + len(entries)} entries, "
                     f"pagination.total says {owed} from page {self.start_page} on",
                 )
         self.entries_yielded += len(entries)
+        self.pages_delivered += 1
         return TaskPage(
             number=page, entries=entries, pagination=pagination, response_data=task.response_data
         )
 
-    def _check_first(self, task: Task, page: int, pagination: Pagination) -> None:
+    def _check_first(self, pagination: Pagination) -> None:
         size = self.profile.page_size
         if size is not None and pagination.per_page > size:
-            raise self._incomplete(
-                task, page, f"perPage is {pagination.per_page}, above the fixed page size {size}"
+            raise self._mismatch(
+                pagination,
+                None,
+                f"perPage is {pagination.per_page}, above the fixed page size {size}",
             )
         if pagination.per_page < 1 and pagination.total > 0:
-            raise self._incomplete(task, page, f"perPage is {pagination.per_page}")
+            raise self._mismatch(pagination, None, f"perPage is {pagination.per_page}")
         pages_needed = -(-pagination.total // pagination.per_page) if pagination.total else 0
         if pagination.total_pages != pages_needed and not (
             pagination.total == 0 and pagination.total_pages == 1
         ):
-            raise self._incomplete(
-                task,
-                page,
+            raise self._mismatch(
+                pagination,
+                None,
                 f"totalPages is {pagination.total_pages} but {pagination.total} entries at "
                 f"{pagination.per_page} a page need {pages_needed}",
-            )
-        if page > max(pagination.total_pages, 1):
-            raise ValidationError(
-                f"start_page={page} is beyond the last page ({pagination.total_pages}) of task "
-                f"{task.task_id!r}"
             )
 
     @staticmethod
@@ -158,6 +269,7 @@ class ExportLedger:
         before = (page - 1) * pagination.per_page
         return max(0, min(pagination.per_page, pagination.total - before))
 
-    def finished(self, page: TaskPage) -> bool:
+    @staticmethod
+    def finished(page: TaskPage) -> bool:
         """True after the last page; then the delivered entries add up to the total."""
         return page.number >= page.pagination.total_pages

@@ -261,6 +261,16 @@ def _check_length(response: httpx.Response, action: Send) -> None:
         raise _too_large(action.request, limit, f"is declared as {declared} bytes, over")
 
 
+def _unbind(response: httpx.Response) -> None:
+    """Replace httpx's (closed) bound stream with the read body.
+
+    The bound stream points back at the response: that cycle keeps every body (an export page's
+    ~10-20 MB) alive until a full garbage collection; without it the response is freed as soon as
+    it is dropped.
+    """
+    response.stream = httpx.ByteStream(response.content)
+
+
 def _send_sync(connection: Connection, action: Send) -> httpx.Response | httpx.HTTPError:
     connection.check_open()
     http = connection.http
@@ -285,6 +295,7 @@ def _send_sync(connection: Connection, action: Send) -> httpx.Response | httpx.H
             response._content = b"".join(chunks)  # noqa: SLF001 - what Response.read() sets
         finally:
             response.close()
+        _unbind(response)
     except httpx.HTTPError as exc:
         return exc
     finally:
@@ -313,6 +324,7 @@ async def _send_async(connection: Connection, action: Send) -> httpx.Response | 
                 response._content = b"".join(chunks)  # noqa: SLF001 - what Response.aread() sets
             finally:
                 await response.aclose()
+            _unbind(response)
     except httpx.HTTPError as exc:
         return exc
     except TimeoutError:
@@ -331,7 +343,11 @@ def run_iter(flow: Flow[Any], connection: Connection) -> Iterator[Any]:
             elif isinstance(action, Sleep):
                 _clock.current().sleep(action.seconds)
             else:
-                yield action.value
+                # Emitted values (export pages) are not kept here once handed over.
+                value = action.value
+                del action
+                yield value
+                del value
             action = flow.send(result)
     except StopIteration:
         return
@@ -350,7 +366,11 @@ async def arun_iter(flow: Flow[Any], connection: Connection) -> AsyncIterator[An
             elif isinstance(action, Sleep):
                 await _clock.current().asleep(action.seconds)
             else:
-                yield action.value
+                # Emitted values (export pages) are not kept here once handed over.
+                value = action.value
+                del action
+                yield value
+                del value
             action = flow.send(result)
     except StopIteration:
         return

@@ -8,11 +8,15 @@ integration. Adding an integration is adding a row. Facts and their sources: doc
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from ._status import TaskOutcome, TaskStatus
+
+if TYPE_CHECKING:
+    from ._models import TaskInformation
 
 __all__ = ["PROFILES", "Integration", "IntegrationProfile", "paged_integrations"]
 
@@ -62,6 +66,10 @@ class IntegrationProfile:
     """Whether tasks of this integration document `responseData`."""
     information_fields: frozenset[str]
     """The fields this integration fills in each `information` entry."""
+    error_information_types: frozenset[str] = frozenset()
+    """`information[].type` values (compared case-insensitively) that report an error although
+    the status counts as success; used only when a wait asks for it
+    (`fail_on_error_information=True`). Empty where the status alone is authoritative."""
     notes: str = ""
 
     @property
@@ -81,6 +89,13 @@ class IntegrationProfile:
     def outcome_of(self, status: TaskStatus) -> TaskOutcome | None:
         """What `status` means here, or None when this integration does not report it."""
         return self.outcomes.get(status)
+
+    def error_information(
+        self, information: Iterable[TaskInformation]
+    ) -> tuple[TaskInformation, ...]:
+        """The `information` entries whose `type` this integration uses to report an error."""
+        kinds = self.error_information_types
+        return tuple(info for info in information if (info.type or "").casefold() in kinds)
 
 
 _FULL_INFORMATION = frozenset({"filename", "message", "timestamp", "type"})
@@ -114,6 +129,7 @@ PROFILES: Mapping[Integration, IntegrationProfile] = MappingProxyType(
             raw_data=False,
             response_data=True,
             information_fields=frozenset({"message", "type"}),
+            error_information_types=frozenset({"error"}),
             notes=(
                 "FINISHED means done, not succeeded: the outcome is in information[] and "
                 "responseData (inferred). Only one request may run per end user: start the next "

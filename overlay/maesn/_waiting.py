@@ -1,12 +1,23 @@
-"""Waiting for a task: options, poll intervals, and the errors a wait ends in."""
+"""Waiting for tasks: the wait flow, its options, poll intervals, and the errors a wait ends in.
+
+`wait_flow` polls one task; `wait_many_flow` polls many, round-robin by when each is due, over
+one connection. Both are pure (see `_flow.py`): they take a `fetch` sub-flow for one poll, the
+clock and the random source, and yield Send/Sleep/Emit; `BaseClient` wires them, the drivers run
+them.
+"""
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ._exceptions import (
+    APITimeoutError,
+    MaesnError,
     TaskCancelledError,
     TaskDeletedError,
     TaskFailedError,
@@ -15,23 +26,33 @@ from ._exceptions import (
     UnexpectedTaskStatusError,
     ValidationError,
 )
+from ._flow import Emit, Flow, Sleep
 from ._models import Task
 from ._status import TaskOutcome, TaskStatus
 from ._validation import check_company_id, check_seconds
 
+if TYPE_CHECKING:
+    from ._clock import Clock
+
 __all__ = [
     "POLL_BACKOFF",
+    "Fetch",
     "WaitOptions",
     "failure_error",
     "jittered",
     "not_understood",
     "timeout_error",
+    "wait_flow",
+    "wait_many_flow",
 ]
 
 POLL_BACKOFF = 1.5
 """Each pending poll waits this much longer than the last, up to max_interval."""
 POLL_JITTER = 0.2
 """A poll's wait is shortened by up to this fraction, so many waiters do not poll in step."""
+
+Fetch = Callable[[float | None], Flow[tuple[Task, float | None]]]
+"""One poll as a sub-flow: given the wait's deadline (monotonic), the task and its Retry-After."""
 
 _FAILURES: Mapping[TaskOutcome, type[TaskFailedError]] = {
     TaskOutcome.FAILED: TaskFailedError,
@@ -46,25 +67,27 @@ _FAILURES: Mapping[TaskOutcome, type[TaskFailedError]] = {
 class WaitOptions:
     """The arguments of one wait, checked."""
 
-    timeout: float
+    max_wait: float
     poll_interval: float
     max_interval: float
     company_id: str | None
-    on_update: Callable[[Task], object] | None
-    on_poll: Callable[[Task], object] | None
-    raise_on_failure: bool
+    on_update: Callable[[Task], object] | None = None
+    on_poll: Callable[[Task], object] | None = None
+    raise_on_failure: bool = True
+    fail_on_error_information: bool = False
 
     @classmethod
     def create(
         cls,
         *,
-        timeout: object,
+        max_wait: object,
         poll_interval: object,
         max_interval: object,
         company_id: object,
-        on_update: Callable[[Task], object] | None,
-        raise_on_failure: bool,
+        on_update: Callable[[Task], object] | None = None,
+        raise_on_failure: bool = True,
         on_poll: Callable[[Task], object] | None = None,
+        fail_on_error_information: bool = False,
     ) -> WaitOptions:
         """Validate a wait's arguments before any request is sent."""
         first = check_seconds("poll_interval", poll_interval)
@@ -77,19 +100,144 @@ class WaitOptions:
             if callback is not None and not callable(callback):
                 raise ValidationError(f"{name} must be callable, got {callback!r}")
         return cls(
-            timeout=check_seconds("timeout", timeout),
+            max_wait=check_seconds("max_wait", max_wait),
             poll_interval=first,
             max_interval=cap,
             company_id=check_company_id(company_id),
             on_update=on_update,
             on_poll=on_poll,
             raise_on_failure=bool(raise_on_failure),
+            fail_on_error_information=bool(fail_on_error_information),
         )
 
 
 def jittered(interval: float, rng: random.Random) -> float:
     """`interval` shortened by a random fraction of up to POLL_JITTER."""
     return interval * (1.0 - POLL_JITTER * rng.random())
+
+
+def wait_flow(
+    fetch: Fetch,
+    options: WaitOptions,
+    *,
+    clock: Clock,
+    rng: random.Random,
+    started: float | None = None,
+) -> Flow[Task]:
+    """Poll with `fetch` until the profile says the task is done, within `options.max_wait`.
+
+    The deadline counts from `started` (a monotonic time; default: now). A failing poll raises its
+    APIError; its retries never sleep past the deadline, and a poll cut short by the deadline ends
+    the wait as a TaskTimeoutError carrying the last task seen.
+    """
+    began = clock.monotonic() if started is None else started
+    deadline = began + options.max_wait
+    interval = options.poll_interval
+    polls = 0
+    previous: Task | None = None
+    while True:
+        try:
+            task, retry_after = yield from fetch(deadline)
+        except APITimeoutError as exc:
+            if previous is None or clock.monotonic() < deadline:
+                raise
+            raise timeout_error(previous, clock.monotonic() - began, polls, options) from exc
+        polls += 1
+        if options.on_poll is not None:
+            options.on_poll(task)
+        if options.on_update is not None and (previous is None or task.status != previous.status):
+            options.on_update(task)
+        previous = task
+        if task.outcome is None:
+            raise not_understood(task)
+        if task.outcome.is_done:
+            failed = not task.outcome.is_success or (
+                options.fail_on_error_information
+                and task.profile.error_information(task.information)
+            )
+            if not failed or not options.raise_on_failure:
+                return task
+            raise failure_error(task)
+        remaining = deadline - clock.monotonic()
+        if remaining <= 0:
+            raise timeout_error(task, clock.monotonic() - began, polls, options)
+        # Retry-After can only lengthen a wait: a 0 or a past date must not make it spin.
+        wanted = max(retry_after or 0.0, jittered(interval, rng))
+        yield Sleep(min(wanted, remaining))
+        interval = min(options.max_interval, interval * POLL_BACKOFF)
+
+
+@dataclass(eq=False)
+class _Waiter:
+    task_id: str
+    flow: Flow[Task]
+
+
+def _until_sleep(flow: Flow[Task]) -> Flow[float | Task]:
+    """Forward `flow`'s requests until it asks to sleep (return the seconds) or ends (the task)."""
+    result: object = None
+    while True:
+        try:
+            action = flow.send(result)
+        except StopIteration as stop:
+            task: Task = stop.value
+            return task
+        if isinstance(action, Sleep):
+            return action.seconds
+        result = yield action
+
+
+def wait_many_flow(
+    task_ids: Iterable[str],
+    fetch_for: Callable[[str], Fetch],
+    options: WaitOptions,
+    *,
+    clock: Clock,
+    rng: random.Random,
+    concurrency: int,
+    return_exceptions: bool,
+) -> Flow[None]:
+    """Wait for many tasks over one connection, emitting each as it finishes.
+
+    Up to `concurrency` waits are in rotation at a time; the one due soonest polls next (a wait's
+    Sleep, between polls or before a retry, only sets when it is due again). Each task's
+    `max_wait` counts from the start of this flow. Emits the Task, or with `return_exceptions`
+    the pair `(task_id, Task | MaesnError)`; without it the first error ends the flow (the other
+    waits are closed, nothing more is sent).
+    """
+    started = clock.monotonic()
+    waiting = iter(task_ids)
+    order = itertools.count()
+    due: list[tuple[float, int, _Waiter]] = []
+    polling: _Waiter | None = None
+
+    def admit(free: int) -> None:
+        for task_id in itertools.islice(waiting, free):
+            flow = wait_flow(fetch_for(task_id), options, clock=clock, rng=rng, started=started)
+            heapq.heappush(due, (started, next(order), _Waiter(task_id, flow)))
+
+    try:
+        admit(concurrency)
+        while due:
+            when, _, polling = heapq.heappop(due)
+            if (pause := when - clock.monotonic()) > 0:
+                yield Sleep(pause)
+            step: float | Task | MaesnError
+            try:
+                step = yield from _until_sleep(polling.flow)
+            except MaesnError as exc:
+                if not return_exceptions:
+                    raise
+                step = exc
+            if isinstance(step, int | float):
+                heapq.heappush(due, (clock.monotonic() + step, next(order), polling))
+                continue
+            admit(1)
+            yield Emit((polling.task_id, step) if return_exceptions else step)
+    finally:
+        for left in [polling, *(entry[2] for entry in due)]:
+            if left is not None:
+                left.flow.close()
 
 
 def _quoted_messages(task: Task) -> str:
@@ -106,13 +254,21 @@ def _status_text(task: Task) -> str:
 
 
 def failure_error(task: Task) -> TaskFailedError:
-    """The error for a task that ended without success, quoting its information messages."""
+    """The error for a task that ended without success, quoting its information messages.
+
+    A task whose status counts as success but whose `information` holds entries the profile marks
+    as errors (`error_information_types`, asked for with `fail_on_error_information=True`) raises
+    TaskFailedError itself.
+    """
     outcome = task.outcome
     cls = _FAILURES.get(outcome, TaskFailedError) if outcome is not None else TaskFailedError
+    ended = f"{_status_text(task)} ({task.profile.name})"
+    if outcome is not None and outcome.is_success:
+        count = len(task.profile.error_information(task.information))
+        ended += f" with {count} error entr{'y' if count == 1 else 'ies'} in its information"
     return cls(
-        f"task {task.task_id!r} ended {_status_text(task)} ({task.profile.name}): "
-        f"{_quoted_messages(task)}. The task is on the exception's .task; pass "
-        "raise_on_failure=False to get it returned instead",
+        f"task {task.task_id!r} ended {ended}: {_quoted_messages(task)}. The task is on the "
+        "exception's .task; pass raise_on_failure=False to get it returned instead",
         task=task,
     )
 
@@ -132,7 +288,7 @@ def timeout_error(task: Task, elapsed: float, polls: int, options: WaitOptions) 
     """The error for a deadline that passed while the task was pending."""
     return TaskTimeoutError(
         f"task {task.task_id!r} is still {_status_text(task)} after {elapsed:.1f}s and {polls} "
-        f"polls (timeout={options.timeout:g}): wait longer with a larger timeout, or check "
+        f"polls (max_wait={options.max_wait:g}): wait longer with a larger max_wait, or check "
         "again later with get_task",
         task=task,
         elapsed=elapsed,

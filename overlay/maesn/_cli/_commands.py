@@ -130,7 +130,7 @@ def wait_with_status_line(
     with watch.shown(ctx.display()):
         task = client.wait_for_task(
             task_id,
-            timeout=timeout,
+            max_wait=timeout,
             poll_interval=poll_interval,
             max_interval=max_interval,
             on_update=watch.on_update,
