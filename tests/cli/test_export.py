@@ -115,7 +115,9 @@ def test_exporting_a_task_without_pages_is_a_usage_error(cli: Cli, sandbox: Sand
     task_id = sandbox.add_task("abaconnect")
     result = cli("task", "export", task_id, "--out", "x.jsonl", "--integration", "abaconnect")
     assert result.code == 2
-    assert "have no pages" in result.stderr
+    assert "--integration abaconnect has no exports" in result.stderr
+    assert "use `maesn task wait` or `maesn task get`" in result.stderr
+    assert "get_task" not in result.stderr  # the CLI's words, not the library's
     assert list(cli.cwd.iterdir()) == []
 
 
