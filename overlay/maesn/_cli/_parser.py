@@ -53,6 +53,15 @@ _ARGUMENT_NAMES = {"task_id": "ID"}
 """Positional arguments by their metavar; options are named as typed (--company-id)."""
 
 
+def _as_typed(value: str) -> str:
+    """`value` with each byte that is not UTF-8 shown as a backslash escape, as typed."""
+    try:
+        raw = value.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a lone surrogate that did not come from a byte of argv
+        return value.encode("utf-8", "backslashreplace").decode()
+    return raw.decode("utf-8", "backslashreplace")
+
+
 def check_text_arguments(args: argparse.Namespace) -> None:
     """Refuse an argument that is not valid text (an invalid UTF-8 byte in argv) with exit 2.
 
@@ -67,8 +76,7 @@ def check_text_arguments(args: argparse.Namespace) -> None:
         except UnicodeEncodeError:
             shown = _ARGUMENT_NAMES.get(name, "--" + name.replace("_", "-"))
             raise UsageError(
-                f"{shown} {value.encode('utf-8', 'backslashreplace').decode()!r} is not valid "
-                "UTF-8 text: "
+                f"{shown} '{_as_typed(value)}' is not valid UTF-8 text: "
                 "check the terminal's encoding, or retype it"
             ) from None
 
