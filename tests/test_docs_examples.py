@@ -137,3 +137,17 @@ def test_example_runs_as_written(
         f"{example.name} failed:\n{completed.stdout}\n{completed.stderr}"
     )
     assert (completed.stdout + completed.stderr).strip(), f"{example.name} showed nothing"
+
+
+def test_the_api_reference_documents_every_public_name() -> None:
+    """Each name of `maesn.__all__` and `maesn.testing.__all__` has its `:::` block in docs/reference."""
+    import maesn  # noqa: PLC0415 - only this test needs the lists
+    import maesn.testing  # noqa: PLC0415
+
+    reference = "".join(
+        path.read_text(encoding="utf-8") for path in (ROOT / "docs" / "reference").glob("*.md")
+    )
+    documented = set(re.findall(r"^::: ([\w.]+)$", reference, re.MULTILINE))
+    public = {f"maesn.{name}" for name in maesn.__all__ if name != "__version__"}
+    public |= {f"maesn.testing.{name}" for name in maesn.testing.__all__}
+    assert public - documented == set()

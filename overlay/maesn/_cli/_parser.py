@@ -338,7 +338,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Start a sandbox in this process and show, step by step: an AbaConnect "
         "task to FINISHED, a DATEV Unternehmen Online upload ending PARTIAL_SUCCESS, a DATEV "
         "Rechnungswesen call refused locally without companyId, a 429 retried after "
-        "Retry-After, and a 120,000-entry export saved to JSONL over 3 pages.",
+        "Retry-After, and a 120,000-entry export saved to JSONL over 3 pages. --json prints one "
+        "JSON document with every step instead.",
         client=False,
     )
     demo.add_argument(
