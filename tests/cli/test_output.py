@@ -201,8 +201,11 @@ def test_a_status_from_the_server_is_not_rich_markup(cli: Cli, sandbox: Sandbox)
     """On a terminal, a status such as "[bold]X" is shown as sent, not read as rich markup."""
     task_id = sandbox.add_task("abaconnect", lifecycle=["[bold]QUEUED", "FINISHED"])
     result = cli(*_wait_args(task_id), "--plain")
-    assert "[bold]QUEUED" in result.stderr
+    assert f"task {task_id}  [bold]QUEUED  " in result.stderr
+    assert result.code == 3  # a status the integration does not define
+    assert "Check --integration" in result.stderr  # the option, not `integration=...`
+    assert "integration=" not in result.stderr
     drawn = sandbox.add_task("abaconnect", lifecycle=["[bold]QUEUED", "FINISHED"])
     forced = cli(*_wait_args(drawn), env={"FORCE_COLOR": "1"})
     assert "\x1b[" in forced.stderr  # drawn by rich
-    assert "[bold]QUEUED" in forced.stderr
+    assert f"task {drawn}  [bold]QUEUED  " in forced.stderr  # the status line, not the warning

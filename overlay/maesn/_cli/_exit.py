@@ -89,6 +89,7 @@ _PYTHON_TO_OPTIONS = (
     ("pass company_id=... (to the call or the client; ", "pass --company-id ID ("),
     ("create the client with interactive_auth=True", "pass --interactive-auth"),
     ("check integration=...", "check --integration"),
+    ("Check integration=...", "Check --integration"),
     ("raise timeout=...", "raise --request-timeout"),
     ("check base_url", "check --base-url"),
     ("pass base_url=... or set MAESN_BASE_URL", "pass --base-url URL or set MAESN_BASE_URL"),
