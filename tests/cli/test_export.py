@@ -205,3 +205,24 @@ def test_a_bad_base_url_names_the_option_and_the_variable(cli: Cli) -> None:
     assert result.code == 2
     assert result.stderr.startswith("maesn: error: --base-url (or MAESN_BASE_URL) 'ftp://x'")
     assert "base_url=" not in result.stderr
+
+
+def test_ctrl_c_while_the_export_still_runs_says_where_it_stood(cli: Cli, sandbox: Sandbox) -> None:
+    """SIGINT in the wait before page 1: the task's status and the same command to run again."""
+    task_id = sandbox.add_task(
+        "datev-rewe-export", entries=10, company_id=COMPANY, lifecycle=["IN_PROGRESS"]
+    )
+    with interruptible(
+        *_export_args(task_id), env=cli_env(sandbox.base_url), cwd=cli.cwd
+    ) as process:
+        assert process.stderr is not None
+        assert "IN_PROGRESS" in process.stderr.readline()
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130
+    last = stderr.splitlines()[-1]
+    assert last.startswith(f"maesn: interrupted; task {task_id} was IN_PROGRESS after ")
+    assert last.endswith(
+        f"; continue with: maesn task export {task_id} --out export.jsonl "
+        f"--integration datev-rewe-export --company-id {COMPANY}"
+    )

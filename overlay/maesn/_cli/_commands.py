@@ -226,8 +226,12 @@ def ready_pages(
     timeout: float,
     poll_interval: float,
     max_interval: float = 30.0,
+    again: str | None = None,
 ) -> Iterator[TaskPage]:
-    """The export's pages from `start_page`; waits first (with a status line) while it runs."""
+    """The export's pages from `start_page`; waits first (with a status line) while it runs.
+
+    `again` is the command that continues when Ctrl-C interrupts the wait.
+    """
     pages = client.iter_task_pages(task_id, start_page=start_page)
     try:
         first = next(pages, None)
@@ -239,6 +243,7 @@ def ready_pages(
             timeout=timeout,
             poll_interval=poll_interval,
             max_interval=max_interval,
+            again=again,
         )
         pages = client.iter_task_pages(task_id, start_page=start_page)
         first = next(pages, None)
@@ -276,6 +281,7 @@ def export_to_file(
     poll_interval: float,
     max_interval: float = 30.0,
     resume: Callable[[int], str] | None = None,
+    again: str | None = None,
 ) -> int:
     """Wait for the export and save it to `file`; returns the entries written.
 
@@ -291,6 +297,7 @@ def export_to_file(
             timeout=timeout,
             poll_interval=poll_interval,
             max_interval=max_interval,
+            again=again,
         )
         return save_pages(ctx, file, pages, "export")
     except BaseException as exc:
@@ -302,6 +309,12 @@ def export_to_file(
                 f"resume with: {resume(file.next_page)}"
             )
         raise
+
+
+def _same_export(args: argparse.Namespace, client: Client) -> str:
+    """This `task export` command again (what continues after Ctrl-C while the export ran)."""
+    start = ("--start-page", str(args.start_page)) if args.start_page else ()
+    return command_line(args, client, "task", "export", args.task_id, "--out", args.out, *start)
 
 
 def _exportable(client: Client) -> None:
@@ -343,6 +356,7 @@ def _export_to_stdout(ctx: Context, client: Client, args: argparse.Namespace) ->
         start_page=args.start_page or 1,
         timeout=args.timeout,
         poll_interval=args.poll_interval,
+        again=_same_export(args, client),
     )
     entries = 0
     for page in pages:
@@ -377,6 +391,7 @@ def export_task(ctx: Context, args: argparse.Namespace) -> int:
                 timeout=args.timeout,
                 poll_interval=args.poll_interval,
                 resume=lambda page: resume_command(args, client, page),
+                again=_same_export(args, client),
             )
         except (IncompleteExportError, BadRequestError) as exc:
             if getattr(exc, "entries_yielded", 0) or (args.start_page or 1) > 1:
