@@ -88,7 +88,7 @@ def _environment(sandbox: Sandbox) -> dict[str, str]:
 def test_the_documents_have_examples_of_every_kind() -> None:
     """The collector finds the README's examples, the guide's, an interactive one and a pytest one."""
     names = {example.document.name for example in EXAMPLES}
-    assert {"README.md", "tasks.md", "upload-and-wait.md", "testing.md"} <= names
+    assert {"README.md", "tasks.md", "upload-and-wait.md", "many-tasks.md"} <= names
     assert any(example.interactive_auth for example in EXAMPLES)
     assert any(example.is_pytest for example in EXAMPLES)
     assert any("asyncio.run(" in example.code for example in EXAMPLES)
