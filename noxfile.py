@@ -67,8 +67,8 @@ def typecheck(session: nox.Session) -> None:
 @nox.session(python=PYTHON_VERSIONS[0])
 def docs(session: nox.Session) -> None:
     """Build the documentation site into site/ with --strict: a broken link or reference fails."""
+    # mkdocstrings reads overlay/ and generated/ as source (mkdocs.yml `paths`): no install.
     session.install(*_groups("docs"))
-    session.install(".")
     # Material prints a notice about its successor on every build; it is not a warning of ours.
     session.env["NO_MKDOCS_2_WARNING"] = "1"
     session.run("mkdocs", "build", "--strict", "--site-dir", str(ROOT / "site"), *session.posargs)
