@@ -15,7 +15,7 @@ nox.options.reuse_existing_virtualenvs = True
 nox.options.error_on_external_run = True
 # uv when it is installed (much faster installs), else virtualenv.
 nox.options.default_venv_backend = "uv|virtualenv"
-nox.options.sessions = ["check_generated", "lint", "typecheck", "tests"]
+nox.options.sessions = ["check_generated", "lint", "typecheck", "docs", "tests"]
 
 ROOT = Path(__file__).parent
 PYPROJECT = nox.project.load_toml("pyproject.toml")
@@ -62,6 +62,16 @@ def typecheck(session: nox.Session) -> None:
     session.install(*_groups("typecheck"))
     session.install("-e", ".")
     session.run("mypy")
+
+
+@nox.session(python=PYTHON_VERSIONS[0])
+def docs(session: nox.Session) -> None:
+    """Build the documentation site into site/ with --strict: a broken link or reference fails."""
+    # mkdocstrings reads overlay/ and generated/ as source (mkdocs.yml `paths`): no install.
+    session.install(*_groups("docs"))
+    # Material prints a notice about its successor on every build; it is not a warning of ours.
+    session.env["NO_MKDOCS_2_WARNING"] = "1"
+    session.run("mkdocs", "build", "--strict", "--site-dir", str(ROOT / "site"), *session.posargs)
 
 
 @nox.session(python=PYTHON_VERSIONS[0], default=False)

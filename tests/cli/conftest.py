@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,3 +88,49 @@ def sandbox(request: pytest.FixtureRequest) -> Iterator[Sandbox]:
 def cli(sandbox: Sandbox, tmp_path: Path) -> Cli:
     """Run the command line against `sandbox`, in a temporary directory."""
     return Cli(sandbox, tmp_path)
+
+
+SIGINT_READY = (
+    "import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+    "from maesn._cli import main; sys.exit(main(sys.argv[1:]))"
+)
+"""`maesn ARGS` with Ctrl-C handled whatever the test run inherited.
+
+A process started while SIGINT is ignored (a background job of a non-interactive shell, nohup,
+some CI runners) inherits SIG_IGN, and Python then installs no KeyboardInterrupt handler: the
+SIGINT a test sends is lost and the test waits for its timeout. The tests of Ctrl-C set the
+handler explicitly, as an interactive shell's foreground job has it."""
+
+
+@contextmanager
+def interruptible(
+    *args: str, env: dict[str, str], cwd: Path | None = None
+) -> Iterator[subprocess.Popen[str]]:
+    """`maesn ARGS` running in the background, ready for SIGINT; killed and reaped on the way out.
+
+    Reaping in `finally` keeps a failed assertion from leaving a running process behind (its
+    ResourceWarning would fail a later, unrelated test).
+    """
+    process = subprocess.Popen(  # noqa: S603 - our interpreter, our arguments
+        [sys.executable, "-c", SIGINT_READY, *args],
+        env=env,
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.communicate()
+
+
+def wait_until(condition: Callable[[], bool], what: str, *, timeout: float = 120.0) -> None:
+    """Poll `condition` until it holds (a readiness check, not a timing assertion)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"gave up waiting for {what}")
+        time.sleep(0.02)

@@ -5,14 +5,17 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
+import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from maesn import Integration
 from maesn._cli import main
 from maesn.testing import Fault, Sandbox
 
-from .conftest import COMPANY, Cli, cli_env, maesn_command
+from .conftest import COMPANY, Cli, cli_env, interruptible, wait_until
 
 COMMANDS: tuple[list[str], ...] = (
     [],
@@ -254,24 +257,80 @@ def test_a_task_still_running_at_the_timeout_exits_4(cli: Cli, sandbox: Sandbox)
     assert sandbox.requests.count(task_id=task_id) >= 3
 
 
-def test_ctrl_c_exits_130_quietly(sandbox: Sandbox) -> None:
-    """SIGINT during a wait ends the command with 130 and no traceback."""
+def test_ctrl_c_exits_130_quietly_and_says_where_the_task_stood(sandbox: Sandbox) -> None:
+    """SIGINT during a wait: 130, no traceback, the task's status, polls and time, how to go on."""
     task_id = sandbox.add_task("abaconnect", lifecycle=["IN_PROGRESS"])
-    process = subprocess.Popen(  # noqa: S603 - our interpreter, our arguments
-        maesn_command("task", "wait", task_id, "--integration", "abaconnect", "--poll-interval", "0.1"),
-        env=cli_env(sandbox.base_url),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )  # fmt: skip
-    assert process.stderr is not None
-    assert "IN_PROGRESS" in process.stderr.readline()  # it is polling now
-    process.send_signal(signal.SIGINT)
-    stdout, stderr = process.communicate(timeout=10)
+    args = ("task", "wait", task_id, "--integration", "abaconnect", "--poll-interval", "0.1")
+    with interruptible(*args, env=cli_env(sandbox.base_url)) as process:
+        assert process.stderr is not None
+        assert "IN_PROGRESS" in process.stderr.readline()  # it is polling now
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=120)
     assert process.returncode == 130
     assert "Traceback" not in stderr
     assert "KeyboardInterrupt" not in stderr
     assert stdout == ""
+    interrupted = stderr.splitlines()[-1]
+    assert interrupted.startswith(f"maesn: interrupted; task {task_id} was IN_PROGRESS after ")
+    assert " poll" in interrupted
+    assert interrupted.endswith(
+        f"s; continue with: maesn task wait {task_id} --integration abaconnect"
+    )
+
+
+def test_ctrl_c_with_json_prints_a_json_error(sandbox: Sandbox) -> None:
+    """--json: Ctrl-C is a JSON document on stdout too (exit code 130, where the task stood)."""
+    task_id = sandbox.add_task("abaconnect", lifecycle=["IN_PROGRESS"])
+    args = ("--json", "task", "wait", task_id, "--integration", "abaconnect")
+    with interruptible(*args, env=cli_env(sandbox.base_url)) as process:
+        # --json draws no status line: the sandbox's log says the wait has begun.
+        wait_until(lambda: sandbox.requests.count(task_id=task_id) >= 1, "the first poll")
+        process.send_signal(signal.SIGINT)
+        stdout, _ = process.communicate(timeout=120)
+    assert process.returncode == 130
+    error = json.loads(stdout)["error"]
+    assert (error["type"], error["exitCode"]) == ("KeyboardInterrupt", 130)
+    assert error["notes"][0].startswith(f"task {task_id} was IN_PROGRESS after 1 poll in ")
+
+
+@contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def test_a_child_of_a_process_ignoring_sigint_ignores_it_too() -> None:
+    """The cause of the Ctrl-C tests that timed out on a loaded machine: not timing.
+
+    A test run started with SIGINT ignored (a background job of a script, nohup) starts `python
+    -m maesn` with SIG_IGN, and Python then installs no KeyboardInterrupt handler: the test's
+    SIGINT was lost, and the test waited for its timeout.
+    """
+    with _sigint_ignored():
+        shown = subprocess.run(
+            [sys.executable, "-c", "import signal as s; print(s.getsignal(s.SIGINT) == s.SIG_IGN)"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    assert shown.strip() == "True"
+
+
+def test_the_ctrl_c_tests_get_their_sigint_even_when_started_ignoring_it(
+    sandbox: Sandbox,
+) -> None:
+    """`interruptible` sets the handler in the child, so the SIGINT arrives whatever was inherited."""
+    task_id = sandbox.add_task("abaconnect", lifecycle=["IN_PROGRESS"])
+    args = ("task", "wait", task_id, "--integration", "abaconnect", "--poll-interval", "0.1")
+    with _sigint_ignored(), interruptible(*args, env=cli_env(sandbox.base_url)) as process:
+        assert process.stderr is not None
+        assert "IN_PROGRESS" in process.stderr.readline()
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=120)
+    assert process.returncode == 130
 
 
 def test_an_unknown_status_is_a_warning_line_not_a_crash(cli: Cli, sandbox: Sandbox) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from maesn.testing import Sandbox
 
-from .conftest import cli_env, maesn_command
+from .conftest import cli_env, interruptible, maesn_command
 
 
 def test_demo_walks_through_all_five_steps_and_exits_0(tmp_path: Path) -> None:
@@ -45,16 +45,10 @@ def test_demo_walks_through_all_five_steps_and_exits_0(tmp_path: Path) -> None:
 
 def test_sandbox_serves_demo_tasks_until_ctrl_c(tmp_path: Path) -> None:
     """`maesn sandbox --port 0 --json` prints where and how to connect; the CLI works on it."""
-    server = subprocess.Popen(  # noqa: S603 - our interpreter, our arguments
-        maesn_command("sandbox", "--port", "0", "--json"),
-        env=cli_env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
+    with interruptible("sandbox", "--port", "0", "--json", env=cli_env()) as server:
         assert server.stdout is not None
         info = json.loads(server.stdout.readline())
+        assert info["interactiveAuth"] is False
         env = cli_env(
             info["baseUrl"],
             MAESN_API_KEY=info["apiKey"],
@@ -72,12 +66,59 @@ def test_sandbox_serves_demo_tasks_until_ctrl_c(tmp_path: Path) -> None:
         )  # fmt: skip
         assert waited.returncode == 0, waited.stderr
         assert "12 bookings imported into Abacus" in waited.stdout
-    finally:
         server.send_signal(signal.SIGINT)
-        _, stderr = server.communicate(timeout=10)
+        _, stderr = server.communicate(timeout=120)
     assert server.returncode == 0
     assert "sandbox stopped" in stderr
     assert "Traceback" not in stderr
+
+
+def test_sandbox_with_interactive_auth_needs_no_company_id(tmp_path: Path) -> None:
+    """`maesn sandbox --interactive-auth`: a DUO task is read without companyId (the docs' example)."""
+    with interruptible("sandbox", "--port", "0", "--interactive-auth", env=cli_env()) as server:
+        assert server.stdout is not None
+        lines = [server.stdout.readline() for _ in range(7)]
+        base_url = lines[0].split(" serving on ")[1].split()[0]
+        assert "no companyId needed" in "".join(lines)
+        assert "MAESN_COMPANY_ID" not in "".join(lines)
+        env = cli_env(
+            base_url, MAESN_API_KEY="sandbox-api-key", MAESN_ACCOUNT_KEY="sandbox-account-key"
+        )
+        without = ("task", "get", "duo-upload", "--integration", "datev-unternehmen-online")
+        refused = subprocess.run(  # noqa: S603 - the client still needs to be told
+            maesn_command(*without), env=env, capture_output=True, text=True, check=False
+        )
+        assert refused.returncode == 2
+        assert "--interactive-auth" in refused.stderr
+        read = subprocess.run(  # noqa: S603
+            maesn_command(*without, "--interactive-auth"),
+            env=env, capture_output=True, text=True, check=False, cwd=tmp_path,
+        )  # fmt: skip
+        assert read.returncode == 0, read.stderr
+        assert "task duo-upload" in read.stdout
+        server.send_signal(signal.SIGINT)
+        server.communicate(timeout=120)
+    assert server.returncode == 0
+
+
+def test_demo_with_json_prints_one_json_document(tmp_path: Path) -> None:
+    """`maesn demo --json`: stdout is one JSON document with the five steps, nothing else."""
+    completed = subprocess.run(  # noqa: S603 - our interpreter, our arguments
+        maesn_command("demo", "--json", "--out", str(tmp_path)),
+        env=cli_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    document = json.loads(completed.stdout)
+    assert [step["step"] for step in document["steps"]] == [1, 2, 3, 4, 5]
+    assert any(
+        "raised TaskPartiallySucceededError" in line for line in document["steps"][1]["shown"]
+    )
+    assert document["exportFile"] == str(tmp_path / "datev-rewe-export.jsonl")
+    assert completed.stderr == ""
 
 
 def test_sandbox_on_a_busy_port_is_a_usage_error(sandbox: Sandbox) -> None:

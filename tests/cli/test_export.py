@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 import shlex
 import signal
-import subprocess
 from pathlib import Path
 
 import pytest
 from maesn.testing import Fault, Sandbox, export_entry
 
-from .conftest import COMPANY, Cli, cli_env, maesn_command
+from .conftest import COMPANY, Cli, cli_env, interruptible
 
 SMALL_PAGES = [{"page_size": 100}]
 
@@ -115,7 +114,9 @@ def test_exporting_a_task_without_pages_is_a_usage_error(cli: Cli, sandbox: Sand
     task_id = sandbox.add_task("abaconnect")
     result = cli("task", "export", task_id, "--out", "x.jsonl", "--integration", "abaconnect")
     assert result.code == 2
-    assert "have no pages" in result.stderr
+    assert "--integration abaconnect has no exports" in result.stderr
+    assert "use `maesn task wait` or `maesn task get`" in result.stderr
+    assert "get_task" not in result.stderr  # the CLI's words, not the library's
     assert list(cli.cwd.iterdir()) == []
 
 
@@ -139,21 +140,89 @@ def test_ctrl_c_during_an_export_keeps_the_saved_pages_and_says_how_to_resume(
         "datev-rewe-export", entries=250, company_id=COMPANY, lifecycle=["FINISHED"]
     )
     sandbox.inject(Fault.delay(30), task_id=task_id, page=2)
-    process = subprocess.Popen(  # noqa: S603 - our interpreter, our arguments
-        maesn_command(*_export_args(task_id)),
-        env=cli_env(sandbox.base_url),
-        cwd=cli.cwd,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stderr is not None
-    assert "page 1/3" in process.stderr.readline()
-    process.send_signal(signal.SIGINT)
-    _, stderr = process.communicate(timeout=10)
+    with interruptible(
+        *_export_args(task_id), env=cli_env(sandbox.base_url), cwd=cli.cwd
+    ) as process:
+        assert process.stderr is not None
+        assert "page 1/3" in process.stderr.readline()
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=120)
     assert process.returncode == 130
     assert "Traceback" not in stderr
     assert "interrupted; export.jsonl.partial keeps page 1 (100 entries); resume with:" in stderr
     assert "--start-page 2" in stderr
     assert _indexes(cli.cwd / "export.jsonl.partial") == list(range(100))
     assert not (cli.cwd / "export.jsonl").exists()
+
+
+@pytest.mark.parametrize("sandbox", SMALL_PAGES, indirect=True)
+def test_out_dash_writes_the_entries_to_stdout(cli: Cli, sandbox: Sandbox) -> None:
+    """`--out -`: every entry once, in order, as JSON lines on stdout; no file named '-'."""
+    task_id = sandbox.add_task("datev-rewe-export", entries=250, company_id=COMPANY)
+    result = cli(*_export_args(task_id, out="-"))
+    assert result.code == 0, result.stderr
+    assert [json.loads(line) for line in result.stdout.splitlines()] == [
+        export_entry(i) for i in range(250)
+    ]
+    assert result.stderr.splitlines()[-1] == f"wrote 250 entries of task {task_id} to stdout"
+    assert list(cli.cwd.iterdir()) == []
+
+
+def test_exporting_a_task_that_is_not_an_export_says_so(cli: Cli, sandbox: Sandbox) -> None:
+    """A first page without pagination: not "0 entries were delivered (pages 1..0)"."""
+    task_id = sandbox.add_task("datev-rewe-export", entries=10, company_id=COMPANY)
+    envelope = {"data": {"status": "FINISHED", "information": [], "responseData": {"id": 1}}}
+    sandbox.inject(Fault.response(200, envelope), task_id=task_id, times=10)
+    result = cli(*_export_args(task_id))
+    assert result.code == 2
+    assert result.stderr == (
+        f"maesn: error: task '{task_id}' cannot be read as a datev-rewe-export export (the page "
+        "has no meta.pagination): `task export` saves the pages of a finished export; check the "
+        f"task id and --integration (`maesn task get {task_id}` shows the task)\n"
+    )
+    assert list(cli.cwd.iterdir()) == []
+
+
+def test_a_first_page_that_fails_says_nothing_was_saved(cli: Cli, sandbox: Sandbox) -> None:
+    """A 503 on page 1 after the retries: run again, instead of a resume with --start-page 1."""
+    task_id = sandbox.add_task(
+        "datev-rewe-export", entries=10, company_id=COMPANY, lifecycle=["FINISHED"]
+    )
+    sandbox.inject(Fault.status(503), task_id=task_id, times=10)
+    result = cli(*_export_args(task_id), "--max-retries", "0")
+    assert result.code == 3
+    assert (
+        "the export failed before its first entry: the page could not be fetched" in result.stderr
+    )
+    assert "nothing was saved, so run the same command again" in result.stderr
+    assert "pages 1..0" not in result.stderr
+    assert "--start-page 1" not in result.stderr
+
+
+def test_a_bad_base_url_names_the_option_and_the_variable(cli: Cli) -> None:
+    """The library's `base_url=...` advice, in the command line's terms."""
+    result = cli("task", "get", "t", "--integration", "abaconnect", "--base-url", "ftp://x")
+    assert result.code == 2
+    assert result.stderr.startswith("maesn: error: --base-url (or MAESN_BASE_URL) 'ftp://x'")
+    assert "base_url=" not in result.stderr
+
+
+def test_ctrl_c_while_the_export_still_runs_says_where_it_stood(cli: Cli, sandbox: Sandbox) -> None:
+    """SIGINT in the wait before page 1: the task's status and the same command to run again."""
+    task_id = sandbox.add_task(
+        "datev-rewe-export", entries=10, company_id=COMPANY, lifecycle=["IN_PROGRESS"]
+    )
+    with interruptible(
+        *_export_args(task_id), env=cli_env(sandbox.base_url), cwd=cli.cwd
+    ) as process:
+        assert process.stderr is not None
+        assert "IN_PROGRESS" in process.stderr.readline()
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130
+    last = stderr.splitlines()[-1]
+    assert last.startswith(f"maesn: interrupted; task {task_id} was IN_PROGRESS after ")
+    assert last.endswith(
+        f"; continue with: maesn task export {task_id} --out export.jsonl "
+        f"--integration datev-rewe-export --company-id {COMPANY}"
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -122,3 +123,89 @@ def test_keys_never_appear_in_any_output_even_with_debug(cli: Cli, sandbox: Sand
     for run in runs:
         assert API_KEY not in run.output
         assert ACCOUNT_KEY not in run.output
+
+
+def test_a_usage_error_with_json_is_a_json_document(cli: Cli) -> None:
+    """--json: a missing argument is JSON on stdout (exit 2), not only argparse's usage text."""
+    result = cli("--json", "task", "get")
+    assert result.code == 2
+    error = json.loads(result.stdout)["error"]
+    assert (error["type"], error["exitCode"]) == ("UsageError", 2)
+    assert "the following arguments are required: ID" in error["message"]
+    assert "usage:" not in result.stderr  # the usage text is for people, not for --json
+
+
+def test_a_usage_error_without_json_shows_the_usage_and_one_error_line(cli: Cli) -> None:
+    """Text mode keeps argparse's usage and says where --help is; stdout stays empty."""
+    result = cli("task", "wait", "x", "--timeout", "soon")
+    assert result.code == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith("usage: maesn task wait")
+    assert result.stderr.splitlines()[-1] == (
+        "maesn: error: maesn task wait: argument --timeout: 'soon' is not a positive number of "
+        "seconds (see `maesn task wait --help`)"
+    )
+
+
+def test_an_argument_that_is_not_utf8_is_a_usage_error(sandbox: Sandbox) -> None:
+    """An invalid UTF-8 byte in argv: exit 2 naming the argument, not an internal error (70)."""
+    completed = subprocess.run(  # noqa: S603 - our interpreter, our arguments
+        [sys.executable, "-m", "maesn", "task", "get", b"task-\xff", "--integration", "abaconnect"],
+        env=cli_env(sandbox.base_url),
+        capture_output=True,
+        check=False,
+    )
+    assert completed.returncode == 2
+    assert completed.stderr.decode() == (
+        "maesn: error: ID 'task-\\xff' is not valid UTF-8 text: check the terminal's encoding, "
+        "or retype it\n"
+    )
+    assert sandbox.requests.count() == 0
+    company = subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "maesn", "--json", "task", "get", "t", "--integration",
+         "datev-rewe", "--company-id", b"\xc3("],
+        env=cli_env(sandbox.base_url), capture_output=True, check=False,
+    )  # fmt: skip
+    assert company.returncode == 2
+    assert "--company-id" in json.loads(company.stdout)["error"]["message"]
+
+
+HOSTILE = "\x1b[2J\x1b]0;pwned\x07done\r\x9b31m"
+
+
+def test_server_text_cannot_drive_the_terminal_or_forge_lines(cli: Cli, sandbox: Sandbox) -> None:
+    """Escape sequences in statuses, messages and warnings are shown escaped, one line each."""
+    task_id = sandbox.add_task(
+        "abaconnect",
+        lifecycle=["FINISHED"],
+        information=[{"message": HOSTILE, "type": "INFO"}],
+        warnings=["first line\nmaesn: error: forged second line"],
+    )
+    for args in ((), ("--debug",), ("--json",)):
+        result = cli("task", "get", task_id, "--integration", "abaconnect", *args)
+        assert result.code == 0, result.stderr
+        for control in ("\x1b", "\x07", "\r", "\x9b"):
+            assert control not in result.output, (args, control)
+        assert not any(line.startswith("maesn: error:") for line in result.stderr.splitlines())
+        assert "forged second line" in result.output  # shown, on the line it belongs to
+    text = cli("task", "get", task_id, "--integration", "abaconnect").output
+    assert "\\x1b[2J\\x1b]0;pwned\\x07done\\r\\x9b31m" in text
+    assert "first line\\nmaesn: error: forged second line" in text
+    document = json.loads(
+        cli("--json", "task", "get", task_id, "--integration", "abaconnect").stdout
+    )
+    assert document["information"][0]["message"] == HOSTILE  # JSON keeps the value, escaped
+
+
+def test_a_status_from_the_server_is_not_rich_markup(cli: Cli, sandbox: Sandbox) -> None:
+    """On a terminal, a status such as "[bold]X" is shown as sent, not read as rich markup."""
+    task_id = sandbox.add_task("abaconnect", lifecycle=["[bold]QUEUED", "FINISHED"])
+    result = cli(*_wait_args(task_id), "--plain")
+    assert f"task {task_id}  [bold]QUEUED  " in result.stderr
+    assert result.code == 3  # a status the integration does not define
+    assert "Check --integration" in result.stderr  # the option, not `integration=...`
+    assert "integration=" not in result.stderr
+    drawn = sandbox.add_task("abaconnect", lifecycle=["[bold]QUEUED", "FINISHED"])
+    forced = cli(*_wait_args(drawn), env={"FORCE_COLOR": "1"})
+    assert "\x1b[" in forced.stderr  # drawn by rich
+    assert f"task {drawn}  [bold]QUEUED  " in forced.stderr  # the status line, not the warning

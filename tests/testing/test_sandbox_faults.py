@@ -102,6 +102,27 @@ def test_a_custom_response_is_sent_as_given(maesn_sandbox: Sandbox, get_task: Ge
     )
 
 
+@pytest.mark.parametrize("body", [{"statusCode": 500, "message": "boom"}, [1, "two"], None, 3])
+def test_a_custom_response_encodes_a_json_value(
+    body: object, maesn_sandbox: Sandbox, get_task: GetTask
+) -> None:
+    """A dict (or any JSON value) body is sent as JSON instead of crashing the handler thread."""
+    maesn_sandbox.inject(Fault.response(500, body))
+    response = get_task("any")
+    assert response.status_code == 500
+    assert response.json() == body
+    assert response.headers["Content-Type"].startswith("application/json")
+    assert get_task("any").status_code == 404  # the server still answers afterwards
+
+
+def test_a_custom_response_refuses_a_body_json_cannot_encode() -> None:
+    """A set (or NaN) is refused at the call, naming what was given."""
+    with pytest.raises(TypeError, match="bytes, str or a JSON value, got set"):
+        Fault.response(500, {1, 2})
+    with pytest.raises(TypeError, match="got float"):
+        Fault.response(500, float("nan"))
+
+
 def test_a_delay_holds_the_answer_back_long_enough_for_a_client_timeout(
     maesn_sandbox: Sandbox,
 ) -> None:

@@ -23,9 +23,9 @@ from maesn._exceptions import IncompleteExportError, TaskError
 from ._commands import Context, export_task, get_task, list_integrations, serve_sandbox
 from ._commands import wait_for_task as wait_task
 from ._demo import run_demo
-from ._exit import ExitCode, error_message, exit_code_for
-from ._parser import build_parser
-from ._render import task_json
+from ._exit import ExitCode, UsageError, error_message, exit_code_for
+from ._parser import build_parser, check_text_arguments
+from ._render import task_json, visible
 
 __all__ = ["main"]
 
@@ -43,6 +43,11 @@ class _RedactingFormatter(logging.Formatter):
     def __init__(self, redact: Callable[[str], str]) -> None:
         super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
         self._redact = redact
+
+    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 - logging's name
+        # The record's own text stays one line (a newline in a server's warning cannot forge a
+        # second record); a traceback appended after it keeps its lines.
+        return visible(super().formatMessage(record))
 
     def format(self, record: logging.LogRecord) -> str:
         return self._redact(super().format(record))
@@ -83,13 +88,19 @@ def _warnings_to_stderr(ctx: Context) -> Iterator[None]:
 
 def _report(ctx: Context, exc: BaseException) -> int:
     code = exit_code_for(exc)
-    message = error_message(exc)
+    message = "interrupted (Ctrl-C)" if isinstance(exc, KeyboardInterrupt) else error_message(exc)
     notes = [str(note) for note in getattr(exc, "__notes__", ())]
-    if ctx.debug:
-        ctx.err("".join(traceback.format_exception(exc)).rstrip())
-    ctx.err(f"maesn: error: {message}")
-    for note in notes:
-        ctx.err(f"maesn: {note}")
+    if ctx.debug and not isinstance(exc, KeyboardInterrupt):
+        ctx.err_block("".join(traceback.format_exception(exc)))
+    if isinstance(exc, KeyboardInterrupt):
+        # No "error:" for Ctrl-C: the user asked for it; the notes say where things stood.
+        ctx.err("maesn: interrupted" if not notes else f"maesn: interrupted; {notes[0]}")
+        for note in notes[1:]:
+            ctx.err(f"maesn: {note}")
+    else:
+        ctx.err(f"maesn: error: {message}")
+        for note in notes:
+            ctx.err(f"maesn: {note}")
     if ctx.json:
         error: dict[str, Any] = {
             "type": type(exc).__name__,
@@ -113,13 +124,30 @@ def _quiet_broken_pipe() -> int:
     return ExitCode.OK
 
 
+def _wants_json(argv: Sequence[str]) -> bool:
+    """--json among the options (before a `--`), for errors found before parsing succeeded."""
+    options = argv[: argv.index("--")] if "--" in argv else argv
+    return "--json" in options
+
+
+def _usage_error(argv: Sequence[str], exc: UsageError) -> int:
+    ctx = Context(json=_wants_json(argv), stdout=sys.stdout, stderr=sys.stderr)
+    if exc.usage and not ctx.json:
+        ctx.err_block(exc.usage)
+    return _report(ctx, exc)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the `maesn` command line with `argv` (default: sys.argv[1:]); returns the exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
-    except SystemExit as exc:  # --help, --version, or a usage error (2)
+        check_text_arguments(args)
+    except SystemExit as exc:  # --help or --version
         return exc.code if isinstance(exc.code, int) else ExitCode.USAGE
+    except UsageError as exc:
+        return _usage_error(argv, exc)
     ctx = Context(
         json=args.json,
         debug=args.debug,
@@ -131,9 +159,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             return _COMMANDS[args.run](ctx, args)
         except KeyboardInterrupt as exc:
-            for note in getattr(exc, "__notes__", ()):
-                ctx.err(f"maesn: interrupted; {note}")
-            return ExitCode.INTERRUPTED
+            return _report(ctx, exc)
         except BrokenPipeError:
             return _quiet_broken_pipe()
         except Exception as exc:  # noqa: BLE001 - every error becomes one line and an exit code

@@ -4,30 +4,47 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import json
 import os
 import shlex
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from maesn._client import Client
 from maesn._config import ACCOUNT_KEY_ENV, API_KEY_ENV, Redactor, Secret
-from maesn._exceptions import TaskFailedError, TaskPendingError
+from maesn._exceptions import (
+    BadRequestError,
+    IncompleteExportError,
+    TaskFailedError,
+    TaskPendingError,
+)
 from maesn._models import Task, TaskPage
-from maesn._profiles import PROFILES, Integration
+from maesn._profiles import PROFILES, Integration, paged_integrations
 
-from ._exit import ExitCode, UsageError
+from ._exit import ExitCode, UsageError, incomplete_reason
 from ._export_file import ExportFile, pages_text
-from ._render import Display, make_display, profile_json, profile_lines, task_json, task_lines
+from ._render import (
+    Display,
+    json_line,
+    make_display,
+    profile_json,
+    profile_lines,
+    task_json,
+    task_lines,
+    visible,
+)
 from ._watch import WaitWatch
+
+if TYPE_CHECKING:
+    from maesn.testing import Sandbox
 
 __all__ = [
     "COMPANY_ID_ENV",
     "INTEGRATION_ENV",
     "Context",
+    "add_demo_tasks",
     "export_task",
     "export_to_file",
     "get_task",
@@ -62,16 +79,21 @@ class Context:
     redact: Callable[[str], str] = field(default_factory=key_redactor)
 
     def out(self, line: str = "") -> None:
-        """Print a line of the result on stdout."""
-        print(self.redact(line), file=self.stdout, flush=True)
+        """Print a line of the result on stdout (control characters escaped)."""
+        print(self.redact(visible(line)), file=self.stdout, flush=True)
 
     def out_json(self, value: Any) -> None:
-        """Print a JSON document on stdout."""
-        self.out(json.dumps(value, ensure_ascii=False))
+        """Print a JSON document on stdout, as one line."""
+        print(self.redact(json_line(value)), file=self.stdout, flush=True)
 
     def err(self, line: str) -> None:
-        """Print a line on stderr."""
-        print(self.redact(line), file=self.stderr, flush=True)
+        """Print a line on stderr (control characters escaped: it stays one line)."""
+        print(self.redact(visible(line)), file=self.stderr, flush=True)
+
+    def err_block(self, text: str) -> None:
+        """Print several lines on stderr (a traceback), each escaped as `err` does."""
+        for line in text.splitlines():
+            self.err(line)
 
     def display(self) -> Display:
         """Where the live status line and progress bars go (nothing in --json mode)."""
@@ -124,19 +146,29 @@ def wait_with_status_line(
     poll_interval: float,
     max_interval: float = 30.0,
     raise_on_failure: bool = True,
+    again: str | None = None,
 ) -> tuple[Task, WaitWatch]:
-    """wait_for_task with a live status line (status, elapsed, polls) on the display."""
+    """wait_for_task with a live status line (status, elapsed, polls) on the display.
+
+    On Ctrl-C, the KeyboardInterrupt gets a note saying where the task stood and, with `again`,
+    the command that continues.
+    """
     watch = WaitWatch(task_id)
-    with watch.shown(ctx.display()):
-        task = client.wait_for_task(
-            task_id,
-            max_wait=timeout,
-            poll_interval=poll_interval,
-            max_interval=max_interval,
-            on_update=watch.on_update,
-            on_poll=watch.on_poll,
-            raise_on_failure=raise_on_failure,
-        )
+    try:
+        with watch.shown(ctx.display()):
+            task = client.wait_for_task(
+                task_id,
+                max_wait=timeout,
+                poll_interval=poll_interval,
+                max_interval=max_interval,
+                on_update=watch.on_update,
+                on_poll=watch.on_poll,
+                raise_on_failure=raise_on_failure,
+            )
+    except KeyboardInterrupt as exc:
+        where = watch.interrupted()
+        exc.add_note(f"{where}; continue with: {again}" if again else where)
+        raise
     return task, watch
 
 
@@ -148,12 +180,30 @@ def _show_finished(ctx: Context, task: Task, watch: WaitWatch) -> None:
         ctx.out(line)
 
 
+def command_line(args: argparse.Namespace, client: Client, *words: str) -> str:
+    """`maesn WORDS...` with the client options of this run (the keys stay in the environment)."""
+    parts = ["maesn", *words, "--integration", client.integration.value]
+    if client.company_id is not None:
+        parts += ["--company-id", client.company_id]
+    if args.interactive_auth:
+        parts.append("--interactive-auth")
+    if args.base_url:
+        parts += ["--base-url", args.base_url]
+    return shlex.join(parts)
+
+
 def wait_for_task(ctx: Context, args: argparse.Namespace) -> int:
     """`maesn task wait ID`: poll with a live status line until the task is done."""
     with _client(args) as client:
+        again = command_line(args, client, "task", "wait", args.task_id)
         try:
             task, watch = wait_with_status_line(
-                ctx, client, args.task_id, timeout=args.timeout, poll_interval=args.poll_interval
+                ctx,
+                client,
+                args.task_id,
+                timeout=args.timeout,
+                poll_interval=args.poll_interval,
+                again=again,
             )
         except TaskFailedError as exc:
             if not ctx.json:
@@ -176,8 +226,12 @@ def ready_pages(
     timeout: float,
     poll_interval: float,
     max_interval: float = 30.0,
+    again: str | None = None,
 ) -> Iterator[TaskPage]:
-    """The export's pages from `start_page`; waits first (with a status line) while it runs."""
+    """The export's pages from `start_page`; waits first (with a status line) while it runs.
+
+    `again` is the command that continues when Ctrl-C interrupts the wait.
+    """
     pages = client.iter_task_pages(task_id, start_page=start_page)
     try:
         first = next(pages, None)
@@ -189,6 +243,7 @@ def ready_pages(
             timeout=timeout,
             poll_interval=poll_interval,
             max_interval=max_interval,
+            again=again,
         )
         pages = client.iter_task_pages(task_id, start_page=start_page)
         first = next(pages, None)
@@ -212,15 +267,8 @@ def save_pages(ctx: Context, file: ExportFile, pages: Iterator[TaskPage], label:
 
 def resume_command(args: argparse.Namespace, client: Client, page: int) -> str:
     """The command that continues an interrupted export at `page`."""
-    parts = ["maesn", "task", "export", args.task_id, "--out", str(args.out)]
-    parts += ["--start-page", str(page), "--integration", client.integration.value]
-    if client.company_id is not None:
-        parts += ["--company-id", client.company_id]
-    if args.interactive_auth:
-        parts.append("--interactive-auth")
-    if args.base_url:
-        parts += ["--base-url", args.base_url]
-    return shlex.join(parts)
+    words = ("task", "export", args.task_id, "--out", str(args.out), "--start-page", str(page))
+    return command_line(args, client, *words)
 
 
 def export_to_file(
@@ -233,6 +281,7 @@ def export_to_file(
     poll_interval: float,
     max_interval: float = 30.0,
     resume: Callable[[int], str] | None = None,
+    again: str | None = None,
 ) -> int:
     """Wait for the export and save it to `file`; returns the entries written.
 
@@ -248,6 +297,7 @@ def export_to_file(
             timeout=timeout,
             poll_interval=poll_interval,
             max_interval=max_interval,
+            again=again,
         )
         return save_pages(ctx, file, pages, "export")
     except BaseException as exc:
@@ -261,25 +311,95 @@ def export_to_file(
         raise
 
 
+def _same_export(args: argparse.Namespace, client: Client) -> str:
+    """This `task export` command again (what continues after Ctrl-C while the export ran)."""
+    start = ("--start-page", str(args.start_page)) if args.start_page else ()
+    return command_line(args, client, "task", "export", args.task_id, "--out", args.out, *start)
+
+
+def _exportable(client: Client) -> None:
+    """`task export` reads pages: refuse an integration without them, in option terms."""
+    if not client.integration.profile.pagination:
+        raise UsageError(
+            f"--integration {client.integration.value} has no exports: `task export` saves the "
+            f"pages of a {paged_integrations()} task; use `maesn task wait` or `maesn task get` "
+            "for this one"
+        )
+
+
+def _not_an_export(args: argparse.Namespace, client: Client, exc: Exception) -> Exception:
+    """`exc` from an export's first page, or a UsageError when the task is not an export.
+
+    A first page without pagination (IncompleteExportError without an APIError behind it) or a
+    400 for `page` means the task is not an export of this integration; a transient failure
+    (5xx, connection) stays what it is.
+    """
+    cause = exc.__cause__ if isinstance(exc, IncompleteExportError) else exc
+    if cause is not None and not isinstance(cause, BadRequestError):
+        return exc
+    reason = str(exc)
+    if isinstance(exc, IncompleteExportError):
+        reason = incomplete_reason(exc)
+    return UsageError(
+        f"task {args.task_id!r} cannot be read as a {client.integration.value} export "
+        f"({reason}): `task export` saves the pages of a finished export; check the task id "
+        f"and --integration (`maesn task get {args.task_id}` shows the task)"
+    )
+
+
+def _export_to_stdout(ctx: Context, client: Client, args: argparse.Namespace) -> int:
+    """`--out -`: every entry as a JSON line on stdout; progress and the summary on stderr."""
+    pages = ready_pages(
+        ctx,
+        client,
+        args.task_id,
+        start_page=args.start_page or 1,
+        timeout=args.timeout,
+        poll_interval=args.poll_interval,
+        again=_same_export(args, client),
+    )
+    entries = 0
+    for page in pages:
+        for entry in page.entries:
+            ctx.out_json(entry)
+        entries += len(page.entries)
+    if not ctx.json:
+        ctx.err(f"wrote {entries:,} entries of task {args.task_id} to stdout")
+    return entries
+
+
 def export_task(ctx: Context, args: argparse.Namespace) -> int:
     """`maesn task export ID --out FILE`: every entry to JSONL, resumable, renamed when complete."""
-    out = Path(args.out)
     with _client(args) as client:
-        file = ExportFile.open(
-            out,
-            task_id=args.task_id,
-            integration=client.integration.value,
-            start_page=args.start_page,
-        )
-        entries = export_to_file(
-            ctx,
-            client,
-            args.task_id,
-            file,
-            timeout=args.timeout,
-            poll_interval=args.poll_interval,
-            resume=lambda page: resume_command(args, client, page),
-        )
+        _exportable(client)
+        try:
+            if args.out == "-":
+                _export_to_stdout(ctx, client, args)
+                return ExitCode.OK
+            out = Path(args.out)
+            file = ExportFile.open(
+                out,
+                task_id=args.task_id,
+                integration=client.integration.value,
+                start_page=args.start_page,
+            )
+            entries = export_to_file(
+                ctx,
+                client,
+                args.task_id,
+                file,
+                timeout=args.timeout,
+                poll_interval=args.poll_interval,
+                resume=lambda page: resume_command(args, client, page),
+                again=_same_export(args, client),
+            )
+        except (IncompleteExportError, BadRequestError) as exc:
+            if getattr(exc, "entries_yielded", 0) or (args.start_page or 1) > 1:
+                raise
+            error = _not_an_export(args, client, exc)
+            if error is exc:
+                raise
+            raise error from exc
     if ctx.json:
         ctx.out_json(
             {
@@ -366,11 +486,24 @@ SANDBOX_TASKS = (
 )
 
 
+def add_demo_tasks(sandbox: Sandbox) -> None:
+    """Declare the tasks of SANDBOX_TASKS on `sandbox` (what `maesn sandbox` serves)."""
+    for task in SANDBOX_TASKS:
+        sandbox.add_task(
+            task.integration,
+            task_id=task.task_id,
+            lifecycle=task.lifecycle,
+            information=task.information,
+            entries=task.entries,
+            company_id=SANDBOX_COMPANY_ID,
+        )
+
+
 def serve_sandbox(ctx: Context, args: argparse.Namespace) -> int:
     """`maesn sandbox`: serve the demo tasks on 127.0.0.1 until Ctrl-C."""
     from maesn.testing import Sandbox  # noqa: PLC0415 - only this command needs the server
 
-    sandbox = Sandbox(port=args.port)
+    sandbox = Sandbox(port=args.port, interactive_auth=args.interactive_auth)
     try:
         sandbox.start()
     except OSError as exc:
@@ -379,18 +512,10 @@ def serve_sandbox(ctx: Context, args: argparse.Namespace) -> int:
             "(0 picks a free one)"
         ) from exc
     with sandbox:
-        for task in SANDBOX_TASKS:
-            sandbox.add_task(
-                task.integration,
-                task_id=task.task_id,
-                lifecycle=task.lifecycle,
-                information=task.information,
-                entries=task.entries,
-                company_id=SANDBOX_COMPANY_ID,
-            )
+        add_demo_tasks(sandbox)
         # The sandbox's keys are fake, made for this server: printing them is the point here.
         plain = Context(stdout=ctx.stdout, stderr=ctx.stderr, redact=str, json=ctx.json)
-        _announce(plain, sandbox.base_url, sandbox.api_key, sandbox.account_key)
+        _announce(plain, sandbox)
         try:
             while True:
                 time.sleep(3600)
@@ -399,7 +524,8 @@ def serve_sandbox(ctx: Context, args: argparse.Namespace) -> int:
     return ExitCode.OK
 
 
-def _announce(ctx: Context, base_url: str, api_key: str, account_key: str) -> None:
+def _announce(ctx: Context, sandbox: Sandbox) -> None:
+    base_url, api_key, account_key = sandbox.base_url, sandbox.api_key, sandbox.account_key
     if ctx.json:
         ctx.out_json(
             {
@@ -407,6 +533,7 @@ def _announce(ctx: Context, base_url: str, api_key: str, account_key: str) -> No
                 "apiKey": api_key,
                 "accountKey": account_key,
                 "companyId": SANDBOX_COMPANY_ID,
+                "interactiveAuth": sandbox.interactive_auth,
                 "tasks": [
                     {
                         "taskId": task.task_id,
@@ -419,6 +546,12 @@ def _announce(ctx: Context, base_url: str, api_key: str, account_key: str) -> No
             }
         )
         return
+    company_line = (
+        "  (Interactive Authentication: no companyId needed; pass --interactive-auth, "
+        "or interactive_auth=True to the client)"
+        if sandbox.interactive_auth
+        else f"  export MAESN_COMPANY_ID={SANDBOX_COMPANY_ID}"
+    )
     lines = [
         f"Maesn sandbox serving on {base_url} (Ctrl-C stops it)",
         "",
@@ -426,7 +559,7 @@ def _announce(ctx: Context, base_url: str, api_key: str, account_key: str) -> No
         f"  export MAESN_BASE_URL={base_url}",
         f"  export MAESN_API_KEY={api_key}",
         f"  export MAESN_ACCOUNT_KEY={account_key}",
-        f"  export MAESN_COMPANY_ID={SANDBOX_COMPANY_ID}",
+        company_line,
         "",
         "Tasks (each poll moves a task one status on; the last status stays):",
         *(

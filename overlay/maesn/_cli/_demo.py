@@ -30,14 +30,18 @@ __all__ = ["run_demo"]
 _STEPS = 5
 _COMPANY = "demo-company"
 _EXPORT_ENTRIES = 120_000
+_EXPORT_FILE = "datev-rewe-export.jsonl"
 _FAST: dict[str, Any] = {"poll_interval": 0.05, "max_interval": 0.2, "timeout": 30.0}
 
 
 class _Demo:
+    """Prints each step as it runs; with --json, collects them into one document instead."""
+
     def __init__(self, ctx: Context, sandbox: Sandbox) -> None:
         self.ctx = ctx
         self.sandbox = sandbox
         self.step = 0
+        self.steps: list[dict[str, Any]] = []
 
     def client(self, integration: Integration, *, company_id: str | None = None) -> Client:
         return Client(
@@ -50,12 +54,20 @@ class _Demo:
 
     def heading(self, title: str, *explanation: str) -> None:
         self.step += 1
+        self.steps.append(
+            {"step": self.step, "title": title, "explanation": list(explanation), "shown": []}
+        )
+        if self.ctx.json:
+            return
         self.ctx.out()
         self.ctx.out(f"Step {self.step}/{_STEPS}  {title}")
         for line in explanation:
             self.ctx.out(f"  {line}")
 
     def show(self, *lines: str) -> None:
+        self.steps[-1]["shown"] += [line.strip() for line in lines]
+        if self.ctx.json:
+            return
         for line in lines:
             self.ctx.out(f"  {line}")
 
@@ -157,7 +169,7 @@ class _Demo:
             company_id=_COMPANY,
             lifecycle=["IN_PROGRESS", "IN_PROGRESS", "FINISHED"],
         )
-        out = out_dir / "datev-rewe-export.jsonl"
+        out = out_dir / _EXPORT_FILE
         with self.client(Integration.DATEV_REWE_EXPORT, company_id=_COMPANY) as client:
             file = ExportFile.open(
                 out, task_id=task_id, integration=client.integration.value, start_page=None
@@ -182,15 +194,29 @@ def run_demo(ctx: Context, args: argparse.Namespace) -> int:
     out_dir.mkdir(parents=True, exist_ok=True)
     # The sandbox's keys are made for it and fake: the demo's clients use them, not the env's.
     with Sandbox() as sandbox:
-        ctx.out(
-            f"maesn demo: a local Maesn sandbox runs on {sandbox.base_url} (no keys, no network)"
-        )
+        if not ctx.json:
+            ctx.out(
+                f"maesn demo: a local Maesn sandbox runs on {sandbox.base_url} "
+                "(no keys, no network)"
+            )
         demo = _Demo(ctx, sandbox)
         demo.abaconnect()
         demo.duo_partial()
         demo.rewe_company_id()
         demo.rate_limit()
         demo.export(out_dir)
+        base_url = sandbox.base_url
+    seconds = time.monotonic() - started
+    if ctx.json:
+        ctx.out_json(
+            {
+                "sandbox": base_url,
+                "steps": demo.steps,
+                "exportFile": str(out_dir / _EXPORT_FILE),
+                "seconds": round(seconds, 1),
+            }
+        )
+        return ExitCode.OK
     ctx.out()
-    ctx.out(f"Demo finished in {time.monotonic() - started:.1f}s.")
+    ctx.out(f"Demo finished in {seconds:.1f}s.")
     return ExitCode.OK

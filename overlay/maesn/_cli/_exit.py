@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import enum
+import re
+from collections.abc import Callable
+from typing import Any
 
 from maesn._exceptions import (
     APIError,
@@ -16,7 +19,14 @@ from maesn._exceptions import (
 
 from ._render import status_text
 
-__all__ = ["EXIT_CODES_HELP", "ExitCode", "UsageError", "error_message", "exit_code_for"]
+__all__ = [
+    "EXIT_CODES_HELP",
+    "ExitCode",
+    "UsageError",
+    "error_message",
+    "exit_code_for",
+    "incomplete_reason",
+]
 
 
 class ExitCode(enum.IntEnum):
@@ -45,7 +55,14 @@ exit codes:
 
 
 class UsageError(Exception):
-    """The command line cannot run as given (exit 2); the message says what to change."""
+    """The command line cannot run as given (exit 2); the message says what to change.
+
+    `usage` is argparse's usage text of the command, shown above the error in text mode.
+    """
+
+    def __init__(self, message: str, *, usage: str = "") -> None:
+        super().__init__(message)
+        self.usage = usage
 
 
 def exit_code_for(exc: BaseException) -> ExitCode:
@@ -72,8 +89,11 @@ _PYTHON_TO_OPTIONS = (
     ("pass company_id=... (to the call or the client; ", "pass --company-id ID ("),
     ("create the client with interactive_auth=True", "pass --interactive-auth"),
     ("check integration=...", "check --integration"),
+    ("Check integration=...", "Check --integration"),
     ("raise timeout=...", "raise --request-timeout"),
     ("check base_url", "check --base-url"),
+    ("pass base_url=... or set MAESN_BASE_URL", "pass --base-url URL or set MAESN_BASE_URL"),
+    ("base_url '", "--base-url (or MAESN_BASE_URL) '"),
     ("start_page=", "--start-page "),
 )
 """The library's advice names Python arguments; on the command line it names the options."""
@@ -102,18 +122,49 @@ def _timed_out(exc: TaskTimeoutError) -> str:
     )
 
 
+_DELIVERED = re.compile(
+    r"\. \d+ entries were delivered \(pages \d+\.\.\d+\); resume with start_page=\d+$"
+)
+
+
+def incomplete_reason(exc: IncompleteExportError) -> str:
+    """Why an export stopped, without the library's "N entries were delivered" tail."""
+    text = str(exc)
+    head, _, reason = text.partition(": ")
+    return _DELIVERED.sub("", reason) if reason and head.startswith("export of task") else text
+
+
+def _incomplete(exc: IncompleteExportError) -> str:
+    if exc.entries_yielded:
+        return _for_command_line(str(exc))
+    return _for_command_line(
+        f"the export failed before its first entry: {incomplete_reason(exc)}; nothing was "
+        "saved, so run the same command again (a later page that fails can be resumed)"
+    )
+
+
+def _os_error(exc: OSError) -> str:
+    if exc.filename:
+        return f"cannot use {exc.filename!s}: {exc.strerror or exc}; check the path and its permissions"
+    return f"{exc.strerror or exc}; rerun with --debug for details"
+
+
+_MESSAGES: tuple[tuple[type[BaseException], Callable[[Any], str]], ...] = (
+    (TaskTimeoutError, _timed_out),
+    (TaskFailedError, _task_failed),
+    (IncompleteExportError, _incomplete),
+    (MaesnError, lambda exc: _for_command_line(str(exc))),
+    (UsageError, lambda exc: _for_command_line(str(exc))),
+    (OSError, _os_error),
+)
+"""The first row whose type `exc` is an instance of says how to put it in one line."""
+
+
 def error_message(exc: BaseException) -> str:
     """One line for `exc`: the library's message with command-line advice, or a task summary."""
-    if isinstance(exc, TaskTimeoutError):
-        return _timed_out(exc)
-    if isinstance(exc, TaskFailedError):
-        return _task_failed(exc)
-    if isinstance(exc, MaesnError | UsageError):
-        return _for_command_line(str(exc))
-    if isinstance(exc, OSError):
-        if exc.filename:
-            return f"cannot use {exc.filename!s}: {exc.strerror or exc}; check the path and its permissions"
-        return f"{exc.strerror or exc}; rerun with --debug for details"
+    for kind, message in _MESSAGES:
+        if isinstance(exc, kind):
+            return message(exc)
     return (
         f"unexpected {type(exc).__name__}: {exc}. This is a bug in maesn-client: rerun with "
         "--debug and report it with the traceback"

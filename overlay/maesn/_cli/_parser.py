@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from typing import NoReturn
 
 from maesn._profiles import Integration, paged_integrations
 from maesn._version import __version__
 
-from ._exit import EXIT_CODES_HELP
+from ._exit import EXIT_CODES_HELP, UsageError
 
-__all__ = ["build_parser"]
+__all__ = ["build_parser", "check_text_arguments"]
 
 ENVIRONMENT_HELP = """\
 environment:
@@ -37,6 +38,47 @@ class _HelpFormatter(argparse.HelpFormatter):
             paragraph if "\n" in paragraph else fill(paragraph, width, indent)
             for paragraph in text.split("\n\n")
         )
+
+
+class _Parser(argparse.ArgumentParser):
+    """Raises UsageError instead of printing and exiting, so --json can report it as JSON."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(
+            f"{self.prog}: {message} (see `{self.prog} --help`)", usage=self.format_usage()
+        )
+
+
+_ARGUMENT_NAMES = {"task_id": "ID"}
+"""Positional arguments by their metavar; options are named as typed (--company-id)."""
+
+
+def _as_typed(value: str) -> str:
+    """`value` with each byte that is not UTF-8 shown as a backslash escape, as typed."""
+    try:
+        raw = value.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a lone surrogate that did not come from a byte of argv
+        return value.encode("utf-8", "backslashreplace").decode()
+    return raw.decode("utf-8", "backslashreplace")
+
+
+def check_text_arguments(args: argparse.Namespace) -> None:
+    """Refuse an argument that is not valid text (an invalid UTF-8 byte in argv) with exit 2.
+
+    Python decodes argv with `surrogateescape`: a byte that is not UTF-8 becomes a lone surrogate,
+    which no request could carry. Saying which argument it is beats an encoding traceback.
+    """
+    for name, value in sorted(vars(args).items()):
+        if not isinstance(value, str):
+            continue
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = _ARGUMENT_NAMES.get(name, "--" + name.replace("_", "-"))
+            raise UsageError(
+                f"{shown} '{_as_typed(value)}' is not valid UTF-8 text: "
+                "check the terminal's encoding, or retype it"
+            ) from None
 
 
 def _number(
@@ -151,7 +193,7 @@ def _wait_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _command(
-    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+    subparsers: argparse._SubParsersAction[_Parser],
     name: str,
     *,
     summary: str,
@@ -171,7 +213,7 @@ def _command(
     return parser
 
 
-def _task_commands(task: argparse.ArgumentParser) -> None:
+def _task_commands(task: _Parser) -> None:
     commands = task.add_subparsers(dest="task_command", metavar="COMMAND", required=True)
     get = _command(
         commands,
@@ -214,7 +256,13 @@ def _task_commands(task: argparse.ArgumentParser) -> None:
         "pages before), so every entry ends up in FILE exactly once. --start-page 1 starts over.",
     )
     export.add_argument("task_id", metavar="ID", help="the taskId of the export")
-    export.add_argument("--out", required=True, metavar="FILE", help="the JSONL file to write")
+    export.add_argument(
+        "--out",
+        required=True,
+        metavar="FILE",
+        help="the JSONL file to write; - writes the entries to stdout (not resumable: no "
+        "partial file is kept)",
+    )
     export.add_argument(
         "--start-page",
         type=_page,
@@ -228,7 +276,7 @@ def _task_commands(task: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The `maesn` command line."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="maesn",
         description="Work with Maesn's asynchronous tasks: read a task, wait for it, export "
         "its result, see each integration's rules, or try it all on a local sandbox.",
@@ -275,6 +323,12 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.add_argument(
         "--port", type=_port, default=8765, metavar="P", help="the port (default 8765; 0: any)"
     )
+    sandbox.add_argument(
+        "--interactive-auth",
+        action="store_true",
+        help="serve as for an account key connected through the Interactive Authentication "
+        "Flow: no integration requires companyId (use the clients with --interactive-auth)",
+    )
     sandbox.set_defaults(run="sandbox")
 
     demo = _command(
@@ -284,7 +338,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Start a sandbox in this process and show, step by step: an AbaConnect "
         "task to FINISHED, a DATEV Unternehmen Online upload ending PARTIAL_SUCCESS, a DATEV "
         "Rechnungswesen call refused locally without companyId, a 429 retried after "
-        "Retry-After, and a 120,000-entry export saved to JSONL over 3 pages.",
+        "Retry-After, and a 120,000-entry export saved to JSONL over 3 pages. --json prints one "
+        "JSON document with every step instead.",
         client=False,
     )
     demo.add_argument(

@@ -9,6 +9,7 @@ styles with one interface: `RichDisplay` (a live status line and a progress bar,
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -24,16 +25,39 @@ __all__ = [
     "ProgressView",
     "RichDisplay",
     "StatusView",
+    "json_line",
     "make_display",
     "profile_json",
     "profile_lines",
     "response_data_summary",
     "task_json",
     "task_lines",
+    "visible",
 ]
 
 _SHOWN_KEYS = 8
 _SHOWN_TEXT = 60
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+"""C0 and C1 controls (ESC, CSI, BEL, CR, LF...) and the Unicode line separators."""
+_JSON_UNSAFE = re.compile(r"[\x7f-\x9f\u2028\u2029]")
+"""What json.dumps(ensure_ascii=False) leaves raw that a terminal would still act on."""
+
+
+def visible(text: str) -> str:
+    """`text` with every control character shown as its Python escape (ESC as backslash-x1b).
+
+    Server-supplied text (statuses, messages, warnings) printed this way can neither drive the
+    terminal (clear the screen, set the window title) nor start a line of its own.
+    """
+    return _CONTROL.sub(lambda match: match.group().encode("unicode_escape").decode(), text)
+
+
+def json_line(value: Any) -> str:
+    """`value` as one line of JSON that is safe on a terminal (C1 controls as JSON escapes)."""
+    text = json.dumps(value, ensure_ascii=False)
+    return _JSON_UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
 def status_text(status: TaskStatus | str) -> str:
@@ -262,9 +286,11 @@ class _RichStatus:
         self._text = text
 
     def update(self, *, changed: bool) -> None:
+        from rich.text import Text  # noqa: PLC0415 - rich is optional
+
         self._live.refresh()
-        if changed:
-            self._live.console.print(self._text(), highlight=False)
+        if changed:  # Text: a status like "[bold]" is shown, not read as rich markup
+            self._live.console.print(Text(self._text()), highlight=False)
 
 
 class _RichProgress:
@@ -300,10 +326,11 @@ class RichDisplay:
         """A spinner line redrawn eight times a second (elapsed time moves on its own)."""
         from rich.live import Live  # noqa: PLC0415 - rich is optional
         from rich.spinner import Spinner  # noqa: PLC0415
+        from rich.text import Text  # noqa: PLC0415
 
         class _Line:
             def __rich__(self) -> Any:
-                return Spinner("dots", text=text())
+                return Spinner("dots", text=Text(text()))
 
         with Live(_Line(), console=self._console, refresh_per_second=8, transient=True) as live:
             yield _RichStatus(live, text)

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from maesn import _clock
 from maesn._models import Task
 
-from ._render import Display, StatusView, status_text
+from ._render import Display, StatusView, status_text, visible
 
 __all__ = ["WaitWatch"]
 
@@ -42,7 +42,7 @@ class WaitWatch:
     def text(self) -> str:
         """The live line: `task ID  STATUS  1.2s  3 polls`."""
         retries = f", {_plural(self.retries, 'retry')}" if self.retries else ""
-        return (
+        return visible(
             f"task {self.task_id}  {self.status}  {self.elapsed:.1f}s  "
             f"{_plural(self.polls, 'poll')}{retries}"
         )
@@ -50,9 +50,18 @@ class WaitWatch:
     def summary(self) -> str:
         """The closing line of a wait."""
         retries = f" and {_plural(self.retries, 'retry')}" if self.retries else ""
-        return (
+        return visible(
             f"task {self.task_id} is {self.status} after {_plural(self.polls, 'poll')}{retries} "
             f"in {self.elapsed:.1f}s"
+        )
+
+    def interrupted(self) -> str:
+        """Where the task stood when the wait was interrupted."""
+        if not self.polls:
+            return visible(f"task {self.task_id} had not answered after {self.elapsed:.1f}s")
+        return visible(
+            f"task {self.task_id} was {self.status} after {_plural(self.polls, 'poll')} in "
+            f"{self.elapsed:.1f}s"
         )
 
     def on_update(self, task: Task) -> None:

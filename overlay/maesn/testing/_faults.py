@@ -95,15 +95,35 @@ class Fault:
     def response(
         cls,
         status: int,
-        body: bytes | str = b"",
+        body: Any = b"",
         *,
         headers: dict[str, str] | None = None,
     ) -> Fault:
-        """Answer exactly `status`, `body` and `headers` (Content-Length is added)."""
-        raw = body.encode() if isinstance(body, str) else body
+        """Answer exactly `status`, `body` and `headers` (Content-Length is added).
+
+        `body` is sent as is when it is `bytes` or `str` (UTF-8); any other value is encoded as
+        JSON (a dict, a list, a number, None), with `Content-Type: application/json` unless
+        `headers` names another. A value JSON cannot encode raises `TypeError` here, not in the
+        sandbox's thread.
+        """
+        reply_headers = dict(headers or {})
+        if isinstance(body, bytes):
+            raw = body
+        elif isinstance(body, str):
+            raw = body.encode()
+        else:
+            try:
+                raw = json.dumps(body, allow_nan=False).encode()
+            except (TypeError, ValueError) as exc:
+                raise TypeError(
+                    f"Fault.response body must be bytes, str or a JSON value, got "
+                    f"{type(body).__name__}: {exc}"
+                ) from None
+            if not any(name.lower() == "content-type" for name in reply_headers):
+                reply_headers["Content-Type"] = "application/json; charset=utf-8"
         return cls(
             name=f"custom {status}",
-            reply=Reply(status=status, body=raw, headers=tuple((headers or {}).items())),
+            reply=Reply(status=status, body=raw, headers=tuple(reply_headers.items())),
         )
 
     @classmethod
