@@ -76,7 +76,7 @@ class Sizes:
 FULL = Sizes(
     entries=150_000,
     page_size=50_000,
-    polls=2_000,
+    polls=1_000,
     wait_tasks=500,
     concurrency=50,
     wait_interval=0.005,
