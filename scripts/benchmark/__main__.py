@@ -269,6 +269,10 @@ def _spec_operations() -> int:
     )
 
 
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def startup_rows(repeat: int) -> list[Row]:
     """`import maesn` vs `import httpx` (fresh interpreters, best of `repeat`); regeneration."""
     _progress("startup: imports")
@@ -307,7 +311,7 @@ def startup_rows(repeat: int) -> list[Row]:
                 "startup",
                 label,
                 math.nan,
-                f"the pinned spec, {_spec_operations()} operations; once",
+                f"the pinned spec, {_plural(_spec_operations(), 'operation')}; once",
                 seconds=seconds,
             )
         )
