@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+import scripts.benchmark.__main__ as benchmark_main
 from scripts.benchmark.__main__ import REQUIRED_ROWS, check
 from scripts.benchmark._data import (
     EXPORT_TASK,
@@ -115,6 +116,16 @@ def test_self_check_allows_skipping_only_optional_rows() -> None:
         for row in _complete()
     ]
     assert check(rows) == [f"wait: / {required} did not run: not here"]
+
+
+def test_a_run_whose_self_check_fails_exits_1(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A row missing from a run makes `main` exit 1 and name the row on stderr."""
+    rows = [row for row in _complete() if row.contender != "maesn Client.iter_task_entries"]
+    monkeypatch.setattr(benchmark_main, "run", lambda _sizes, _only: (rows, []))
+    assert benchmark_main.main(["--quick"]) == 1
+    assert "missing row: export / maesn Client.iter_task_entries" in capsys.readouterr().err
 
 
 def test_records_are_realistic_journal_entries() -> None:
