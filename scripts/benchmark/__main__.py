@@ -137,13 +137,14 @@ def _progress(message: str) -> None:
 # --------------------------------------------------------------------------- memory
 
 
-def _peak(work: Callable[[], object]) -> int:
+def _peak(work: Callable[[], int]) -> tuple[int, int]:
+    """The tracemalloc peak of `work()` and what it returned (the entries it read)."""
     gc.collect()
     tracemalloc.start()
     try:
         tracemalloc.reset_peak()
-        work()
-        return tracemalloc.get_traced_memory()[1]
+        done = work()
+        return tracemalloc.get_traced_memory()[1], done
     finally:
         tracemalloc.stop()
 
@@ -157,20 +158,20 @@ def memory_rows(setup: Setup) -> list[Row]:
     finally:
         connection.close()
 
-    def decode_one_page() -> None:
+    def decode_one_page() -> int:
         page = json.loads(page_bytes)
-        del page
+        return len(page["data"]["responseData"])
 
-    def loop_with(loads: Callable[[bytes], Any]) -> Callable[[], object]:
+    def loop_with(loads: Callable[[bytes], Any]) -> Callable[[], int]:
         def run() -> int:
             count = 0
             with httpx.Client(base_url=setup.base_url, headers=HEADERS) as http:
                 for number in range(1, setup.pages + 1):
                     response = http.get(path, params={"page": number, "companyId": COMPANY})
                     body = loads(response.content)
-                    del response  # free the page's bytes and its decoded form before the next
+                    del response  # the page's bytes
                     count += len(body["data"]["responseData"])
-                    del body
+                    del body  # and its decoded form, before the next page is fetched
             return count
 
         return run
@@ -184,7 +185,7 @@ def memory_rows(setup: Setup) -> list[Row]:
             return sum([1 async for _ in client.iter_task_entries(EXPORT_TASK)])
 
     fast = orjson_loads()
-    contenders: list[tuple[str, Callable[[], object] | None]] = [
+    contenders: list[tuple[str, Callable[[], int] | None]] = [
         ("one decoded page (json.loads)", decode_one_page),
         ("httpx + json.loads, a loop that frees each page", loop_with(json.loads)),
         ("httpx + orjson, a loop that frees each page", loop_with(fast) if fast else None),
@@ -198,7 +199,10 @@ def memory_rows(setup: Setup) -> list[Row]:
         if work is None:
             rows.append(_single("memory", label, math.nan, "", "orjson is not installed"))
             continue
-        peak = _peak(work)
+        peak, done = _peak(work)
+        expected = min(setup.page_size, setup.entries) if not reference else setup.entries
+        if done != expected:
+            raise RuntimeError(f"memory / {label}: read {done} entries, expected {expected}")
         reference = reference or peak
         rows.append(
             _single(
