@@ -90,7 +90,12 @@ def spec_diff(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON_VERSIONS[0], default=False)
 def benchmark(session: nox.Session) -> None:
-    """Time the client against plain httpx and the generated client on the local sandbox."""
+    """Measure the client against httpx, http.client, orjson and the generated call (BENCHMARKS.md).
+
+    `nox -s benchmark -- --quick` runs every scenario with tiny sizes and checks its own output.
+    """
+    # The generator group times `scripts.regenerate --check`; orjson is a contender (optional).
+    session.install(*_groups("generate"), "orjson")
     session.install(".")
     session.run("python", "-m", "scripts.benchmark", *session.posargs)
 
