@@ -7,6 +7,7 @@ every logger (the root logger captured at DEBUG) must be free of both keys.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import string
@@ -183,10 +184,11 @@ def test_echoed_keys_appear_in_no_text_and_no_log_record(  # noqa: PLR0917 - hyp
         assert account_key not in text
 
 
+@pytest.mark.parametrize("mode", ["sync", "async"])
 def test_the_log_filter_redacts_httpcore_headers_and_httpx_reason_phrases(
-    raw_server: RawServer, root_records: _Records
+    raw_server: RawServer, root_records: _Records, mode: str
 ) -> None:
-    """A fixed example of the property, so a failure reads plainly."""
+    """A fixed example of the property, for both clients, so a failure reads plainly."""
     key = KEYS["api_key"]
     raw_server.response = http_response(
         200,
@@ -195,8 +197,17 @@ def test_the_log_filter_redacts_httpcore_headers_and_httpx_reason_phrases(
         headers=[("X-Request-Id", key), ("Location", f"/x/{key}")],
     )
     root_records.messages.clear()
-    with maesn.Client(integration="abaconnect", base_url=raw_server.base_url, **KEYS) as client:
-        client.get_task("t-1")
+    options: dict[str, Any] = {"integration": "abaconnect", "base_url": raw_server.base_url}
+    if mode == "sync":
+        with maesn.Client(**options, **KEYS) as client:
+            client.get_task("t-1")
+    else:
+
+        async def call() -> None:
+            async with maesn.AsyncClient(**options, **KEYS) as client:
+                await client.get_task("t-1")
+
+        asyncio.run(call())
     httpx_lines = [m for m in root_records.messages if m.startswith("HTTP Request")]
     header_lines = [m for m in root_records.messages if "receive_response_headers.complete" in m]
     assert httpx_lines
