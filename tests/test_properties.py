@@ -21,7 +21,7 @@ import pytest
 from helpers import KEYS, envelope
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from maesn._redaction import MIN_FULL_REDACTION, REDACTED
+from maesn._redaction import MIN_FULL_REDACTION, REDACTED, Redactor, Secret
 from raw_server import RawServer, http_response
 
 PROPERTY_SETTINGS = settings(
@@ -285,3 +285,31 @@ def test_any_key_is_refused_or_sent_exactly_as_given(raw_server: RawServer, api_
         if line.lower().startswith("x-api-key:")
     ]
     assert sent == [api_key]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    first=st.text(st.sampled_from("[redact]ab1-"), min_size=MIN_FULL_REDACTION, max_size=14),
+    second=st.one_of(
+        st.text(st.sampled_from("[redact]ab1-"), min_size=MIN_FULL_REDACTION, max_size=14),
+        # the marker's tail plus text: a key that a replacement can complete
+        st.builds(
+            lambda n, tail: REDACTED[-n:] + tail,
+            st.integers(1, len(REDACTED) - 1),
+            st.text(st.sampled_from("ab1-"), min_size=MIN_FULL_REDACTION, max_size=10),
+        ),
+    ),
+    parts=st.lists(st.text(st.sampled_from("[redact]ab1- "), max_size=12), max_size=6),
+    tail=st.text(st.sampled_from("ab1-"), max_size=10),
+)
+def test_no_key_survives_redaction_even_next_to_a_marker(
+    first: str, second: str, parts: list[str], tail: str
+) -> None:
+    """Texts mixing both keys, marker letters and brackets never come out holding a key."""
+    redact = Redactor([Secret(first), Secret(second)])
+    text = "".join(part + (first if i % 2 else second) for i, part in enumerate(parts))
+    text += first + tail
+    out = redact(text)
+    for key in (first, second):
+        if key not in REDACTED:
+            assert key not in out
