@@ -186,6 +186,13 @@ def test_an_integration_typo_gets_a_did_you_mean(typo: str, suggested: str) -> N
     assert repr(suggested) in caught.value.hint
 
 
+def test_an_integration_in_the_wrong_case_suggests_exactly_that_id() -> None:
+    """'DATEV-REWE' is 'datev-rewe', not also the ids it is a prefix of."""
+    with pytest.raises(maesn.ValidationError) as caught:
+        maesn.Client(integration="DATEV-REWE", **KEYS)
+    assert caught.value.hint == "did you mean 'datev-rewe'?"
+
+
 def test_an_integration_far_from_any_id_gets_no_guess() -> None:
     """No hint rather than a wrong one."""
     with pytest.raises(maesn.ValidationError) as caught:
