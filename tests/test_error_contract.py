@@ -285,11 +285,12 @@ def test_help_documents_every_public_field_of_task() -> None:
     assert "Unset" not in pydoc.plain(pydoc.render_doc(maesn.Task))
     for cls in (maesn.Task, maesn.TaskInformation, maesn.Pagination, maesn.TaskPage):
         text = pydoc.plain(pydoc.render_doc(cls))
+        attributes = text.split("Attributes:", 1)[1]
         for name in cls.__dataclass_fields__:
             if name.startswith("_"):
                 continue
             described = [
-                line for line in text.splitlines() if line.strip(" |").startswith(f"{name}: ")
+                line for line in attributes.splitlines() if line.strip(" |").startswith(f"{name}: ")
             ]
             assert described, f"{cls.__name__}.{name} is not described in help()"
             assert len(described[0].split(":", 1)[1].strip()) > 10
