@@ -17,7 +17,6 @@ from typing import Any
 
 import httpx
 import maesn_api
-from maesn_api.api.accounting import get_async_task_info
 from maesn_api.types import UNSET
 
 from . import _clock
@@ -174,6 +173,10 @@ class BaseClient:
         checked_id = check_task_id(task_id)
         checked_page = check_page(self.profile, page)
         resolved_company = self._company_for_call(company_id)
+        # Imported at first use: any maesn_api.api module imports maesn_api.models, whose
+        # __init__ imports every generated model (about 400), which `import maesn` must not pay.
+        from maesn_api.api.accounting import get_async_task_info  # noqa: PLC0415
+
         kwargs: dict[str, Any] = get_async_task_info._get_kwargs(  # noqa: SLF001
             checked_id,
             page=UNSET if checked_page is None else checked_page,

@@ -5,13 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dateutil import parser as date_parser
-from maesn_api.models import AsyncTaskEnvelope
 
 from ._profiles import Integration, IntegrationProfile
 from ._status import TaskOutcome, TaskStatus
+
+if TYPE_CHECKING:  # importing maesn_api.models imports every generated model: see _response.py
+    from maesn_api.models import AsyncTaskEnvelope
 
 __all__ = ["Pagination", "Task", "TaskInformation", "TaskPage"]
 

@@ -4,16 +4,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
-from maesn_api.models import (
-    AsyncTaskEnvelope,
-    AsyncTaskResponseDto,
-    InformationResponseDto,
-    MetaResponse,
-    PaginationResponse,
-)
 from maesn_api.types import Unset
 
 from ._exceptions import (
@@ -29,6 +22,13 @@ from ._models import Pagination, Task, TaskInformation
 from ._profiles import Integration
 from ._retry import parse_retry_after
 from ._status import TaskStatus
+
+if TYPE_CHECKING:
+    from maesn_api.models import InformationResponseDto
+
+# The generated models are imported at first use, inside the functions that need them: importing
+# any module of maesn_api.models runs its __init__, which imports every generated model (about
+# 400 for the published spec) and would make `import maesn` several times slower.
 
 __all__ = ["error_from_response", "error_from_transport", "request_id_of", "task_from_response"]
 
@@ -182,7 +182,9 @@ def _count(value: object, name: str) -> int:
     return value
 
 
-def _pagination(meta: MetaResponse | Unset | None) -> Pagination | None:
+def _pagination(meta: object) -> Pagination | None:
+    from maesn_api.models import MetaResponse, PaginationResponse  # noqa: PLC0415 - see top
+
     if not isinstance(meta, MetaResponse):
         return None
     page = meta.pagination
@@ -199,6 +201,8 @@ def _pagination(meta: MetaResponse | Unset | None) -> Pagination | None:
 
 
 def _warnings(meta: object) -> tuple[str, ...]:
+    from maesn_api.models import MetaResponse  # noqa: PLC0415 - see the top of this module
+
     if meta is None or isinstance(meta, Unset):
         return ()
     if not isinstance(meta, MetaResponse):
@@ -264,6 +268,8 @@ def _task_from_payload(
         raise TypeError(
             "`data` is missing" if "data" not in payload else f"`data` is {_kind(payload['data'])}"
         )
+    from maesn_api.models import AsyncTaskEnvelope, AsyncTaskResponseDto  # noqa: PLC0415
+
     envelope = AsyncTaskEnvelope.from_dict(payload)
     data = envelope.data
     if not isinstance(data, AsyncTaskResponseDto):
