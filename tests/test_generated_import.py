@@ -37,8 +37,12 @@ def test_the_first_task_call_loads_them() -> None:
     """The lazy import is real: a task call parses with the generated envelope model."""
     with Sandbox() as sandbox:
         task_id = sandbox.add_task("abaconnect", lifecycle=["FINISHED"])
-        options = {"api_key": sandbox.api_key, "account_key": sandbox.account_key}
-        with maesn.Client(integration="abaconnect", base_url=sandbox.base_url, **options) as client:
+        with maesn.Client(
+            integration="abaconnect",
+            base_url=sandbox.base_url,
+            api_key=sandbox.api_key,
+            account_key=sandbox.account_key,
+        ) as client:
             task = client.get_task(task_id)
     assert type(task.envelope).__module__ == "maesn_api.models.async_task_envelope"
     assert "maesn_api.models" in sys.modules
