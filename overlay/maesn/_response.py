@@ -277,6 +277,8 @@ def _task_from_payload(
     status = data.status
     if isinstance(status, Unset):
         raise TypeError("data.status is missing")
+    if status is None:  # the published spec allows it; a task without a status means nothing
+        raise TypeError("data.status is null")
     if not isinstance(status, str):
         raise TypeError(f"data.status is {_kind(status)} {status!r}, not a string")
     return Task(
