@@ -94,7 +94,7 @@ def file_lines(files: list[str], most: int = 30) -> list[str]:
     counts: dict[tuple[str, str], int] = {}
     for line in files:
         status, _, rest = line.partition(" ")
-        directory = rest.split()[0].rpartition("/")[0] or "."
+        directory = rest.split()[0].rpartition("/")[0] or "(top level)"
         counts[status, directory] = counts.get((status, directory), 0) + 1
     words = {"A": "added by upstream", "D": "dropped by upstream", "M": "changed"}
     return [
