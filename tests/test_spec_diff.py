@@ -357,6 +357,30 @@ def test_a_new_status_value_needs_a_review_of_the_profile_rows() -> None:
     assert all(row in change.reason for row in PROFILE_ROWS)
 
 
+def test_a_review_the_fixes_make_moot_is_not_asked_for() -> None:
+    """A property turned required that a fix un-requires again is non-breaking, and says why."""
+    old = _pinned()
+    new = copy.deepcopy(old)
+    _require_status(new)
+    fixes = load_document(FIXES)
+    assert [(c.severity, c.pointer) for c in spec_diff.classify(old, new, fixes)] == [
+        (R, TASK + "/properties/status/required")
+    ]
+    fixes["actions"].append(
+        {
+            "target": "$.components.schemas.AsyncTaskResponseDto.required",
+            "description": "Keep the task's fields optional (a server may omit them).",
+            "remove": True,
+        }
+    )
+    (change,) = [c for c in spec_diff.classify(old, new, fixes) if c.document == "spec"]
+    assert (change.severity, change.pointer) == (N, TASK + "/properties/status/required")
+    assert change.reason == (
+        "became required in Maesn's spec, but not once openapi/fixes.yaml is applied to both "
+        "(not needs-review for this client)"
+    )
+
+
 def test_moves_say_what_moved() -> None:
     """A method or path change of the same operationId is one change naming the new place."""
     old = _pinned()

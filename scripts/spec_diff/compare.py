@@ -142,33 +142,44 @@ def _other_components(walk: Walk) -> None:
         walk.generic(old.get(section), new.get(section), join("/components", section))
 
 
+_DOWNGRADABLE = frozenset({Severity.BREAKING, Severity.NEEDS_REVIEW})
+
+
+def _judged(change: Change, still: dict[str, int]) -> Change:
+    """`change` as this client sees it, given the changes left once the fixes are applied.
+
+    `still` maps each pointer changed between the fixed specs to its most severe class's rank.
+    """
+    rank = list(Severity).index(change.severity)
+    if change.severity not in _DOWNGRADABLE or still.get(change.pointer, len(Severity)) <= rank:
+        return change
+    if change.pointer.endswith("/enum"):  # the fixes open every enum; value changes stay visible
+        return change
+    return replace(
+        change,
+        severity=Severity.NON_BREAKING,
+        reason=f"{change.reason.split(':')[0]} in Maesn's spec, but not once openapi/fixes.yaml "
+        f"is applied to both (not {change.severity} for this client)",
+    )
+
+
 def classify(
     pinned: dict[str, Any], upstream: dict[str, Any], fixes: dict[str, Any]
 ) -> list[Change]:
     """Maesn's changes judged for this client: with the fixes applied to both, and stale fixes.
 
     The raw specs are compared (pointers name Maesn's document; enum changes stay visible even
-    though a fix opens the enums). A breaking change that is not breaking once the fixes are
-    applied to both specs (the fixes already generate that part the new way) is downgraded.
+    though a fix opens the enums). A breaking or needs-review change that is gone (or milder) once
+    the fixes are applied to both specs is downgraded to non-breaking, saying so: the fixes
+    already generate that part the new way, or keep generating it the old way.
     """
     fixed_pinned, _ = apply_fixes(pinned, fixes, allow_stale=True)
     fixed_upstream, outcomes = apply_fixes(upstream, fixes, allow_stale=True)
-    still_breaking = {
-        change.pointer
-        for change in diff_specs(fixed_pinned, fixed_upstream)
-        if change.severity is Severity.BREAKING
-    }
-    changes = [
-        change
-        if change.severity is not Severity.BREAKING or change.pointer in still_breaking
-        else replace(
-            change,
-            severity=Severity.NON_BREAKING,
-            reason=f"{change.reason.split(':')[0]} in Maesn's spec, but openapi/fixes.yaml "
-            "already generates this part that way (not breaking for this client)",
-        )
-        for change in diff_specs(pinned, upstream)
-    ]
+    still: dict[str, int] = {}
+    for change in diff_specs(fixed_pinned, fixed_upstream):
+        rank = list(Severity).index(change.severity)
+        still[change.pointer] = min(rank, still.get(change.pointer, rank))
+    changes = [_judged(change, still) for change in diff_specs(pinned, upstream)]
     return changes + [
         Change(
             Severity.NEEDS_REVIEW,
