@@ -904,3 +904,16 @@ def test_markdown_stays_under_githubs_issue_limit() -> None:
     assert "The diff is left out" in markdown
     assert markdown.startswith("## Spec drift")
     assert "| breaking | `/components/schemas/S0/type` |" in markdown
+
+
+def test_specs_are_read_as_yaml_1_2(tmp_path: Path) -> None:
+    """Unquoted `NO`, `yes`, `on`, `off`, `y`, `n` and `1:20` stay strings (PyYAML's 1.1 would not)."""
+    traps = ["NO", "yes", "on", "off", "y", "n", "1:20"]
+    path = tmp_path / "upstream.yaml"
+    path.write_text(
+        "openapi: 3.0.0\npaths: {}\ncomponents:\n  schemas:\n    Country:\n"
+        f"      enum: [{', '.join(traps)}]\n",
+        encoding="utf-8",
+    )
+    spec, _ = spec_diff.read_spec(str(path))
+    assert spec["components"]["schemas"]["Country"]["enum"] == traps

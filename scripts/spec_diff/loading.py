@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import urllib.error
 import urllib.parse
@@ -43,14 +42,11 @@ def read_spec(source: str) -> tuple[dict[str, Any], bytes]:
             raw = Path(source).read_bytes()
         except OSError as exc:
             raise SpecDiffError(f"could not read {source}: {exc.strerror or exc}") from exc
-    try:
-        document = json.loads(raw)
-    except ValueError:
-        try:
-            document = load_yaml(raw)
-        except (SpecYAMLError, UnicodeDecodeError) as exc:
-            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            raise SpecDiffError(f"{source} is neither JSON nor YAML: {first}") from exc
+    try:  # JSON is YAML 1.2: one loader for both, the one every reader of a spec uses
+        document = load_yaml(raw)
+    except (SpecYAMLError, UnicodeDecodeError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise SpecDiffError(f"{source} is neither JSON nor YAML: {first}") from exc
     version = document.get("openapi") if isinstance(document, dict) else None
     if not (isinstance(version, str) and version.startswith("3.")):
         raise SpecDiffError(f"{source} is not an OpenAPI 3 description (no `openapi: 3.x` field)")
