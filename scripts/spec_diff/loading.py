@@ -25,7 +25,6 @@ UPSTREAM_URL = (
     "https://raw.githubusercontent.com/maesndev/sdk-typescript/main/.speakeasy/out.openapi.yaml"
 )
 FETCH_TIMEOUT = 30.0
-COMPONENT_SCHEMAS = "/components/schemas/"
 
 
 def read_spec(source: str) -> tuple[dict[str, Any], bytes]:
@@ -160,11 +159,3 @@ class Document:
             # Operation-level parameters override path-level ones with the same location and name.
             found[location, name.lower() if location == "header" else name] = parameter
         return found
-
-
-def component_name(pointer: str) -> str | None:
-    """`X` for `/components/schemas/X`, else None (a pointer deeper into a component, or elsewhere)."""
-    if not pointer.startswith(COMPONENT_SCHEMAS):
-        return None
-    name = pointer.removeprefix(COMPONENT_SCHEMAS)
-    return None if "/" in name else name.replace("~1", "/").replace("~0", "~")

@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from scripts.spec_diff.loading import component_name
 from scripts.spec_diff.model import PROFILE_ROWS, PROFILES_TABLE, Severity, join
 from scripts.spec_diff.walk import Walk
 
@@ -168,7 +167,7 @@ def components(walk: Walk) -> None:
     drain()
     for name in sorted(old_schemas.keys() & new_schemas.keys()):
         pointer = join("/components/schemas", name)
-        if pointer not in compared and component_name(pointer) is not None:
+        if pointer not in compared:
             walk.pending.append((pointer, "response"))
             drain()
 
