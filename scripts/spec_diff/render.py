@@ -64,8 +64,8 @@ def _group_line(key: tuple[Severity, str, str, str], members: list[Change]) -> L
     if members[0].group:
         return Line(severity, f"{first} ({len(members)})", f"{second}: {_names(members)}")
     names = [change.location.rpartition("/properties/")[2].partition("/")[0] for change in members]
-    where = f"{second}/properties/*{'/' + suffix if suffix else ''} ({len(members)})"
-    return Line(severity, where, f"{first}: {', '.join(names)}")
+    where = f"{second}/properties/{{{','.join(names)}}}{'/' + suffix if suffix else ''}"
+    return Line(severity, where, first)
 
 
 def lines(report: Report) -> list[Line]:
