@@ -6,16 +6,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from dateutil import parser as date_parser
 
 from ._profiles import Integration, IntegrationProfile
 from ._redaction import redact_json
 from ._status import TaskOutcome, TaskStatus
-
-if TYPE_CHECKING:  # importing maesn_api.models imports every generated model: see _response.py
-    from maesn_api.models import AsyncTaskEnvelope
 
 __all__ = ["Pagination", "Task", "TaskInformation", "TaskPage"]
 
