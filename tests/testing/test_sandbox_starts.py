@@ -7,7 +7,6 @@ from it too: an operation added upstream and regenerated is covered with no chan
 from __future__ import annotations
 
 import inspect
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -41,15 +40,6 @@ def _send(
     elif route.body == "multipart":
         body["files"] = {"file": ("invoice.pdf", b"%PDF-1.7 sandbox")}
     return client.request(route.method, route.template, params=params, headers=headers, **body)
-
-
-@pytest.fixture
-def client(maesn_sandbox: Sandbox) -> Iterator[httpx.Client]:
-    """An httpx client sending the sandbox's keys."""
-    with httpx.Client(
-        base_url=maesn_sandbox.base_url, headers=maesn_sandbox.headers, timeout=10
-    ) as client:
-        yield client
 
 
 def test_the_task_starting_operations_are_found_in_the_generated_layer() -> None:
