@@ -6,6 +6,7 @@ covered with no change here; the last test proves exactly that with a regenerate
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import os
 import subprocess
@@ -18,7 +19,9 @@ import maesn
 import pytest
 from helpers import envelope, page_meta
 from maesn import _resources
-from maesn.testing import FakeClock
+from maesn._profiles import Integration
+from maesn.testing import FakeClock, Fault, Sandbox, default_lifecycle
+from maesn.testing._starts import DEFAULT_COMPANIES
 from samples import required_arguments, sample
 from scripted_server import ScriptedServer
 
@@ -247,3 +250,157 @@ def test_a_regenerated_spec_with_a_new_task_operation_gets_a_handle_without_over
         check=False,
     )
     assert result.stdout.split() == ["widget-1", "SUCCESS"], result.stderr
+
+
+# -- against the sandbox (maesn.testing.Sandbox answers every task-starting operation) ---------
+
+
+def sandbox_client(sandbox: Sandbox, integration: Integration, **overrides: Any) -> maesn.Client:
+    """A Client with the sandbox's keys for `integration`'s account and its first company."""
+    options: dict[str, Any] = {
+        "api_key": sandbox.api_key,
+        "account_key": sandbox.account_key,
+        "integration": integration,
+        "company_id": DEFAULT_COMPANIES[0],
+        "base_url": sandbox.base_url,
+    }
+    return maesn.Client(**(options | overrides))
+
+
+@pytest.mark.parametrize("operation", TASK_OPERATIONS, ids=str)
+def test_every_task_operation_against_the_sandbox(
+    operation: maesn.TaskOperation,
+    fake_clock: FakeClock,  # noqa: ARG001 - polls sleep on virtual time
+) -> None:
+    """Start → TaskHandle → wait → the finished task, as the sandbox runs it (DATEV REWE)."""
+    op = _resources.load_operation(operation.resource, operation.name)
+    with (
+        Sandbox(integration=Integration.DATEV_REWE) as sandbox,
+        sandbox_client(sandbox, Integration.DATEV_REWE) as client,
+    ):
+        handle = getattr(getattr(client, op.resource), op.name)(**required_arguments(op))
+        assert isinstance(handle, maesn.TaskHandle)
+        task = handle.wait()
+        (started,) = sandbox.requests.filter(operation=op.name)
+    assert task.status is maesn.TaskStatus.SUCCESS
+    assert started.started_task == handle.task_id
+    assert started.query["companyId"] == [DEFAULT_COMPANIES[0]]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("operation", TASK_OPERATIONS, ids=str)
+async def test_every_task_operation_against_the_sandbox_async(
+    operation: maesn.TaskOperation,
+    fake_clock: FakeClock,  # noqa: ARG001
+) -> None:
+    """The same through AsyncClient: an AsyncTaskHandle, awaited."""
+    op = _resources.load_operation(operation.resource, operation.name)
+    with Sandbox(integration=Integration.DATEV_REWE) as sandbox:
+        async with maesn.AsyncClient(
+            api_key=sandbox.api_key,
+            account_key=sandbox.account_key,
+            integration=Integration.DATEV_REWE,
+            company_id=DEFAULT_COMPANIES[0],
+            base_url=sandbox.base_url,
+        ) as client:
+            handle = await getattr(getattr(client, op.resource), op.name)(**required_arguments(op))
+            assert isinstance(handle, maesn.AsyncTaskHandle)
+            task = await handle.wait()
+    assert task.status is maesn.TaskStatus.SUCCESS
+
+
+def test_a_file_upload_to_duo_runs_the_duo_lifecycle(
+    fake_clock: FakeClock,  # noqa: ARG001
+) -> None:
+    """DATEV Unternehmen Online: post_file_async uploads multipart; the task ends SUCCESS."""
+    op = _resources.load_operation("accounting", "post_file_async")
+    duo = Integration.DATEV_UNTERNEHMEN_ONLINE
+    seen: list[maesn.TaskStatus | str] = []
+    with Sandbox(integration=duo) as sandbox, sandbox_client(sandbox, duo) as client:
+        handle = client.accounting.post_file_async(**required_arguments(op))
+        task = handle.wait(on_poll=lambda t: seen.append(t.status))
+        (upload,) = sandbox.requests.filter(operation="post_file_async")
+    assert tuple(seen) == default_lifecycle(duo)
+    assert task.status is maesn.TaskStatus.SUCCESS
+    assert upload.headers["Content-Type"].startswith("multipart/form-data")
+    assert upload.body_size > 0
+
+
+def test_a_synchronous_201_from_the_sandbox_is_the_created_object() -> None:
+    """on_start(synchronous=True): 201 with taskId null → the created object."""
+    op = _resources.load_operation("accounting", "create_journal_entries")
+    with (
+        Sandbox(integration=Integration.DATEV_REWE) as sandbox,
+        sandbox_client(sandbox, Integration.DATEV_REWE) as client,
+    ):
+        sandbox.on_start("create_journal_entries", synchronous=True)
+        created = client.accounting.create_journal_entries(**required_arguments(op))
+    assert not isinstance(created, maesn.TaskHandle)
+    assert created.task_id is None
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_an_export_read_against_the_sandbox_pages_every_entry(
+    mode: str,
+    fake_clock: FakeClock,  # noqa: ARG001
+) -> None:
+    """datev-rewe-export: get_journal_entries starts an export; the handle pages all of it."""
+    export = Integration.DATEV_REWE_EXPORT
+    with Sandbox(integration=export, page_size=100) as sandbox:
+        sandbox.on_start("get_journal_entries", entries=250)
+        if mode == "sync":
+            with sandbox_client(sandbox, export) as client:
+                handle = client.accounting.get_journal_entries()
+                handle.wait()
+                entries = list(handle.iter_entries())
+                pages = [page.number for page in handle.iter_pages()]
+        else:
+            entries, pages = asyncio.run(_async_export(sandbox))
+    assert len(entries) == 250
+    assert pages == [1, 2, 3]
+
+
+async def _async_export(sandbox: Sandbox) -> tuple[list[Any], list[int]]:
+    async with maesn.AsyncClient(
+        api_key=sandbox.api_key,
+        account_key=sandbox.account_key,
+        integration=Integration.DATEV_REWE_EXPORT,
+        company_id=DEFAULT_COMPANIES[0],
+        base_url=sandbox.base_url,
+    ) as client:
+        handle = await client.accounting.get_journal_entries()
+        assert isinstance(handle, maesn.AsyncTaskHandle)
+        await handle.wait()
+        entries = [entry async for entry in handle.iter_entries()]
+        pages = [page.number async for page in handle.iter_pages()]
+    return entries, pages
+
+
+def test_companies_against_the_sandbox() -> None:
+    """client.companies() lists the sandbox's companies, for DATEV without a companyId."""
+    with (
+        Sandbox(integration=Integration.DATEV_REWE) as sandbox,
+        sandbox_client(sandbox, Integration.DATEV_REWE, company_id=None) as client,
+    ):
+        companies = client.companies()
+    assert [company.id for company in companies] == list(DEFAULT_COMPANIES)
+
+
+def test_a_started_write_is_never_retried_sandbox_log(
+    fake_clock: FakeClock,  # noqa: ARG001
+) -> None:
+    """A 503 to a booking write is raised after one request (the sandbox's log shows one)."""
+    op = _resources.load_operation("accounting", "create_journal_entries")
+    with (
+        Sandbox(integration=Integration.DATEV_REWE) as sandbox,
+        sandbox_client(sandbox, Integration.DATEV_REWE) as client,
+    ):
+        sandbox.inject(Fault.status(503), operation="create_journal_entries", times=3)
+        with pytest.raises(maesn.ServerError):
+            client.accounting.create_journal_entries(**required_arguments(op))
+        sandbox.inject(Fault.status(503), operation="get_companies")
+        client.companies()
+        writes = sandbox.requests.filter(operation="create_journal_entries")
+        reads = sandbox.requests.filter(operation="get_companies")
+    assert len(writes) == 1
+    assert [r.status for r in reads] == [503, 200]
