@@ -255,8 +255,8 @@ def test_a_regenerated_spec_with_a_new_task_operation_gets_a_handle_without_over
 # -- against the sandbox (maesn.testing.Sandbox answers every task-starting operation) ---------
 
 
-def sandbox_client(sandbox: Sandbox, integration: Integration, **overrides: Any) -> maesn.Client:
-    """A Client with the sandbox's keys for `integration`'s account and its first company."""
+def sandbox_options(sandbox: Sandbox, integration: Integration, **overrides: Any) -> Any:
+    """The sandbox's keys for `integration`'s account, its first company and its URL."""
     options: dict[str, Any] = {
         "api_key": sandbox.api_key,
         "account_key": sandbox.account_key,
@@ -264,7 +264,12 @@ def sandbox_client(sandbox: Sandbox, integration: Integration, **overrides: Any)
         "company_id": DEFAULT_COMPANIES[0],
         "base_url": sandbox.base_url,
     }
-    return maesn.Client(**(options | overrides))
+    return options | overrides
+
+
+def sandbox_client(sandbox: Sandbox, integration: Integration, **overrides: Any) -> maesn.Client:
+    """A Client for the sandbox (see sandbox_options)."""
+    return maesn.Client(**sandbox_options(sandbox, integration, **overrides))
 
 
 @pytest.mark.parametrize("operation", TASK_OPERATIONS, ids=str)
@@ -296,13 +301,7 @@ async def test_every_task_operation_against_the_sandbox_async(
     """The same through AsyncClient: an AsyncTaskHandle, awaited."""
     op = _resources.load_operation(operation.resource, operation.name)
     with Sandbox(integration=Integration.DATEV_REWE) as sandbox:
-        async with maesn.AsyncClient(
-            api_key=sandbox.api_key,
-            account_key=sandbox.account_key,
-            integration=Integration.DATEV_REWE,
-            company_id=DEFAULT_COMPANIES[0],
-            base_url=sandbox.base_url,
-        ) as client:
+        async with maesn.AsyncClient(**sandbox_options(sandbox, Integration.DATEV_REWE)) as client:
             handle = await getattr(getattr(client, op.resource), op.name)(**required_arguments(op))
             assert isinstance(handle, maesn.AsyncTaskHandle)
             task = await handle.wait()
@@ -361,13 +360,8 @@ def test_an_export_read_against_the_sandbox_pages_every_entry(
 
 
 async def _async_export(sandbox: Sandbox) -> tuple[list[Any], list[int]]:
-    async with maesn.AsyncClient(
-        api_key=sandbox.api_key,
-        account_key=sandbox.account_key,
-        integration=Integration.DATEV_REWE_EXPORT,
-        company_id=DEFAULT_COMPANIES[0],
-        base_url=sandbox.base_url,
-    ) as client:
+    options = sandbox_options(sandbox, Integration.DATEV_REWE_EXPORT)
+    async with maesn.AsyncClient(**options) as client:
         handle = await client.accounting.get_journal_entries()
         assert isinstance(handle, maesn.AsyncTaskHandle)
         await handle.wait()
