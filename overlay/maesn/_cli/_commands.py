@@ -15,8 +15,10 @@ from typing import TYPE_CHECKING, Any, TextIO
 from maesn._client import Client
 from maesn._config import ACCOUNT_KEY_ENV, API_KEY_ENV, Redactor, Secret
 from maesn._exceptions import (
+    APIError,
     BadRequestError,
     IncompleteExportError,
+    ResponseValidationError,
     TaskFailedError,
     TaskPendingError,
 )
@@ -330,12 +332,12 @@ def _exportable(client: Client) -> None:
 def _not_an_export(args: argparse.Namespace, client: Client, exc: Exception) -> Exception:
     """`exc` from an export's first page, or a UsageError when the task is not an export.
 
-    A first page without pagination (IncompleteExportError without an APIError behind it) or a
-    400 for `page` means the task is not an export of this integration; a transient failure
-    (5xx, connection) stays what it is.
+    A first page that is no export page (a ResponseValidationError: no pagination, pages that do
+    not add up) or a 400 for `page` means the task is not an export of this integration; a
+    transient failure (5xx, connection) stays what it is.
     """
     cause = exc.__cause__ if isinstance(exc, IncompleteExportError) else exc
-    if cause is not None and not isinstance(cause, BadRequestError):
+    if cause is not None and not isinstance(cause, BadRequestError | ResponseValidationError):
         return exc
     reason = str(exc)
     if isinstance(exc, IncompleteExportError):
@@ -393,13 +395,15 @@ def export_task(ctx: Context, args: argparse.Namespace) -> int:
                 resume=lambda page: resume_command(args, client, page),
                 again=_same_export(args, client),
             )
-        except (IncompleteExportError, BadRequestError) as exc:
-            if getattr(exc, "entries_yielded", 0) or (args.start_page or 1) > 1:
-                raise
-            error = _not_an_export(args, client, exc)
-            if error is exc:
-                raise
-            raise error from exc
+        except APIError as exc:
+            # Raised as itself only before the first page was delivered (later failures are
+            # IncompleteExportError): nothing of this run was saved.
+            first = (args.start_page or 1) == 1
+            error = _not_an_export(args, client, exc) if first else exc
+            if error is not exc:
+                raise error from exc
+            exc.add_note("nothing was saved, so run the same command again")
+            raise
     if ctx.json:
         ctx.out_json(
             {
