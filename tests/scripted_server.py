@@ -22,6 +22,7 @@ class RecordedRequest:
     method: str
     raw_path: str
     headers: dict[str, str]
+    body: bytes = b""
 
 
 @dataclass(frozen=True)
@@ -88,11 +89,21 @@ class ScriptedServer:
             def do_POST(self) -> None:
                 self._answer()
 
+            def do_PUT(self) -> None:
+                self._answer()
+
+            def do_PATCH(self) -> None:
+                self._answer()
+
+            def do_DELETE(self) -> None:
+                self._answer()
+
             def _answer(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
-                if length:
-                    self.rfile.read(length)
-                recorded = RecordedRequest(self.command, self.path, dict(self.headers.items()))
+                body = self.rfile.read(length) if length else b""
+                recorded = RecordedRequest(
+                    self.command, self.path, dict(self.headers.items()), body
+                )
                 response = server._next(recorded)
                 self.send_response(response.status)
                 for name, value in response.headers.items():

@@ -46,7 +46,7 @@ def test_company_id_matrix(
             integration.value,
             "company_id=...",
             "interactive_auth=True",
-            "GET /auth/companies",
+            "client.companies()",
         ):
             assert part in message
         assert scripted_server.requests == []

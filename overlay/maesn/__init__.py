@@ -36,8 +36,10 @@ from ._exceptions import (
     UnexpectedTaskStatusError,
     ValidationError,
 )
+from ._handles import AsyncTaskHandle, TaskHandle
 from ._models import Pagination, Task, TaskInformation, TaskPage
 from ._profiles import Integration, IntegrationProfile
+from ._resources import TaskOperation, task_operations
 from ._status import TaskOutcome, TaskStatus
 from ._version import __version__
 
@@ -48,6 +50,7 @@ __all__ = [
     "APIStatusError",
     "APITimeoutError",
     "AsyncClient",
+    "AsyncTaskHandle",
     "AuthenticationError",
     "BadRequestError",
     "Client",
@@ -70,7 +73,9 @@ __all__ = [
     "TaskDeletedError",
     "TaskError",
     "TaskFailedError",
+    "TaskHandle",
     "TaskInformation",
+    "TaskOperation",
     "TaskOutcome",
     "TaskPage",
     "TaskPartiallySucceededError",
@@ -81,4 +86,5 @@ __all__ = [
     "UnexpectedTaskStatusError",
     "ValidationError",
     "__version__",
+    "task_operations",
 ]

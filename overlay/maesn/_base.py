@@ -35,6 +35,17 @@ from ._flow import Connection, Flow, install_deadline_backend
 from ._models import Task
 from ._profiles import Integration, IntegrationProfile, paged_integrations
 from ._redaction import guard_logs
+from ._resources import (
+    Operation,
+    Resource,
+    bind_arguments,
+    build_request,
+    interpret,
+    missing_company_id,
+    missing_resource,
+    raw_response,
+    resource_names,
+)
 from ._response import task_from_response
 from ._retry import parse_retry_after
 from ._sending import send_flow
@@ -214,6 +225,63 @@ class BaseClient:
             f"{type(self).__name__}(integration={c.integration.value!r}, base_url={c.base_url!r}, "
             f"company_id={c.company_id!r}, interactive_auth={c.interactive_auth}, "
             "api_key='***', account_key='***')"
+        )
+
+    # -- the whole API: client.<resource>.<operation>(...) (_resources.py) ---------------------
+
+    def __getattr__(self, name: str) -> Any:
+        """`client.accounting`, `client.auth`...: the generated layer's resources, found lazily."""
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if name in resource_names():
+            return Resource(self, name)
+        raise missing_resource(type(self).__name__, name)
+
+    def __dir__(self) -> list[str]:
+        return sorted({*super().__dir__(), *resource_names()})
+
+    @property
+    def api_client(self) -> maesn_api.Client:
+        """The generated `maesn_api.Client` this client is built on.
+
+        It holds the base URL, User-Agent and connection pool, not the keys: pass `x_api_key=`
+        and `x_account_key=` to generated functions you call with it directly.
+        """
+        return self._api
+
+    def _operation_request(
+        self, operation: Operation, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> tuple[httpx.Request, str | None]:
+        """Check a call's arguments (companyId rule included) and build its request."""
+        arguments = bind_arguments(operation, args, kwargs)
+        company = None
+        if operation.has_company_id:
+            company = self._company_for_call(arguments.pop("company_id", None))
+            if company is not None:
+                arguments["company_id"] = company
+            elif operation.company_id_required:
+                raise missing_company_id(operation)
+        request = build_request(
+            operation, arguments, base_url=self._config.base_url, headers=self._headers
+        )
+        return request, company
+
+    def _operation_flow(
+        self, operation: Operation, request: httpx.Request, *, raw: bool
+    ) -> Flow[Any]:
+        """Send one operation's request and interpret the answer (a TaskStart for a task)."""
+        response, attempts = yield from self._send_flow(request)
+        if raw:
+            return raw_response(
+                operation, response, api_client=self._api, attempts=attempts, redact=self._redact
+            )
+        return interpret(
+            operation,
+            response,
+            api_client=self._api,
+            attempts=attempts,
+            redact=self._redact,
+            reads_start_tasks=self.profile.reads_start_tasks,
         )
 
     # -- building requests -------------------------------------------------------------------

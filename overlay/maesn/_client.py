@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from types import TracebackType
-from typing import Any, Literal, Self, overload
+from typing import TYPE_CHECKING, Any, Literal, Self, overload
 
 import httpx
 
@@ -14,9 +14,14 @@ from ._base import BaseClient
 from ._exceptions import MaesnError
 from ._export import EntriesFrom, aiter_entries, default_entries, iter_entries
 from ._flow import Connection, arun, arun_iter, run, run_iter
+from ._handles import AsyncTaskHandle, TaskHandle
 from ._models import Task, TaskPage
+from ._resources import Operation, TaskStart, load_operation
 from ._validation import check_at_least
 from ._waiting import WaitOptions
+
+if TYPE_CHECKING:
+    from maesn_api.models.company_response_dto import CompanyResponseDto
 
 __all__ = ["AsyncClient", "Client", "TaskResult"]
 
@@ -59,6 +64,28 @@ class Client(BaseClient):
 
     def _http(self) -> Connection:
         return self._check_open()
+
+    def _call_operation(
+        self, operation: Operation, args: tuple[Any, ...], kwargs: dict[str, Any], *, raw: bool
+    ) -> Any:
+        """One generated operation: checked, sent through this client, answered (see _resources)."""
+        http = self._http()
+        request, company = self._operation_request(operation, args, kwargs)
+        result = run(self._operation_flow(operation, request, raw=raw), http)
+        if isinstance(result, TaskStart):
+            return TaskHandle(self, result.task_id, created=result.created, company_id=company)
+        return result
+
+    def companies(self, **options: Any) -> list[CompanyResponseDto]:
+        """The companies the account key can reach (GET /auth/companies).
+
+        Their ids are the `company_id` DATEV calls need. Takes the generated
+        `auth.get_companies` arguments.
+        """
+        result: list[CompanyResponseDto] = self._call_operation(
+            load_operation("auth", "get_companies"), (), options, raw=False
+        )
+        return result
 
     def get_task(
         self, task_id: str, *, page: int | None = None, company_id: str | None = None
@@ -247,6 +274,24 @@ class AsyncClient(BaseClient):
 
     def _http(self) -> Connection:
         return self._check_open()
+
+    async def _call_operation(
+        self, operation: Operation, args: tuple[Any, ...], kwargs: dict[str, Any], *, raw: bool
+    ) -> Any:
+        """One generated operation, awaited (see `Client._call_operation`)."""
+        http = self._http()
+        request, company = self._operation_request(operation, args, kwargs)
+        result = await arun(self._operation_flow(operation, request, raw=raw), http)
+        if isinstance(result, TaskStart):
+            return AsyncTaskHandle(self, result.task_id, created=result.created, company_id=company)
+        return result
+
+    async def companies(self, **options: Any) -> list[CompanyResponseDto]:
+        """The companies the account key can reach (see `Client.companies`)."""
+        result: list[CompanyResponseDto] = await self._call_operation(
+            load_operation("auth", "get_companies"), (), options, raw=False
+        )
+        return result
 
     async def get_task(
         self, task_id: str, *, page: int | None = None, company_id: str | None = None

@@ -70,6 +70,9 @@ class IntegrationProfile:
     """`information[].type` values (compared case-insensitively) that report an error although
     the status counts as success; used only when a wait asks for it
     (`fail_on_error_information=True`). Empty where the status alone is authoritative."""
+    reads_start_tasks: bool = False
+    """Reads run as tasks: a GET answered with `data: {taskId}` started an export task (the
+    client returns a TaskHandle for it)."""
     notes: str = ""
 
     @property
@@ -107,9 +110,9 @@ _DATEV_REWE_WRITE = MappingProxyType(
     }
 )
 _DATEV_REWE_NOTES = (
-    "companyId: look it up with GET /auth/companies unless the account uses the Interactive "
-    "Authentication Flow. Writing tasks (datev-rewe, datev-rewe-longtoken) report SUCCESS, "
-    "IN_PROGRESS, FAILED; reading tasks (datev-rewe-export) FINISHED, IN_PROGRESS, FAILED, DELETED."
+    "companyId: list them with client.companies() (GET /auth/companies) unless the account "
+    "uses the Interactive Authentication Flow. Writing tasks (datev-rewe, datev-rewe-longtoken) "
+    "report SUCCESS, IN_PROGRESS, FAILED; reading tasks (datev-rewe-export) FINISHED, IN_PROGRESS, FAILED, DELETED."
 )
 
 PROFILES: Mapping[Integration, IntegrationProfile] = MappingProxyType(
@@ -203,6 +206,7 @@ PROFILES: Mapping[Integration, IntegrationProfile] = MappingProxyType(
             raw_data=False,
             response_data=True,
             information_fields=_FULL_INFORMATION,
+            reads_start_tasks=True,
             notes=(
                 _DATEV_REWE_NOTES + " Only `page` is accepted; the page size is fixed at 50,000 "
                 "entries and cannot be changed (no `limit`). DELETED: the result no longer "

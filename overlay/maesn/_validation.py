@@ -100,25 +100,25 @@ def check_task_id(task_id: object) -> str:
 
 
 def check_company_id(company_id: object) -> str | None:
-    """None, or a company id as returned by GET /auth/companies."""
+    """None, or a company id as `client.companies()` lists them."""
     if company_id is None:
         return None
     if not isinstance(company_id, str):
         raise ValidationError(
-            f"company_id must be a str (an id from GET /auth/companies), got "
+            f"company_id must be a str (an id from client.companies()), got "
             f"{type(company_id).__name__} {company_id!r}",
             argument="company_id",
         )
     if not company_id.strip() or company_id != company_id.strip():
         raise ValidationError(
             f"company_id {company_id!r} is empty or has whitespace at its ends: pass the id "
-            "exactly as GET /auth/companies returns it, or None",
+            "exactly as client.companies() lists it, or None",
             argument="company_id",
         )
     if where := _unencodable(company_id):
         raise ValidationError(
             f"company_id {_excerpt(company_id)} cannot be sent: it is not valid Unicode text "
-            f"({where}, a lone surrogate): pass the id exactly as GET /auth/companies returns it",
+            f"({where}, a lone surrogate): pass the id exactly as client.companies() lists it",
             argument="company_id",
         )
     if controls := _control_characters(company_id):
@@ -136,7 +136,7 @@ def require_company_id(
     if company_id is None and profile.company_id_required and not interactive_auth:
         raise ValidationError(
             f"{profile.name} ({profile.integration.value!r}) needs a companyId: pass "
-            "company_id=... (to the call or the client; look the id up with GET /auth/companies), "
+            "company_id=... (to the call or the client; client.companies() lists the ids), "
             "or, if the account key was connected through Maesn's Interactive Authentication "
             "Flow (the end user picked the company there), create the client with "
             "interactive_auth=True",

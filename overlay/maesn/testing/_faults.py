@@ -169,11 +169,18 @@ class FaultRule:
     remaining: int
     task_id: str | None = None
     page: int | None = None
+    operation: str | None = None
 
-    def matches(self, task_id: str | None, page: int | None) -> bool:
-        """True when a request for `task_id` and `page` (None: no valid page given) gets it."""
+    def matches(self, task_id: str | None, page: int | None, operation: str | None = None) -> bool:
+        """True when a request for `task_id` and `page` (None: no valid page given) gets it.
+
+        A rule with an `operation` matches only that operation's calls; one without matches
+        only task status requests (`task_id` not None).
+        """
         if self.remaining <= 0:
             return False
+        if self.operation is not None or operation is not None:
+            return self.operation == operation and task_id is None
         if self.task_id is not None and task_id != self.task_id:
             return False
         return self.page is None or (page or 1) == self.page

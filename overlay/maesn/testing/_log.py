@@ -39,6 +39,12 @@ class RecordedRequest:
     """The injected fault this request got, if any."""
     client_port: int
     """The client's source port: equal ports on sequential requests mean a reused connection."""
+    operation: str | None = None
+    """The generated operation the request was routed to (`post_file_async`), if any."""
+    body_size: int = 0
+    """The request body's length in bytes."""
+    started_task: str | None = None
+    """The id of the task this request started, if it started one."""
 
 
 class RequestLog:
@@ -63,19 +69,22 @@ class RequestLog:
         with self._lock:
             self._entries.clear()
 
-    def count(self, *, task_id: str | None = None, status: int | None = None) -> int:
-        """How many requests were recorded (for `task_id`, answered with `status`, when given)."""
-        return len(self.filter(task_id=task_id, status=status))
+    def count(
+        self, *, task_id: str | None = None, status: int | None = None, operation: str | None = None
+    ) -> int:
+        """How many requests were recorded (for `task_id`, with `status`, of `operation`)."""
+        return len(self.filter(task_id=task_id, status=status, operation=operation))
 
     def filter(
-        self, *, task_id: str | None = None, status: int | None = None
+        self, *, task_id: str | None = None, status: int | None = None, operation: str | None = None
     ) -> list[RecordedRequest]:
-        """The recorded requests for `task_id` and answered with `status` (None: any)."""
+        """The recorded requests for `task_id`, answered with `status`, of `operation` (None: any)."""
         return [
             request
             for request in self.snapshot()
             if (task_id is None or request.task_id == task_id)
             and (status is None or request.status == status)
+            and (operation is None or request.operation == operation)
         ]
 
     def __len__(self) -> int:

@@ -25,7 +25,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "maesn_sandbox(**kwargs): arguments for the maesn_sandbox fixture's Sandbox "
-        "(api_key, account_key, interactive_auth, port, page_size)",
+        "(api_key, account_key, interactive_auth, port, page_size, integration, company_ids)",
     )
 
 

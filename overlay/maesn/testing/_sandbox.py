@@ -1,15 +1,29 @@
-"""A local Maesn: a real HTTP server on 127.0.0.1 that serves `GET /accounting/asyncTask/{taskId}`.
+"""A local Maesn: a real HTTP server on 127.0.0.1 serving task status, companies and task starts.
 
-Tasks are declared in code (`Sandbox.add_task`); each answers with its integration's lifecycle,
-`information` fields, paging and companyId rule, all read from the profile table. Faults are
-injected per task or globally (`Sandbox.inject`). Every request is logged with its credentials
-redacted (`Sandbox.requests`).
+It serves `GET /accounting/asyncTask/{taskId}`, `GET /auth/companies` and every operation that
+starts a task.
+
+Tasks are declared in code (`Sandbox.add_task`) or started by a call (`POST
+/accounting/files/async`, ...: every operation whose declared 201 or 202 carries a task id, read
+from the generated layer by `_routes.py`); each answers with its integration's lifecycle,
+`information` fields, paging and companyId rule, all read from the profile table. An account key
+is connected to one integration (`Sandbox(integration=...)`, `Sandbox.add_account`), which rules
+the tasks its calls start; `Sandbox.on_start` shapes the next started tasks or makes a call
+complete at once (201, taskId null). For an integration whose results come in pages
+(`datev-rewe-export`), a read without path parameters (`GET /accounting/journalEntries`)
+answers `{data: {taskId}}` and starts an export. Faults are injected per task, globally, or per
+operation (`Sandbox.inject`). Every request is logged with its credentials redacted
+(`Sandbox.requests`), with the operation it was routed to, its body size and the task it started.
 
 Decisions, where Maesn documents nothing:
 
 - Order of checks: an injected fault first (it stands for the proxies and gateways in front of
   Maesn), then the route (404) and method (405), the two keys (401), the task id (404), the query
-  (400 with `validationErrors`), and last the task's company (404).
+  (400 with `validationErrors`), and last the task's company (404). A call that starts a task:
+  fault, route, method, keys, then its query (only the operation's declared parameters;
+  companyId by the account's integration) and body (JSON or multipart with a part, as the
+  operation sends it) in one 400. Operations that neither start a task nor list companies
+  answer 404 naming the operation: the sandbox does not pretend to serve them.
 - Strict query: only `companyId` and the integration's paging parameters are accepted; anything
   else (`page` where there is no paging, `limit` on the export whose page size is fixed) is a 400,
   so a client that sends a parameter Maesn ignores or rejects is caught. `page` must be a positive
@@ -77,6 +91,17 @@ from maesn._status import TaskStatus
 from ._entries import encode_entries
 from ._faults import Fault, FaultRule, Reply, error_body, reason_phrase
 from ._log import RecordedRequest, RequestLog, redact_headers
+from ._routes import Route, all_routes, companies_route, task_routes
+from ._starts import (
+    DEFAULT_COMPANIES,
+    DEFAULT_EXPORT_ENTRIES,
+    Account,
+    StartRule,
+    body_problems,
+    companies_body,
+    envelope,
+    started_body,
+)
 from ._tasks import Advance, SandboxTask, encode_json
 
 __all__ = ["Sandbox"]
@@ -101,6 +126,10 @@ class Sandbox:
         port: the port on 127.0.0.1 (0: a free one, see `base_url`).
         page_size: entries a page for every paged integration, instead of the profile's fixed
             size (50,000 for `datev-rewe-export`): small pages keep tests fast.
+        integration: the integration `account_key` is connected to: its profile rules the tasks
+            that calls with this key start (companyId rule, lifecycle). `add_account` adds keys
+            for other integrations.
+        company_ids: the companies `GET /auth/companies` lists.
     """
 
     def __init__(
@@ -111,6 +140,8 @@ class Sandbox:
         interactive_auth: bool = False,
         port: int = 0,
         page_size: int | None = None,
+        integration: Integration | str = Integration.DATEV_UNTERNEHMEN_ONLINE,
+        company_ids: Sequence[str] = DEFAULT_COMPANIES,
     ) -> None:
         if page_size is not None and page_size < 1:
             raise ValueError(f"page_size must be positive, got {page_size}")
@@ -118,6 +149,12 @@ class Sandbox:
         self.account_key = account_key
         self.interactive_auth = interactive_auth
         self.page_size = page_size
+        self.integration = Integration(integration)
+        self.company_ids = tuple(company_ids)
+        self._accounts: dict[str, Account] = {
+            account_key: Account(integration=self.integration, interactive_auth=interactive_auth)
+        }
+        self._starts: list[StartRule] = []
         self.requests = RequestLog()
         """Every request received, in order, credentials redacted."""
         self._port = port
@@ -267,34 +304,124 @@ class Sandbox:
         times: int = 1,
         task_id: str | None = None,
         page: int | None = None,
+        operation: str | None = None,
     ) -> None:
         """Give `fault` to the next `times` task requests (of `task_id`, for `page`, when given).
 
-        A request without `page` counts as page 1. Rules apply in the order injected, one a
-        request; a faulted request does not advance the task's lifecycle.
+        A request without `page` counts as page 1. With `operation` (a generated operation's
+        name, like `post_file_async` or `get_companies`) the fault goes to that operation's calls
+        instead of task status requests. Rules apply in the order injected, one a request; a
+        faulted request does not advance the task's lifecycle, and a faulted call starts no task.
         """
         if times < 1:
             raise ValueError(f"times must be 1 or more, got {times}")
+        if operation is not None and (task_id is not None or page is not None):
+            raise ValueError("a fault for an operation's calls takes no task_id or page")
+        if operation is not None and operation not in {r.operation for r in all_routes()}:
+            raise ValueError(f"the generated layer has no operation {operation!r}")
+        rule = FaultRule(
+            fault=fault, remaining=times, task_id=task_id, page=page, operation=operation
+        )
         with self._lock:
-            self._faults.append(FaultRule(fault=fault, remaining=times, task_id=task_id, page=page))
+            self._faults.append(rule)
 
     def clear_faults(self) -> None:
         """Drop every fault not yet given."""
         with self._lock:
             self._faults.clear()
 
+    # Accounts and the calls that start tasks
+
+    def add_account(
+        self,
+        integration: Integration | str,
+        *,
+        account_key: str | None = None,
+        interactive_auth: bool | None = None,
+    ) -> str:
+        """Connect another account key to `integration` and return the key.
+
+        Calls with that key start tasks of `integration`; `interactive_auth` (default: the
+        sandbox's) says whether it was connected through the Interactive Authentication Flow.
+        """
+        key = f"sandbox-account-key-{uuid.uuid4().hex[:12]}" if account_key is None else account_key
+        account = Account(
+            integration=Integration(integration),
+            interactive_auth=self.interactive_auth
+            if interactive_auth is None
+            else interactive_auth,
+        )
+        with self._lock:
+            if key in self._accounts:
+                raise ValueError("that account key is connected already; pick another")
+            self._accounts[key] = account
+        return key
+
+    def on_start(
+        self,
+        operation: str | None = None,
+        *,
+        times: int = 1,
+        synchronous: bool = False,
+        lifecycle: Sequence[TaskStatus | str] | None = None,
+        response_data: Any = None,
+        entries: int | None = None,
+        information: Sequence[Mapping[str, str]] | None = None,
+        warnings: Sequence[str] = (),
+    ) -> None:
+        """Say how the next `times` task-starting calls (of `operation`, or any) behave.
+
+        By default a call starts a task of its account's integration with the default lifecycle
+        (`add_task`'s defaults; a read of a paged integration starts an export of 120,000
+        entries). `synchronous=True` answers 201 with the created object and no task id, for
+        operations that declare a 201. The other arguments are `add_task`'s. Rules apply in the
+        order given, one a call.
+        """
+        if times < 1:
+            raise ValueError(f"times must be 1 or more, got {times}")
+        if operation is not None:
+            route = next((r for r in all_routes() if r.operation == operation), None)
+            if route is None:
+                raise ValueError(f"the generated layer has no operation {operation!r}")
+            if synchronous and route.created_model is None:
+                raise ValueError(
+                    f"{operation} declares no 201 answer: it cannot complete synchronously"
+                )
+        rule = StartRule(
+            operation=operation,
+            remaining=times,
+            synchronous=synchronous,
+            lifecycle=lifecycle,
+            response_data=response_data,
+            entries=entries,
+            information=information,
+            warnings=warnings,
+        )
+        with self._lock:
+            self._starts.append(rule)
+
+    def task_operations(self) -> tuple[str, ...]:
+        """The operations the sandbox answers by starting a task (read from the generated layer)."""
+        return tuple(route.operation for route in task_routes())
+
     # Serving
 
-    def _serve(self, handler: _Handler) -> tuple[Reply, Fault | None]:
-        request = _parse(handler)
+    def _serve(self, handler: _Handler, body: bytes) -> tuple[Reply, Fault | None]:
+        request = _parse(handler, body)
         page = _page(request.query)
-        fault = self._take_fault(request.task_id, page) if request.task_id is not None else None
+        if request.task_id is not None:
+            fault = self._take_fault(request.task_id, page)
+        else:
+            fault = self._take_fault(None, None, request.operation)
         if fault is not None and fault.wait:
             self._stopping.wait(fault.wait)
+        started: str | None = None
         if fault is not None and fault.reply is not None:
             reply = fault.reply
-        else:
+        elif request.task_id is not None:
             reply = self._answer(request, handler.headers, page, fault)
+        else:
+            reply, started = self._call(request, handler.headers, body)
         reply = Reply(
             status=reply.status,
             body=reply.body,
@@ -302,20 +429,101 @@ class Sandbox:
         )
         self.requests.append(
             dataclasses.replace(
-                request, status=reply.status, fault=None if fault is None else fault.name
+                request,
+                status=reply.status,
+                fault=None if fault is None else fault.name,
+                started_task=started,
             )
         )
         return reply, fault
 
-    def _take_fault(self, task_id: str, page: int | None) -> Fault | None:
+    def _take_fault(
+        self, task_id: str | None, page: int | None, operation: str | None = None
+    ) -> Fault | None:
         with self._lock:
             for rule in self._faults:
-                if rule.matches(task_id, page):
+                if rule.matches(task_id, page, operation):
                     rule.remaining -= 1
                     if rule.remaining == 0:
                         self._faults.remove(rule)
                     return rule.fault
         return None
+
+    def _call(
+        self, request: RecordedRequest, headers: Message, body: bytes
+    ) -> tuple[Reply, str | None]:
+        """Answer a request that is not a task status read: companies, or a call starting a task."""
+        route = _route_of(request)
+        if isinstance(route, Reply):
+            return route, None
+        account = self._account(headers)
+        if isinstance(account, Reply):
+            return account, None
+        if route == companies_route():
+            invalid = _unknown_query(route, request.query, route.query)
+            return invalid or Reply(status=200, body=companies_body(self.company_ids)), None
+        reads_start_tasks = account.integration.profile.pagination
+        if route.task_status is None and not (
+            reads_start_tasks and route.method == "GET" and route.path_parameters == 0
+        ):
+            return _error(
+                404,
+                f"the sandbox does not serve {route.operation} ({route.method} {route.template}) "
+                f"for {account.integration.value}: it serves GET /auth/companies, the calls that "
+                "start tasks and GET /accounting/asyncTask/{taskId}",
+            ), None
+        problems = _query_problems(route, request.query, account, interactive=self.interactive_auth)
+        if route.method != "GET":
+            problems += body_problems(route, headers.get("Content-Type", ""), body)
+        if problems:
+            return _error(
+                400,
+                "Validation failed: " + "; ".join(problem["message"] for problem in problems),
+                validationErrors=problems,
+            ), None
+        return self._start(route, account, request.query.get("companyId", [None])[0])
+
+    def _account(self, headers: Message) -> Account | Reply:
+        denied = self._check_keys(headers)
+        if denied is not None:
+            return denied
+        with self._lock:
+            return self._accounts[headers.get("X-ACCOUNT-KEY", "")]
+
+    def _start(
+        self, route: Route, account: Account, company_id: str | None
+    ) -> tuple[Reply, str | None]:
+        with self._lock:
+            rule = next((r for r in self._starts if r.matches(route.operation)), None)
+            if rule is not None:
+                rule.remaining -= 1
+                if rule.remaining == 0:
+                    self._starts.remove(rule)
+        created_id = f"sandbox-{route.operation}-{uuid.uuid4().hex[:8]}"
+        if rule is not None and rule.synchronous:
+            status, body = started_body(route, None, created_id)
+            return Reply(status=status, body=body), None
+        profile = account.integration.profile
+        export = route.task_status is None
+        entries = None if rule is None else rule.entries
+        if export and entries is None:
+            entries = DEFAULT_EXPORT_ENTRIES
+        response_data = None if rule is None else rule.response_data
+        if response_data is None and not export and profile.response_data:
+            response_data = {"id": created_id}
+        task_id = self.add_task(
+            account.integration,
+            lifecycle=None if rule is None else rule.lifecycle,
+            response_data=response_data,
+            entries=entries,
+            information=None if rule is None else rule.information,
+            warnings=() if rule is None else rule.warnings,
+            company_id=company_id,
+        )
+        if export:
+            return Reply(status=200, body=envelope({"taskId": task_id})), task_id
+        status, body = started_body(route, task_id, created_id)
+        return Reply(status=status, body=body), task_id
 
     def _answer(
         self, request: RecordedRequest, headers: Message, page: int | None, fault: Fault | None
@@ -351,11 +559,14 @@ class Sandbox:
         return None
 
     def _check_keys(self, headers: Message) -> Reply | None:
-        for name, expected in self.headers.items():
+        with self._lock:
+            accounts = list(self._accounts)
+        for name, accepted in (("X-API-KEY", [self.api_key]), ("X-ACCOUNT-KEY", accounts)):
             given = headers.get(name)
             if given is None:
                 return _error(401, f"{name} header missing: send the key Maesn issued")
-            if not hmac.compare_digest(given.encode(), expected.encode()):
+            matches = [hmac.compare_digest(given.encode(), key.encode()) for key in accepted]
+            if not any(matches):
                 return _error(
                     401, f"{name} invalid or expired: check the key or re-authenticate the account"
                 )
@@ -457,11 +668,81 @@ class Sandbox:
         return encoded
 
 
-def _parse(handler: _Handler) -> RecordedRequest:
+def _unknown_query(
+    route: Route, query: Mapping[str, list[str]], accepted: Sequence[str]
+) -> Reply | None:
+    problems = [
+        {
+            "field": name,
+            "message": f"{name} is not a query parameter of {route.operation}; "
+            f"accepted: {', '.join(accepted) or 'none'}",
+        }
+        for name in query
+        if name not in accepted
+    ]
+    if not problems:
+        return None
+    return _error(
+        400,
+        "Validation failed: " + "; ".join(p["message"] for p in problems),
+        validationErrors=problems,
+    )
+
+
+def _query_problems(
+    route: Route, query: Mapping[str, list[str]], account: Account, *, interactive: bool
+) -> list[dict[str, str]]:
+    """The operation's declared query parameters only; companyId by the integration's rule."""
+    profile = account.integration.profile
+    problems = [
+        {
+            "field": name,
+            "message": f"{name} is not a query parameter of {route.operation}; "
+            f"accepted: {', '.join(route.query) or 'none'}",
+        }
+        for name in query
+        if name not in route.query
+    ]
+    needs_company = profile.company_id_required and not (interactive or account.interactive_auth)
+    if needs_company and not query.get("companyId", [""])[0]:
+        problems.append(
+            {
+                "field": "companyId",
+                "message": f"companyId is required for {profile.name} unless the account "
+                "uses the Interactive Authentication Flow; look it up with GET /auth/companies",
+            }
+        )
+    return problems
+
+
+def _route_of(request: RecordedRequest) -> Route | Reply:
+    """The generated operation a request is for, or the 404 or 405 it gets."""
+    path = urlsplit(request.raw_path).path
+    routes = [route for route in all_routes() if route.pattern.fullmatch(path)]
+    route = next((r for r in routes if r.method == request.method), None)
+    if route is not None:
+        return route
+    if not routes:
+        return _error(404, f"Cannot {request.method} {path}")
+    allowed = ", ".join(sorted({r.method for r in routes}))
+    reply = _error(405, f"{request.method} is not allowed here; use {allowed}")
+    return Reply(status=405, body=reply.body, headers=(*reply.headers, ("Allow", allowed)))
+
+
+def _operation(method: str, path: str) -> str | None:
+    return next(
+        (r.operation for r in all_routes() if r.method == method and r.pattern.fullmatch(path)),
+        None,
+    )
+
+
+def _parse(handler: _Handler, body: bytes = b"") -> RecordedRequest:
     """The request as the log keeps it; status and fault are filled in once answered."""
     split = urlsplit(handler.path)
     match = _ROUTE.fullmatch(split.path)
     return RecordedRequest(
+        operation=_operation(handler.command, split.path),
+        body_size=len(body),
         method=handler.command,
         raw_path=handler.path,
         query=parse_qs(split.query, keep_blank_values=True),
@@ -548,9 +829,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _respond(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
-        if length:
-            self.rfile.read(length)
-        reply, fault = self.server.sandbox._serve(self)  # noqa: SLF001 - the sandbox's own handler
+        body = self.rfile.read(length) if length else b""
+        reply, fault = self.server.sandbox._serve(self, body)  # noqa: SLF001 - the sandbox's own handler
         body = reply.body
         if fault is not None and fault.cut == "truncate":
             body = body[: len(body) // 2]

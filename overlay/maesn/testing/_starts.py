@@ -1,0 +1,136 @@
+"""Calls that start tasks: accounts, what the next started task does, and the answers' bodies.
+
+An account key belongs to one end user on one target system (its integration), as at Maesn; the
+integration's profile decides the companyId rule and the lifecycle of the tasks its calls start.
+`StartRule`s (`Sandbox.on_start`) say how the next started tasks behave, or that a call completes
+at once (a 201 with the created object and no task id).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from maesn._profiles import Integration
+from maesn._status import TaskStatus
+
+from ._routes import Route, created_object
+from ._tasks import encode_json
+
+__all__ = [
+    "DEFAULT_COMPANIES",
+    "DEFAULT_EXPORT_ENTRIES",
+    "Account",
+    "StartRule",
+    "body_problems",
+    "companies_body",
+    "envelope",
+    "started_body",
+]
+
+DEFAULT_COMPANIES = ("c-sandbox-1", "c-sandbox-2")
+"""The companyIds `GET /auth/companies` lists unless the sandbox is given others."""
+
+DEFAULT_EXPORT_ENTRIES = 120_000
+"""Entries of an export a read starts, unless `Sandbox.on_start(entries=...)` says otherwise."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Account:
+    """What an account key is connected to."""
+
+    integration: Integration
+    interactive_auth: bool
+
+
+@dataclass(kw_only=True)
+class StartRule:
+    """How the next `remaining` started tasks (of `operation`, or any) behave."""
+
+    operation: str | None
+    remaining: int
+    synchronous: bool
+    lifecycle: Sequence[TaskStatus | str] | None
+    response_data: Any
+    entries: int | None
+    information: Sequence[Mapping[str, str]] | None
+    warnings: Sequence[str]
+
+    def matches(self, operation: str) -> bool:
+        """True when a call of `operation` gets this rule."""
+        return self.remaining > 0 and self.operation in {None, operation}
+
+
+def envelope(data: Any, *, warnings: Sequence[str] = ()) -> bytes:
+    """Maesn's `{meta, data}` response envelope."""
+    return (
+        b'{"meta":'
+        + encode_json({"warnings": list(warnings)})
+        + b',"data":'
+        + encode_json(data)
+        + b"}"
+    )
+
+
+def companies_body(company_ids: Sequence[str]) -> bytes:
+    """The body of `GET /auth/companies`: a `CompanyResponseDto` for each company."""
+    return envelope(
+        [
+            created_object("CompanyResponseDto", id=company_id, name=f"Sandbox company {number}")
+            for number, company_id in enumerate(company_ids, start=1)
+        ]
+    )
+
+
+def started_body(route: Route, task_id: str | None, created_id: str) -> tuple[int, bytes]:
+    """The answer of a task-starting call: 202 `{taskId}`, or 201 with the created object.
+
+    `task_id` None: the call completed at once (a 201 with the created object, taskId null).
+    """
+    if task_id is None:
+        model = route.created_model or route.data_model or ""
+        return 201, envelope(created_object(model, id=created_id, taskId=None))
+    if route.task_status == 202:  # noqa: PLR2004 - the declared status of an accepted task
+        return 202, envelope(created_object(route.data_model or "", taskId=task_id))
+    return 201, envelope(created_object(route.data_model or "", id=created_id, taskId=task_id))
+
+
+def body_problems(route: Route, content_type: str, body: bytes) -> list[dict[str, str]]:
+    """What is wrong with a request body, as `validationErrors` entries (empty: nothing)."""
+    media = content_type.split(";", 1)[0].strip().lower()
+    if route.body == "json":
+        if media != "application/json":
+            return [
+                {
+                    "field": "body",
+                    "message": f"send JSON (Content-Type application/json), got {media or 'none'!r}",
+                }
+            ]
+        try:
+            import json  # noqa: PLC0415 - only for this check
+
+            value = json.loads(body)
+        except ValueError:
+            return [{"field": "body", "message": "the body is not valid JSON"}]
+        if not isinstance(value, dict | list):
+            return [{"field": "body", "message": "the body must be a JSON object"}]
+    elif route.body == "multipart":
+        boundary = next(
+            (
+                part.split("=", 1)[1].strip().strip('"')
+                for part in content_type.split(";")[1:]
+                if part.strip().lower().startswith("boundary=")
+            ),
+            "",
+        )
+        if media != "multipart/form-data" or not boundary:
+            return [
+                {
+                    "field": "body",
+                    "message": f"send multipart/form-data with a boundary, got {media or 'none'!r}",
+                }
+            ]
+        if b"--" + boundary.encode() not in body:
+            return [{"field": "body", "message": "the multipart body has no part"}]
+    return []
