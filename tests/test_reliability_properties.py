@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
-import string
 import warnings
 from collections.abc import Iterator
 from typing import Any
@@ -25,25 +23,12 @@ from helpers import KEYS, envelope
 from hostile_server import HostileServer, http_response, reply
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from leak_check import LogRecords, capture_root_logs, keys
 from maesn._config import MAX_TIMEOUT
-from maesn._redaction import MIN_FULL_REDACTION, REDACTED
 from maesn._validation import MAX_SECONDS
 from maesn.testing import fake_clock
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-_ALPHABET = string.ascii_letters + string.digits + "-_.~!$&'()*+,;=:@/[]{}|^`<>?%\" "
-
-
-def _realistic(key: str) -> bool:
-    return (
-        key == key.strip()
-        and key not in REDACTED
-        and any(c.isdigit() for c in key)
-        and any(c.isalpha() for c in key)
-    )
-
-
-keys = st.text(_ALPHABET, min_size=MIN_FULL_REDACTION, max_size=32).filter(_realistic)
 PLACES = ["reason", "header", "Location", "Retry-After", "X-Request-Id", "body", "task", "at-300"]
 
 
@@ -89,27 +74,11 @@ def _echo(place: str, status: int) -> Any:
     return respond
 
 
-class _Records(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
-
-
 @pytest.fixture(scope="module")
-def records() -> Iterator[_Records]:
+def records() -> Iterator[LogRecords]:
     """Every record of every logger, at DEBUG."""
-    root = logging.getLogger()
-    handler, level = _Records(), root.level
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
-    try:
+    with capture_root_logs() as handler:
         yield handler
-    finally:
-        root.removeHandler(handler)
-        root.setLevel(level)
 
 
 def _texts(outcome: object) -> list[str]:
@@ -169,7 +138,7 @@ def _outcomes(
     mode=st.sampled_from(["sync", "async"]),
 )
 def test_no_key_of_any_live_client_in_any_text_or_log_record(
-    records: _Records, all_keys: list[str], place: str, status: int, mode: str
+    records: LogRecords, all_keys: list[str], place: str, status: int, mode: str
 ) -> None:
     """Two clients and a copy alive at once: every key stays out of every text and record."""
     # One key inside another would be redacted as part of the longer one's text: a different
