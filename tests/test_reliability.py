@@ -4,7 +4,8 @@
   error, an unmapped h11/httpcore protocol error) is a typed APIConnectionError, not an escape;
 - an export page of the wrong shape keeps a redacted body (redacted before anything is cut);
 - a transport error names the method that failed, and says a write may have arrived;
-- configuration errors name the argument that was wrong.
+- configuration errors name the argument that was wrong;
+- every test RELIABILITY.md cites exists.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import re
+from pathlib import Path
 from typing import Any
 
 import h11
@@ -196,3 +199,21 @@ def test_configuration_errors_name_their_argument(
     with pytest.raises(maesn.ValidationError) as caught:
         maesn.Client(**kwargs)
     assert caught.value.argument == argument
+
+
+def test_every_test_reliability_md_names_exists() -> None:
+    """RELIABILITY.md cites tests as `file::name` (or `::name` after its file): each must exist."""
+    root = Path(__file__).parent.parent
+    text = (root / "RELIABILITY.md").read_text(encoding="utf-8")
+    cited: list[tuple[str, str]] = []
+    current = ""
+    for path, name in re.findall(r"`(tests/[\w/]+\.py)?::(\w+)`", text):
+        current = path or current
+        cited.append((current, name))
+    assert len(cited) > 30
+    missing = [
+        f"{path}::{name}"
+        for path, name in cited
+        if not re.search(rf"^(async )?def {name}\(", (root / path).read_text(), re.MULTILINE)
+    ]
+    assert not missing
