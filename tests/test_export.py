@@ -424,6 +424,7 @@ def _tracked_export(pages: int, seen: list[int]) -> tuple[Any, list[weakref.ref[
         task_id="t-1",
         start_page=1,
         entries_from=default_entries,
+        redact=str,
     )
     return flow, refs
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
-import string
 import warnings
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -21,36 +19,13 @@ import pytest
 from helpers import KEYS, envelope
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from leak_check import LogRecords, capture_root_logs, keys
 from maesn._redaction import MIN_FULL_REDACTION, REDACTED, Redactor, Secret
 from raw_server import RawServer, http_response
 
 PROPERTY_SETTINGS = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
-
-_KEY_ALPHABET = string.ascii_letters + string.digits + "-_.~!$&'()*+,;=:@/[]{}|^`<>?#%\" "
-
-
-def _realistic(key: str) -> bool:
-    return (
-        key == key.strip()
-        and key not in REDACTED
-        and any(c.isdigit() for c in key)
-        and any(c.isalpha() for c in key)
-    )
-
-
-keys = st.text(_KEY_ALPHABET, min_size=MIN_FULL_REDACTION, max_size=40).filter(_realistic)
-"""Keys as the client accepts them (printable ASCII, no whitespace at the ends), of real length."""
-
-
-class _Records(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
 
 
 @pytest.fixture(scope="module")
@@ -61,17 +36,10 @@ def raw_server() -> Iterator[RawServer]:
 
 
 @pytest.fixture(scope="module")
-def root_records() -> Iterator[_Records]:
+def root_records() -> Iterator[LogRecords]:
     """Every record of every logger, at DEBUG."""
-    root = logging.getLogger()
-    handler, level = _Records(), root.level
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
-    try:
-        yield handler
-    finally:
-        root.removeHandler(handler)
-        root.setLevel(level)
+    with capture_root_logs() as records:
+        yield records
 
 
 def _response(place: str, status: int, key: str) -> bytes:
@@ -149,7 +117,7 @@ def _texts_of(outcome: object) -> list[str]:
 )
 def test_echoed_keys_appear_in_no_text_and_no_log_record(  # noqa: PLR0917 - hypothesis's arguments
     raw_server: RawServer,
-    root_records: _Records,
+    root_records: LogRecords,
     api_key: str,
     account_key: str,
     place: str,
@@ -186,7 +154,7 @@ def test_echoed_keys_appear_in_no_text_and_no_log_record(  # noqa: PLR0917 - hyp
 
 @pytest.mark.parametrize("mode", ["sync", "async"])
 def test_the_log_filter_redacts_httpcore_headers_and_httpx_reason_phrases(
-    raw_server: RawServer, root_records: _Records, mode: str
+    raw_server: RawServer, root_records: LogRecords, mode: str
 ) -> None:
     """A fixed example of the property, for both clients, so a failure reads plainly."""
     key = KEYS["api_key"]

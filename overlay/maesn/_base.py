@@ -452,6 +452,7 @@ class BaseClient:
             task_id=checked,
             start_page=first,
             entries_from=entries_from,
+            redact=self._redact,
         )
 
     # -- interpreting tasks ------------------------------------------------------------------

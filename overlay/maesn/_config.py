@@ -58,13 +58,15 @@ def _key(value: str | None, env: str, argument: str) -> Secret:
     if resolved is None or not resolved.strip():
         raise ValidationError(
             f"no {argument.replace('_', ' ')}: pass {argument}=... or set the environment "
-            f"variable {env}"
+            f"variable {env}",
+            argument=argument,
         )
     if resolved != resolved.strip() or not (resolved.isascii() and resolved.isprintable()):
         raise ValidationError(
             f"the {argument.replace('_', ' ')} has whitespace at its ends, control characters or "
             f"non-ASCII characters, which no HTTP header can carry (value not shown); check "
-            f"{argument}=... or {env}"
+            f"{argument}=... or {env}",
+            argument=argument,
         )
     return Secret(resolved)
 
@@ -105,7 +107,8 @@ def check_timeout(value: object) -> float:
     ):
         raise ValidationError(
             f"timeout must be a positive, finite number of seconds, at most {MAX_TIMEOUT:.0f} "
-            f"(it bounds each request as a whole), got {value!r}"
+            f"(it bounds each request as a whole), got {value!r}",
+            argument="timeout",
         )
     return float(value)
 
@@ -115,7 +118,8 @@ def check_max_response_bytes(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ValidationError(
             f"max_response_bytes must be an int >= 1 (bytes), got {value!r}; the default is "
-            f"{DEFAULT_MAX_RESPONSE_BYTES}"
+            f"{DEFAULT_MAX_RESPONSE_BYTES}",
+            argument="max_response_bytes",
         )
     return value
 
@@ -127,25 +131,34 @@ def _base_url(value: str | None) -> str:
     except (httpx.InvalidURL, ValueError, TypeError) as exc:
         raise ValidationError(
             f"base_url {resolved!r} is not a valid URL ({exc}): pass base_url=... or set "
-            f"{BASE_URL_ENV}, e.g. {DEFAULT_BASE_URL}"
+            f"{BASE_URL_ENV}, e.g. {DEFAULT_BASE_URL}",
+            argument="base_url",
         ) from None
     if url.scheme not in {"http", "https"} or not url.host:
         raise ValidationError(
             f"base_url {resolved!r} is not an http(s) URL with a host: pass base_url=... or set "
-            f"{BASE_URL_ENV}, e.g. {DEFAULT_BASE_URL}"
+            f"{BASE_URL_ENV}, e.g. {DEFAULT_BASE_URL}",
+            argument="base_url",
         )
     host = url.raw_host.decode("ascii", errors="replace")
     if not _HOST.fullmatch(host):
-        raise ValidationError(f"base_url {resolved!r} has an invalid host name {url.host!r}")
+        raise ValidationError(
+            f"base_url {resolved!r} has an invalid host name {url.host!r}", argument="base_url"
+        )
     if url.port is not None and not 0 < url.port <= 65535:  # noqa: PLR2004 - the TCP port range
-        raise ValidationError(f"base_url {resolved!r} has the port {url.port}, outside 1-65535")
+        raise ValidationError(
+            f"base_url {resolved!r} has the port {url.port}, outside 1-65535", argument="base_url"
+        )
     if url.userinfo:
         raise ValidationError(
             f"base_url must not carry a user name or password (got one before '@'): Maesn "
-            f"authenticates with api_key and account_key (set {BASE_URL_ENV} without them)"
+            f"authenticates with api_key and account_key (set {BASE_URL_ENV} without them)",
+            argument="base_url",
         )
     if url.query or url.fragment:
-        raise ValidationError(f"base_url {resolved!r} must not carry a query or fragment")
+        raise ValidationError(
+            f"base_url {resolved!r} must not carry a query or fragment", argument="base_url"
+        )
     return resolved.rstrip("/")
 
 

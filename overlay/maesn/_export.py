@@ -34,6 +34,7 @@ __all__ = [
     "EntriesFrom",
     "ExportLedger",
     "FetchPage",
+    "NotEntriesError",
     "aiter_entries",
     "check_page_exists",
     "default_entries",
@@ -41,10 +42,19 @@ __all__ = [
     "pages_flow",
 ]
 
+Redact = Callable[[str], str]
 EntriesFrom = Callable[[Any], list[Any]]
 """Turns a page's `responseData` into its list of entries."""
 FetchPage = Callable[[int], Flow[Task]]
 """One page of the export as a sub-flow: the task as answered for `?page=number`."""
+
+
+class NotEntriesError(TypeError):
+    """`default_entries` found no list of entries; the ledger turns it into its typed error."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(kind)
+        self.kind = kind
 
 
 def default_entries(response_data: Any) -> list[Any]:
@@ -54,11 +64,18 @@ def default_entries(response_data: Any) -> list[Any]:
     if isinstance(response_data, dict) and isinstance(response_data.get("entries"), list):
         entries: list[Any] = response_data["entries"]
         return entries
-    kind = type(response_data).__name__ if response_data is not None else "null"
-    raise ResponseValidationError(
+    raise NotEntriesError(type(response_data).__name__ if response_data is not None else "null")
+
+
+def _not_entries(task: Task, kind: str, redact: Redact) -> ResponseValidationError:
+    """The page's body, keys redacted first (the envelope, then its text), kept whole."""
+    shown = task.envelope if task.envelope is not None else {"responseData": task.response_data}
+    body = redact(json.dumps(shown, ensure_ascii=False, default=repr))
+    return ResponseValidationError(
         f"an export page's responseData is {kind}, neither a list of entries nor an object with "
         "an `entries` list: pass entries_from=... to read this shape",
-        body=repr(response_data)[:2000],
+        body=body,
+        attempts=task.attempts,
     )
 
 
@@ -88,9 +105,14 @@ def pages_flow(
     task_id: str,
     start_page: int,
     entries_from: EntriesFrom,
+    redact: Redact,
 ) -> Flow[None]:
-    """Emit the export's pages from `start_page` to the last, checking that nothing is lost."""
-    ledger = ExportLedger(profile, task_id, start_page)
+    """Emit the export's pages from `start_page` to the last, checking that nothing is lost.
+
+    `redact` is the client's redactor: an error built from a page's text is redacted with it
+    before anything of that text is shown or cut.
+    """
+    ledger = ExportLedger(profile, task_id, start_page, redact)
     number = start_page
     while True:
         try:
@@ -137,8 +159,11 @@ class ExportLedger:
     add up); `stopped` turns any error into what the export raises.
     """
 
-    def __init__(self, profile: IntegrationProfile, task_id: str, start_page: int) -> None:
+    def __init__(
+        self, profile: IntegrationProfile, task_id: str, start_page: int, redact: Redact
+    ) -> None:
         self.profile = profile
+        self.redact = redact
         self.task_id = task_id
         self.start_page = start_page
         self.pages_delivered = 0
@@ -220,7 +245,10 @@ class ExportLedger:
                 f"totalPages {self.totals.total_pages} -> {pagination.total_pages}, perPage "
                 f"{self.totals.per_page} -> {pagination.per_page})",
             )
-        entries = entries_from(task.response_data)
+        try:
+            entries = entries_from(task.response_data)
+        except NotEntriesError as exc:
+            raise _not_entries(task, exc.kind, self.redact) from None
         expected = self._expected_entries(pagination, page)
         if len(entries) != expected:
             raise self._mismatch(

@@ -27,6 +27,7 @@ from collections.abc import AsyncIterator, Generator, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+import h11
 import httpcore
 import httpx
 
@@ -41,6 +42,7 @@ __all__ = [
     "ResponseTooLarge",
     "Send",
     "Sleep",
+    "UnreadableResponse",
     "arun",
     "arun_iter",
     "run",
@@ -90,6 +92,26 @@ class ResponseTooLarge(httpx.HTTPError):
         super().__init__(message)
         self.request = request
         self.limit = limit
+
+
+class UnreadableResponse(httpx.HTTPError):
+    """Sending or reading failed with an exception outside httpx.HTTPError (see `UNTYPED`)."""
+
+    def __init__(self, cause: Exception, *, request: httpx.Request) -> None:
+        super().__init__(f"the answer could not be read ({type(cause).__name__}: {cause})")
+        self.request = request
+
+
+UNTYPED: tuple[type[Exception], ...] = (
+    httpx.InvalidURL,  # a 3xx whose Location does not parse (httpx builds next_request eagerly)
+    httpx.StreamError,  # a stream read twice or after close: a RuntimeError, not an HTTPError
+    httpcore.ProtocolError,  # raised by a transport that does not map httpcore's errors
+    h11.ProtocolError,  # raised by a transport that does not map h11's errors
+)
+"""What httpx (or the layers under it) can raise while sending or reading that is not an
+`httpx.HTTPError`. The drivers turn these into `UnreadableResponse`, an HTTPError the flows
+handle like any other transport failure (never retried: the same answer would fail the same way),
+so they end as an APIConnectionError instead of escaping the MaesnError tree."""
 
 
 class _Gate:
@@ -298,6 +320,8 @@ def _send_sync(connection: Connection, action: Send) -> httpx.Response | httpx.H
         _unbind(response)
     except httpx.HTTPError as exc:
         return exc
+    except UNTYPED as exc:
+        return UnreadableResponse(exc, request=request)
     finally:
         _deadline.reset(token)
     return response
@@ -327,6 +351,8 @@ async def _send_async(connection: Connection, action: Send) -> httpx.Response | 
             _unbind(response)
     except httpx.HTTPError as exc:
         return exc
+    except UNTYPED as exc:
+        return UnreadableResponse(exc, request=request)
     except TimeoutError:
         return DeadlineExceeded("the request's total timeout ran out", request=request)
     return response

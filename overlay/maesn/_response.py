@@ -140,20 +140,29 @@ def _without_credentials(proxy: str) -> str:
 
 
 def error_from_transport(
-    exc: httpx.HTTPError, *, attempts: int, redact: Redact, proxy: str | None = None
+    exc: httpx.HTTPError,
+    *,
+    attempts: int,
+    redact: Redact,
+    proxy: str | None = None,
+    request: httpx.Request | None = None,
+    may_have_written: bool = False,
 ) -> APIError:
     """The typed error for an httpx failure (no usable answer).
 
-    Names the host and port tried, and the proxy when one was in use (`proxy`, else the one the
-    environment names for that URL, which httpx honours by default).
+    Names the method, path, host and port of `request` (else of the one httpx attached to
+    `exc`), and the proxy when one was in use (`proxy`, else the one the environment names for
+    that URL, which httpx honours by default). `may_have_written`: a write that may have reached
+    the server, so the advice is to check its effect, not to send it again blindly.
     """
     where = ""
     host: str | None = None
     port: int | None = None
-    try:
-        request = exc.request
-    except RuntimeError:
-        request = None
+    if request is None:
+        try:
+            request = exc.request
+        except RuntimeError:
+            request = None
     if request is not None:
         url = request.url
         host, port = url.host, url.port or _DEFAULT_PORTS.get(url.scheme)
@@ -165,11 +174,16 @@ def error_from_transport(
     detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
     retries = "" if attempts == 1 else f" (after {attempts} attempts)"
     fields: dict[str, Any] = {"host": host, "port": port, "proxy": shown_proxy}
+    later = "retry later"
+    if may_have_written:
+        method = request.method if request is not None else "request"
+        later = (
+            f"the {method} may have reached the server: check its effect before sending it again"
+        )
     if isinstance(exc, httpx.TimeoutException):
         return APITimeoutError(
             redact(
-                f"no answer in time{where}{via}{retries} ({detail}); raise timeout=... "
-                "or retry later"
+                f"no answer in time{where}{via}{retries} ({detail}); raise timeout=... or {later}"
             ),
             attempts=attempts,
             **fields,
@@ -184,7 +198,7 @@ def error_from_transport(
     return APIConnectionError(
         redact(
             f"no complete answer{where}{via}{retries} ({detail}); check base_url, {check}and "
-            "the network, or retry later"
+            f"the network, or {later}"
         ),
         attempts=attempts,
         **fields,

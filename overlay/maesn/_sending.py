@@ -119,7 +119,13 @@ def send_flow(
                 raise _too_large(result, attempt, redact)
             delay = policy.delay(attempt, rng=rng) if isinstance(result, rule.errors) else None
             if delay is None or _passes(clock, delay, deadline):
-                raise error_from_transport(result, attempts=attempt, redact=redact)
+                raise error_from_transport(
+                    result,
+                    attempts=attempt,
+                    redact=redact,
+                    request=request,
+                    may_have_written=rule is WRITE and not isinstance(result, _NOTHING_SENT),
+                )
         else:
             response: httpx.Response = result
             logger.debug(

@@ -10,6 +10,7 @@ from ._exceptions import ValidationError
 from ._profiles import IntegrationProfile, paged_integrations
 
 __all__ = [
+    "MAX_SECONDS",
     "MAX_TASK_ID_LENGTH",
     "check_at_least",
     "check_company_id",
@@ -20,6 +21,9 @@ __all__ = [
     "require_company_id",
 ]
 
+MAX_SECONDS = 1e9
+"""The longest duration a wait argument (max_wait, poll_interval, max_interval) accepts (about
+31 years): past about 9.2e9 s, `time.sleep` overflows."""
 MAX_TASK_ID_LENGTH = 256
 """Maesn's task ids are UUIDs; anything this long is a mistake (a whole URL, a pasted body)."""
 
@@ -166,10 +170,21 @@ def check_page(profile: IntegrationProfile, page: object) -> int | None:
 
 
 def check_seconds(name: str, value: object) -> float:
-    """A positive number of seconds (bool refused)."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+    """A positive, finite number of seconds of at most MAX_SECONDS (bool refused).
+
+    Every sleep of a wait is at most its `max_wait`: bounding the arguments bounds what the
+    clock is asked to sleep, whatever Retry-After a server sends (an unbounded wait could ask
+    `time.sleep` for more than the platform's time_t holds: an OverflowError, not a MaesnError).
+    """
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not 0 < value <= MAX_SECONDS  # NaN fails both comparisons
+    ):
         raise ValidationError(
-            f"{name} must be a positive number of seconds, got {value!r}", argument=name
+            f"{name} must be a positive, finite number of seconds, at most {MAX_SECONDS:.0f}, "
+            f"got {value!r}",
+            argument=name,
         )
     return float(value)
 

@@ -94,11 +94,12 @@ class WaitOptions:
         cap = check_seconds("max_interval", max_interval)
         if cap < first:
             raise ValidationError(
-                f"max_interval ({cap}) must not be shorter than poll_interval ({first})"
+                f"max_interval ({cap}) must not be shorter than poll_interval ({first})",
+                argument="max_interval",
             )
         for name, callback in (("on_update", on_update), ("on_poll", on_poll)):
             if callback is not None and not callable(callback):
-                raise ValidationError(f"{name} must be callable, got {callback!r}")
+                raise ValidationError(f"{name} must be callable, got {callback!r}", argument=name)
         return cls(
             max_wait=check_seconds("max_wait", max_wait),
             poll_interval=first,
