@@ -9,8 +9,8 @@ from the generated layer by `_routes.py`); each answers with its integration's l
 `information` fields, paging and companyId rule, all read from the profile table. An account key
 is connected to one integration (`Sandbox(integration=...)`, `Sandbox.add_account`), which rules
 the tasks its calls start; `Sandbox.on_start` shapes the next started tasks or makes a call
-complete at once (201, taskId null). For an integration whose results come in pages
-(`datev-rewe-export`), a read without path parameters (`GET /accounting/journalEntries`)
+complete at once (201, taskId null). For an integration whose reads run as tasks
+(`IntegrationProfile.reads_start_tasks`: `datev-rewe-export`), a read without path parameters (`GET /accounting/journalEntries`)
 answers `{data: {taskId}}` and starts an export. Faults are injected per task, globally, or per
 operation (`Sandbox.inject`). Every request is logged with its credentials redacted
 (`Sandbox.requests`), with the operation it was routed to, its body size and the task it started.
@@ -460,9 +460,10 @@ class Sandbox:
         if route == companies_route():
             invalid = _unknown_query(route, request.query, route.query)
             return invalid or Reply(status=200, body=companies_body(self.company_ids)), None
-        reads_start_tasks = account.integration.profile.pagination
         if route.task_status is None and not (
-            reads_start_tasks and route.method == "GET" and route.path_parameters == 0
+            account.integration.profile.reads_start_tasks
+            and route.method == "GET"
+            and route.path_parameters == 0
         ):
             return _error(
                 404,
