@@ -127,25 +127,34 @@ def _base_url(value: str | None) -> str:
     except (httpx.InvalidURL, ValueError, TypeError) as exc:
         raise ValidationError(
             f"base_url {resolved!r} is not a valid URL ({exc}): pass base_url=... or set "
-            f"{BASE_URL_ENV}, e.g. {DEFAULT_BASE_URL}"
+            f"{BASE_URL_ENV}, e.g. {DEFAULT_BASE_URL}",
+            argument="base_url",
         ) from None
     if url.scheme not in {"http", "https"} or not url.host:
         raise ValidationError(
             f"base_url {resolved!r} is not an http(s) URL with a host: pass base_url=... or set "
-            f"{BASE_URL_ENV}, e.g. {DEFAULT_BASE_URL}"
+            f"{BASE_URL_ENV}, e.g. {DEFAULT_BASE_URL}",
+            argument="base_url",
         )
     host = url.raw_host.decode("ascii", errors="replace")
     if not _HOST.fullmatch(host):
-        raise ValidationError(f"base_url {resolved!r} has an invalid host name {url.host!r}")
+        raise ValidationError(
+            f"base_url {resolved!r} has an invalid host name {url.host!r}", argument="base_url"
+        )
     if url.port is not None and not 0 < url.port <= 65535:  # noqa: PLR2004 - the TCP port range
-        raise ValidationError(f"base_url {resolved!r} has the port {url.port}, outside 1-65535")
+        raise ValidationError(
+            f"base_url {resolved!r} has the port {url.port}, outside 1-65535", argument="base_url"
+        )
     if url.userinfo:
         raise ValidationError(
             f"base_url must not carry a user name or password (got one before '@'): Maesn "
-            f"authenticates with api_key and account_key (set {BASE_URL_ENV} without them)"
+            f"authenticates with api_key and account_key (set {BASE_URL_ENV} without them)",
+            argument="base_url",
         )
     if url.query or url.fragment:
-        raise ValidationError(f"base_url {resolved!r} must not carry a query or fragment")
+        raise ValidationError(
+            f"base_url {resolved!r} must not carry a query or fragment", argument="base_url"
+        )
     return resolved.rstrip("/")
 
 

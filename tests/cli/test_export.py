@@ -191,10 +191,11 @@ def test_a_first_page_that_fails_says_nothing_was_saved(cli: Cli, sandbox: Sandb
     sandbox.inject(Fault.status(503), task_id=task_id, times=10)
     result = cli(*_export_args(task_id), "--max-retries", "0")
     assert result.code == 3
+    assert result.stderr.startswith("maesn: error: 503 from GET ")
     assert (
-        "the export failed before its first entry: the page could not be fetched" in result.stderr
+        "maesn: the export failed before its first entry: nothing was saved, so run the same "
+        "command again" in result.stderr
     )
-    assert "nothing was saved, so run the same command again" in result.stderr
     assert "pages 1..0" not in result.stderr
     assert "--start-page 1" not in result.stderr
 

@@ -15,15 +15,16 @@ from typing import TYPE_CHECKING, Any, TextIO
 from maesn._client import Client
 from maesn._config import ACCOUNT_KEY_ENV, API_KEY_ENV, Redactor, Secret
 from maesn._exceptions import (
+    APIError,
     BadRequestError,
-    IncompleteExportError,
+    ResponseValidationError,
     TaskFailedError,
     TaskPendingError,
 )
 from maesn._models import Task, TaskPage
 from maesn._profiles import PROFILES, Integration, paged_integrations
 
-from ._exit import ExitCode, UsageError, incomplete_reason
+from ._exit import ExitCode, UsageError
 from ._export_file import ExportFile, pages_text
 from ._render import (
     Display,
@@ -327,19 +328,14 @@ def _exportable(client: Client) -> None:
         )
 
 
-def _not_an_export(args: argparse.Namespace, client: Client, exc: Exception) -> Exception:
-    """`exc` from an export's first page, or a UsageError when the task is not an export.
+def _not_an_export(args: argparse.Namespace, client: Client, exc: Exception) -> UsageError:
+    """The error for a task whose first page is not an export page.
 
-    A first page without pagination (IncompleteExportError without an APIError behind it) or a
-    400 for `page` means the task is not an export of this integration; a transient failure
-    (5xx, connection) stays what it is.
+    A 400 for `page`, or a finished answer without pagination: the task is not an export of this
+    integration.
     """
-    cause = exc.__cause__ if isinstance(exc, IncompleteExportError) else exc
-    if cause is not None and not isinstance(cause, BadRequestError):
-        return exc
-    reason = str(exc)
-    if isinstance(exc, IncompleteExportError):
-        reason = incomplete_reason(exc)
+    reason = exc.message if isinstance(exc, ResponseValidationError) else str(exc)
+    reason = reason.removeprefix("the export's pages do not add up: ")
     return UsageError(
         f"task {args.task_id!r} cannot be read as a {client.integration.value} export "
         f"({reason}): `task export` saves the pages of a finished export; check the task id "
@@ -393,13 +389,17 @@ def export_task(ctx: Context, args: argparse.Namespace) -> int:
                 resume=lambda page: resume_command(args, client, page),
                 again=_same_export(args, client),
             )
-        except (IncompleteExportError, BadRequestError) as exc:
-            if getattr(exc, "entries_yielded", 0) or (args.start_page or 1) > 1:
+        except (BadRequestError, ResponseValidationError) as exc:
+            if (args.start_page or 1) > 1:
                 raise
-            error = _not_an_export(args, client, exc)
-            if error is exc:
-                raise
-            raise error from exc
+            raise _not_an_export(args, client, exc) from exc
+        except APIError as exc:
+            if (args.start_page or 1) == 1:
+                exc.add_note(
+                    "the export failed before its first entry: nothing was saved, so run the "
+                    "same command again (a later page that fails can be resumed)"
+                )
+            raise
     if ctx.json:
         ctx.out_json(
             {
