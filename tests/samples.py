@@ -60,6 +60,8 @@ def _value_of(owner: type, annotation: object) -> Any:
         return value_for(annotation)
     parts = [p for p in _split_union(annotation) if p != "Unset"]
     first = parts[0]
+    if first == "list[File]":
+        return [value_for(File)]
     containers = [kind for prefix, kind in _CONTAINERS.items() if first.startswith(prefix)]
     if "None" in parts or containers:
         return containers[0]() if containers and "None" not in parts else None
@@ -68,17 +70,26 @@ def _value_of(owner: type, annotation: object) -> Any:
     return value_for(File if first == "File" else _resolve(owner, first))
 
 
-def sample(model: type) -> Any:
-    """An instance of `model` with every required field set."""
+def _simple(annotation: object) -> bool:
+    parts = [p for p in _split_union(str(annotation)) if p not in {"Unset", "None"}]
+    return bool(parts) and (parts[0] in _SCALARS or parts[0] in {"File", "list[File]"})
+
+
+def sample(model: type, *, optional: bool = False) -> Any:
+    """An instance of `model` with every required field set.
+
+    With `optional`, every optional field of a scalar or file type too: a multipart body needs
+    at least one part.
+    """
     kwargs = {
         field.name: _value_of(model, field.type)
         for field in attrs.fields(model)
-        if field.init and field.default is attrs.NOTHING
+        if field.init and (field.default is attrs.NOTHING or (optional and _simple(field.type)))
     }
     return model(**kwargs)
 
 
-def value_for(annotation: object) -> Any:
+def value_for(annotation: object, *, optional: bool = False) -> Any:
     """A valid value for a parameter or field annotated with `annotation` (a real type)."""
     members = annotation.__args__ if isinstance(annotation, types.UnionType) else (annotation,)
     kinds = [m for m in members if m is not type(None) and getattr(m, "__name__", "") != "Unset"]
@@ -88,7 +99,7 @@ def value_for(annotation: object) -> Any:
     if isinstance(first, type) and issubclass(first, enum.Enum):
         return next(iter(first))
     if isinstance(first, type) and attrs.has(first):
-        return sample(first)
+        return sample(first, optional=optional)
     if first is File:
         return File(payload=io.BytesIO(b"%PDF-1.4 sample"), file_name="sample.pdf")
     name = getattr(first, "__name__", str(first))
@@ -103,7 +114,7 @@ def value_for(annotation: object) -> Any:
 def required_arguments(operation: Operation) -> dict[str, Any]:
     """Valid values for every required parameter of an operation."""
     return {
-        name: value_for(parameter.annotation)
+        name: value_for(parameter.annotation, optional=True)
         for name, parameter in operation.signature.parameters.items()
         if parameter.default is inspect.Parameter.empty
     }

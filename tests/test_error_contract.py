@@ -186,6 +186,13 @@ def test_an_integration_typo_gets_a_did_you_mean(typo: str, suggested: str) -> N
     assert repr(suggested) in caught.value.hint
 
 
+def test_an_integration_in_the_wrong_case_suggests_exactly_that_id() -> None:
+    """'DATEV-REWE' is 'datev-rewe', not also the ids it is a prefix of."""
+    with pytest.raises(maesn.ValidationError) as caught:
+        maesn.Client(integration="DATEV-REWE", **KEYS)
+    assert caught.value.hint == "did you mean 'datev-rewe'?"
+
+
 def test_an_integration_far_from_any_id_gets_no_guess() -> None:
     """No hint rather than a wrong one."""
     with pytest.raises(maesn.ValidationError) as caught:
@@ -274,31 +281,19 @@ def test_task_page_repr_shows_counts_not_entries() -> None:
 
 
 def test_help_documents_every_public_field_of_task() -> None:
-    """help(maesn.Task) shows a docstring for each field and no generated Unset sentinel."""
-    text = pydoc.plain(pydoc.render_doc(maesn.Task))
-    assert "Unset" not in text
+    """help() of each returned type describes every public field; no generated Unset sentinel."""
+    assert "Unset" not in pydoc.plain(pydoc.render_doc(maesn.Task))
     for cls in (maesn.Task, maesn.TaskInformation, maesn.Pagination, maesn.TaskPage):
-        documented = {name for name in cls.__dataclass_fields__ if not name.startswith("_")}
-        source = pydoc.plain(pydoc.render_doc(cls))
-        for name in documented:
-            assert name in source
-    import ast  # noqa: PLC0415
-    import inspect  # noqa: PLC0415
-
-    from maesn import _models  # noqa: PLC0415
-
-    tree = ast.parse(inspect.getsource(_models))
-    for node in tree.body:
-        if not isinstance(node, ast.ClassDef):
-            continue
-        body = node.body
-        for index, statement in enumerate(body):
-            if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
-                if statement.target.id.startswith("_"):
-                    continue
-                following = body[index + 1] if index + 1 < len(body) else None
-                assert isinstance(following, ast.Expr), f"{node.name}.{statement.target.id}"
-                assert isinstance(following.value, ast.Constant), statement.target.id
+        text = pydoc.plain(pydoc.render_doc(cls))
+        attributes = text.split("Attributes:", 1)[1]
+        for name in cls.__dataclass_fields__:
+            if name.startswith("_"):
+                continue
+            described = [
+                line for line in attributes.splitlines() if line.strip(" |").startswith(f"{name}: ")
+            ]
+            assert described, f"{cls.__name__}.{name} is not described in help()"
+            assert len(described[0].split(":", 1)[1].strip()) > 10
 
 
 def test_status_error_fields_for_a_request_without_an_id(

@@ -7,6 +7,7 @@ every logger (the root logger captured at DEBUG) must be free of both keys.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import string
@@ -20,7 +21,7 @@ import pytest
 from helpers import KEYS, envelope
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from maesn._redaction import MIN_FULL_REDACTION, REDACTED
+from maesn._redaction import MIN_FULL_REDACTION, REDACTED, Redactor, Secret
 from raw_server import RawServer, http_response
 
 PROPERTY_SETTINGS = settings(
@@ -183,10 +184,11 @@ def test_echoed_keys_appear_in_no_text_and_no_log_record(  # noqa: PLR0917 - hyp
         assert account_key not in text
 
 
+@pytest.mark.parametrize("mode", ["sync", "async"])
 def test_the_log_filter_redacts_httpcore_headers_and_httpx_reason_phrases(
-    raw_server: RawServer, root_records: _Records
+    raw_server: RawServer, root_records: _Records, mode: str
 ) -> None:
-    """A fixed example of the property, so a failure reads plainly."""
+    """A fixed example of the property, for both clients, so a failure reads plainly."""
     key = KEYS["api_key"]
     raw_server.response = http_response(
         200,
@@ -195,8 +197,17 @@ def test_the_log_filter_redacts_httpcore_headers_and_httpx_reason_phrases(
         headers=[("X-Request-Id", key), ("Location", f"/x/{key}")],
     )
     root_records.messages.clear()
-    with maesn.Client(integration="abaconnect", base_url=raw_server.base_url, **KEYS) as client:
-        client.get_task("t-1")
+    options: dict[str, Any] = {"integration": "abaconnect", "base_url": raw_server.base_url}
+    if mode == "sync":
+        with maesn.Client(**options, **KEYS) as client:
+            client.get_task("t-1")
+    else:
+
+        async def call() -> None:
+            async with maesn.AsyncClient(**options, **KEYS) as client:
+                await client.get_task("t-1")
+
+        asyncio.run(call())
     httpx_lines = [m for m in root_records.messages if m.startswith("HTTP Request")]
     header_lines = [m for m in root_records.messages if "receive_response_headers.complete" in m]
     assert httpx_lines
@@ -274,3 +285,31 @@ def test_any_key_is_refused_or_sent_exactly_as_given(raw_server: RawServer, api_
         if line.lower().startswith("x-api-key:")
     ]
     assert sent == [api_key]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    first=st.text(st.sampled_from("[redact]ab1-"), min_size=MIN_FULL_REDACTION, max_size=14),
+    second=st.one_of(
+        st.text(st.sampled_from("[redact]ab1-"), min_size=MIN_FULL_REDACTION, max_size=14),
+        # the marker's tail plus text: a key that a replacement can complete
+        st.builds(
+            lambda n, tail: REDACTED[-n:] + tail,
+            st.integers(1, len(REDACTED) - 1),
+            st.text(st.sampled_from("ab1-"), min_size=MIN_FULL_REDACTION, max_size=10),
+        ),
+    ),
+    parts=st.lists(st.text(st.sampled_from("[redact]ab1- "), max_size=12), max_size=6),
+    tail=st.text(st.sampled_from("ab1-"), max_size=10),
+)
+def test_no_key_survives_redaction_even_next_to_a_marker(
+    first: str, second: str, parts: list[str], tail: str
+) -> None:
+    """Texts mixing both keys, marker letters and brackets never come out holding a key."""
+    redact = Redactor([Secret(first), Secret(second)])
+    text = "".join(part + (first if i % 2 else second) for i, part in enumerate(parts))
+    text += first + tail
+    out = redact(text)
+    for key in (first, second):
+        if key not in REDACTED:
+            assert key not in out

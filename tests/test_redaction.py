@@ -199,3 +199,11 @@ def test_secret_never_shows_its_value() -> None:
     for text in (repr(secret), str(secret), f"{secret}", f"{secret!r}"):
         _assert_clean(text)
     assert secret.reveal() == API_KEY
+
+
+def test_a_key_formed_across_an_inserted_marker_is_not_shown() -> None:
+    """Replacing one key can put the marker's tail before text that completes another key."""
+    redact = _redactor("SECRET123456", "acted]tail1")
+    assert "acted]tail1" not in redact("SECRET123456tail1")
+    ordinary = _redactor("SECRET123456", "other-key-999")
+    assert ordinary("a SECRET123456 b") == f"a {REDACTED} b"

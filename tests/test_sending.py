@@ -34,8 +34,18 @@ def _response(request: httpx.Request, status: int) -> httpx.Response:
     return httpx.Response(status, request=request, content=b"{}")
 
 
-def test_the_flow_yields_sends_and_sleeps_and_does_no_io(fake_clock: FakeClock) -> None:
-    """Driven by hand: a 503 then a 200 is one Sleep between two Sends; nothing else is needed."""
+def test_the_flow_yields_sends_and_sleeps_and_does_no_io(
+    fake_clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Driven by hand: a 503 then a 200 is one Sleep between two Sends; nothing else is needed.
+
+    The flow uses the clock it is given and never looks the current one up.
+    """
+
+    def no_lookup() -> None:
+        raise AssertionError("send_flow looked up the current clock")
+
+    monkeypatch.setattr(maesn._clock, "current", no_lookup)
     request = httpx.Request("GET", "http://nowhere.invalid/accounting/asyncTask/t")
     flow = _flow(request, fake_clock, max_bytes=123)
     first = next(flow)

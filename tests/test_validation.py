@@ -40,6 +40,7 @@ def test_company_id_matrix(
             harness.get_task(
                 "t-1", integration=integration, company_id=company_id, interactive_auth=interactive
             )
+        assert caught.value.argument == "company_id"
         message = str(caught.value)
         for part in (
             integration.value,
@@ -85,8 +86,9 @@ def test_bad_page_numbers_are_refused(
     harness: Harness, scripted_server: ScriptedServer, page: Any, match: str
 ) -> None:
     """Pages count from 1 and are ints; bool, float and str are mistakes."""
-    with pytest.raises(maesn.ValidationError, match=match):
+    with pytest.raises(maesn.ValidationError, match=match) as caught:
         harness.get_task("t-1", page=page, integration="datev-rewe-export", company_id="c")
+    assert caught.value.argument == "page"
     assert scripted_server.requests == []
 
 
@@ -97,8 +99,9 @@ def test_page_is_refused_where_the_integration_has_no_pages(
     harness: Harness, scripted_server: ScriptedServer, integration: Integration
 ) -> None:
     """Only datev-rewe-export results are paged; a page elsewhere is a mistake."""
-    with pytest.raises(maesn.ValidationError, match="have no pages"):
+    with pytest.raises(maesn.ValidationError, match="have no pages") as caught:
         harness.get_task("t-1", page=1, integration=integration, company_id="c")
+    assert caught.value.argument == "page"
     assert scripted_server.requests == []
 
 
@@ -143,8 +146,9 @@ def test_bad_task_ids_are_refused(
     harness: Harness, scripted_server: ScriptedServer, task_id: Any, match: str
 ) -> None:
     """A task id is one non-empty path segment without whitespace padding or control characters."""
-    with pytest.raises(maesn.ValidationError, match=match):
+    with pytest.raises(maesn.ValidationError, match=match) as caught:
         harness.get_task(task_id)
+    assert caught.value.argument == "task_id"
     assert scripted_server.requests == []
 
 

@@ -1,7 +1,8 @@
 """What `Client` and `AsyncClient` share: configuration, validation and every flow.
 
 Nothing here does I/O. Each public call is a flow (see `_flow.py`) that the sync or async client
-drives; the flows build requests with the generated `maesn_api`, retry, and interpret answers.
+drives through its `Connection`; requests are built here from the configuration (one URL string,
+headers merged once), sent and retried by `_sending.send_flow`, and interpreted by `_response`.
 """
 
 from __future__ import annotations

@@ -23,16 +23,18 @@ class TaskInformation:
 
     Which fields are filled depends on the integration (`profile.information_fields`); the others
     are None.
+
+    Attributes:
+        message: What the target system said (keys redacted).
+        type: The entry's kind as the integration names it, e.g. ERROR or INFO.
+        filename: The file the entry is about (DATEV Unternehmen Online uploads).
+        timestamp: The timestamp exactly as Maesn sent it (`timestamp_at` parses it).
     """
 
     message: str | None = None
-    """What the target system said (keys redacted)."""
     type: str | None = None
-    """The entry's kind as the integration names it, e.g. ERROR or INFO."""
     filename: str | None = None
-    """The file the entry is about (DATEV Unternehmen Online uploads)."""
     timestamp: str | None = None
-    """The timestamp exactly as Maesn sent it (see `timestamp_at` for a datetime)."""
 
     def to_dict(self) -> dict[str, str | None]:
         """The entry as a JSON-ready dict with Maesn's field names."""
@@ -56,16 +58,19 @@ class TaskInformation:
 
 @dataclass(frozen=True, slots=True)
 class Pagination:
-    """`meta.pagination`: where a page sits in a paged result."""
+    """`meta.pagination`: where a page sits in a paged result.
+
+    Attributes:
+        total: Entries in the whole result.
+        per_page: Entries on a full page (the integration's fixed page size).
+        current_page: This page's number, counting from 1.
+        total_pages: Pages in the whole result.
+    """
 
     total: int
-    """Entries in the whole result."""
     per_page: int
-    """Entries on a full page (the integration's fixed page size)."""
     current_page: int
-    """This page's number, counting from 1."""
     total_pages: int
-    """Pages in the whole result."""
 
     def to_dict(self) -> dict[str, int]:
         """`meta.pagination` as Maesn names its fields."""
@@ -79,27 +84,37 @@ class Pagination:
 
 @dataclass(frozen=True, eq=False)
 class Task:
-    """One poll of an asynchronous task, interpreted with its integration's profile."""
+    """One poll of an asynchronous task, interpreted with its integration's profile.
+
+    Attributes:
+        task_id: The id of the task, as passed to the call.
+        integration: The integration whose rules interpret `status`.
+        status: A TaskStatus member, or the raw string for a value the spec does not list (keys
+            redacted).
+        information: `data.information`: what the target system said about the task, in order.
+        response_data: `responseData` exactly as sent: object, list, string or None. Not redacted
+            and not in the repr (an export page holds 50,000 entries); `to_dict()` redacts it.
+        warnings: `meta.warnings`: e.g. fields the target system ignored (keys redacted).
+        pagination: `meta.pagination` of a paged result, else None.
+        attempts: Requests this answer took, retries included.
+    """
 
     task_id: str
-    """The id of the task, as passed to the call."""
     integration: Integration
-    """The integration whose rules interpret `status`."""
     status: TaskStatus | str
-    """A TaskStatus member, or the raw string for a value the spec does not list."""
     information: tuple[TaskInformation, ...] = ()
-    """`data.information`: what the target system said about the task, in order."""
     response_data: Any = field(default=None, repr=False)
-    """`responseData` exactly as sent: object, list, string or None (not redacted, and not in the
-    repr: an export page holds 50,000 entries; `to_dict()` redacts)."""
     warnings: tuple[str, ...] = ()
-    """`meta.warnings`: e.g. fields the target system ignored (keys redacted)."""
     pagination: Pagination | None = None
-    """`meta.pagination` of a paged result, else None."""
     attempts: int = 1
-    """Requests this answer took, retries included."""
-    _payload: Any = field(default=None, repr=False)
-    _redact: Callable[[str], str] | None = field(default=None, repr=False)
+    _payload: Any = field(default=None, init=False, repr=False)
+    _redact: Callable[[str], str] | None = field(default=None, init=False, repr=False)
+
+    def _with_body(self, payload: dict[str, Any], redact: Callable[[str], str]) -> Task:
+        """Attach the decoded body (for `envelope`) and the redactor (for it and `to_dict`)."""
+        object.__setattr__(self, "_payload", payload)
+        object.__setattr__(self, "_redact", redact)
+        return self
 
     @cached_property
     def envelope(self) -> dict[str, Any] | None:
@@ -174,16 +189,19 @@ class Task:
 
 @dataclass(frozen=True, slots=True)
 class TaskPage:
-    """One page of an export's result (the repr shows counts, never the entries)."""
+    """One page of an export's result (the repr shows counts, never the entries).
+
+    Attributes:
+        number: The page's number, counting from 1.
+        entries: The page's entries, exactly as sent.
+        pagination: `meta.pagination` of this page.
+        response_data: The page's `responseData` as sent (the list, or the object holding it).
+    """
 
     number: int
-    """The page's number, counting from 1."""
     entries: list[Any] = field(repr=False)
-    """The page's entries, exactly as sent."""
     pagination: Pagination
-    """`meta.pagination` of this page."""
     response_data: Any = field(repr=False)
-    """The page's `responseData` as sent (the list, or the object holding it)."""
 
     def __repr__(self) -> str:
         p = self.pagination

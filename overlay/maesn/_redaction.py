@@ -8,6 +8,10 @@ a replacement is never scanned again: the marker is never rewritten, and a key c
 key is replaced whole. Redact first, then shorten or reflow text (an excerpt cut before
 redaction would cut a key so it no longer matches).
 
+A key formed anew across an inserted marker (possible only for a key that begins or ends with
+part of `[redacted]`) makes the whole text `[redacted]`. A key that is part of the marker
+(`"redacted"`) is replaced like any other, and the marker then shows those letters regardless.
+
 Short keys: a key shorter than `MIN_FULL_REDACTION` characters (real Maesn keys are far longer)
 is replaced only where it stands as a whole word, i.e. not next to a letter or digit. Replacing
 every occurrence of a key such as `"a"` would rewrite ordinary words and the task's own data; the
@@ -74,19 +78,40 @@ def _pattern(values: Iterable[str]) -> re.Pattern[str] | None:
     return re.compile("|".join(parts)) if parts else None
 
 
+def _overlaps_marker(value: str) -> bool:
+    """Whether `value` could straddle an inserted marker: it shares an edge with REDACTED.
+
+    A key that is part of the marker itself ("redacted") is not counted: the marker shows it
+    regardless, and says nothing about the key.
+    """
+    return value not in REDACTED and any(
+        value.endswith(REDACTED[:n]) or value.startswith(REDACTED[-n:])
+        for n in range(1, len(REDACTED))
+    )
+
+
 class Redactor:
     """Replaces the keys' values in any text that may reach a message, a repr or a log."""
 
-    __slots__ = ("__weakref__", "_pattern")
+    __slots__ = ("__weakref__", "_pattern", "_straddling")
 
     def __init__(self, secrets: Iterable[Secret]) -> None:
-        self._pattern = _pattern(s.reveal() for s in secrets if s.reveal())
+        values = [s.reveal() for s in secrets if s.reveal()]
+        self._pattern = _pattern(values)
+        # Only a key that shares an edge with the marker can appear anew across an inserted
+        # marker (the pass itself leaves no match between two replacements).
+        self._straddling = [
+            v for v in values if len(v) >= MIN_FULL_REDACTION and _overlaps_marker(v)
+        ]
 
     def __call__(self, text: str) -> str:
         """`text` with every key value replaced by `REDACTED`, in one pass."""
         if self._pattern is None:
             return text
-        return self._pattern.sub(REDACTED, text)
+        redacted = self._pattern.sub(REDACTED, text)
+        if self._straddling and any(v in redacted for v in self._straddling):
+            return REDACTED  # a key formed across a marker: show nothing rather than the key
+        return redacted
 
     def __repr__(self) -> str:
         return "Redactor(***)"

@@ -347,7 +347,7 @@ def task_from_payload(
     if not isinstance(status, str):
         raise _wrong("data.status", status, "a string")
     meta = _object(body.get("meta"), "meta") or {}
-    return Task(
+    task = Task(
         task_id=task_id,
         integration=integration,
         status=_KNOWN_STATUSES.get(status) or redact(status),
@@ -356,6 +356,5 @@ def task_from_payload(
         warnings=_warnings(meta, redact),
         pagination=_pagination(meta),
         attempts=attempts,
-        _payload=body,
-        _redact=redact,
     )
+    return task._with_body(body, redact)  # noqa: SLF001 - the parser attaches the body, once

@@ -44,7 +44,8 @@ def _unencodable(value: str) -> str | None:
 def did_you_mean(value: object, choices: Sequence[str]) -> str | None:
     """A "did you mean ...?" naming the closest choices (by prefix, then similarity), or None."""
     text = str(value).strip().lower()
-    guesses = [choice for choice in choices if text and choice.startswith(text)]
+    exact = [choice for choice in choices if choice == text]  # only the case was wrong
+    guesses = exact or [choice for choice in choices if text and choice.startswith(text)]
     if not guesses:
         guesses = difflib.get_close_matches(text, choices, n=2, cutoff=0.5)
     if not guesses:

@@ -1,0 +1,400 @@
+"""Task handles: every task-starting operation found in the generated layer returns one.
+
+Parametrized from `maesn.task_operations()`, so an operation added upstream (and regenerated) is
+covered with no change here; the last test proves exactly that with a regenerated spec.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import attrs
+import maesn
+import pytest
+from helpers import envelope, page_meta
+from maesn import _resources
+from maesn._profiles import Integration
+from maesn.testing import FakeClock, Fault, Sandbox, default_lifecycle
+from maesn.testing._starts import DEFAULT_COMPANIES
+from samples import required_arguments, sample
+from scripted_server import ScriptedServer
+
+ROOT = Path(__file__).resolve().parent.parent
+TASK_OPERATIONS = maesn.task_operations()
+STARTS = [(op, status) for op in TASK_OPERATIONS for status in op.statuses]
+KEYS: dict[str, Any] = {"api_key": "api-key-h", "account_key": "account-key-h"}
+
+
+def start_body(operation: _resources.Operation, status: int, task_id: str | None) -> Any:
+    """A valid body of the operation's `status` answer, carrying `task_id`."""
+    model = operation.responses[status]
+    assert model is not None
+    body = sample(model)
+    data_field = attrs.fields_dict(model)["data"]
+    (data_model,) = _resources._field_classes(model, data_field.type)
+    body.data = attrs.evolve(sample(data_model), task_id=task_id)
+    return body.to_dict()
+
+
+def test_the_task_operations_are_found_in_the_generated_models() -> None:
+    """The 202 TaskIdResponseDto operations and the 201 bodies with a taskId, no hand list."""
+    found = {op.qualname: op.statuses for op in TASK_OPERATIONS}
+    assert found["accounting.post_file_async"] == (202,)
+    assert found["accounting_v2.create_booking_proposal_v2"] == (202,)
+    assert found["accounting.create_journal_entries"] == (201,)
+    assert found["accounting.create_booking_proposal"] == (201,)
+    assert "accounting.get_accounts" not in found
+    assert "accounting.create_account" not in found  # a 201 whose body has no taskId
+
+
+@pytest.mark.parametrize(("operation", "status"), STARTS, ids=str)
+def test_every_task_operation_starts_a_task_and_the_handle_waits_for_it(
+    operation: maesn.TaskOperation,
+    status: int,
+    scripted_server: ScriptedServer,
+    fake_clock: FakeClock,  # noqa: ARG001 - polls sleep on virtual time
+) -> None:
+    """Start (sync) → TaskHandle bound to the call's companyId → wait → the finished task."""
+    op = _resources.load_operation(operation.resource, operation.name)
+    scripted_server.reply(status, start_body(op, status, "task-1"))
+    scripted_server.reply(200, envelope("IN_PROGRESS"))
+    scripted_server.reply(200, envelope("SUCCESS"))
+    with maesn.Client(
+        **KEYS, integration="datev-rewe", company_id="company-1", base_url=scripted_server.base_url
+    ) as client:
+        call = getattr(getattr(client, op.resource), op.name)
+        handle = call(**required_arguments(op), company_id="company-7")
+        assert isinstance(handle, maesn.TaskHandle)
+        assert handle.task_id == "task-1"
+        assert handle.company_id == "company-7"
+        assert type(handle.created).__module__.startswith("maesn_api.models.")
+        task = handle.wait(poll_interval=1.0)
+    assert task.status is maesn.TaskStatus.SUCCESS
+    start, *polls = scripted_server.requests
+    assert start.method != "GET"
+    assert [p.raw_path for p in polls] == ["/accounting/asyncTask/task-1?companyId=company-7"] * 2
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(("operation", "status"), STARTS, ids=str)
+async def test_every_task_operation_starts_a_task_on_the_async_client(
+    operation: maesn.TaskOperation,
+    status: int,
+    scripted_server: ScriptedServer,
+    fake_clock: FakeClock,  # noqa: ARG001
+) -> None:
+    """Start (awaited) → AsyncTaskHandle → get → wait → the finished task."""
+    op = _resources.load_operation(operation.resource, operation.name)
+    scripted_server.reply(status, start_body(op, status, "task-2"))
+    scripted_server.reply(200, envelope("IN_PROGRESS"))
+    scripted_server.reply(200, envelope("SUCCESS"))
+    async with maesn.AsyncClient(
+        **KEYS, integration="datev-rewe", company_id="company-1", base_url=scripted_server.base_url
+    ) as client:
+        call = getattr(getattr(client, op.resource), op.name)
+        handle = await call(**required_arguments(op))
+        assert isinstance(handle, maesn.AsyncTaskHandle)
+        assert handle.company_id == "company-1"
+        first = await handle.get()
+        task = await handle.wait()
+    assert first.status is maesn.TaskStatus.IN_PROGRESS
+    assert task.status is maesn.TaskStatus.SUCCESS
+    assert len(scripted_server.requests) == 3
+
+
+def test_a_201_without_a_task_id_returns_the_created_object(
+    scripted_server: ScriptedServer,
+) -> None:
+    """A synchronous 201 (taskId null) is the created object, not a handle."""
+    op = _resources.load_operation("accounting", "create_booking_proposal")
+    scripted_server.reply(201, start_body(op, 201, None))
+    with maesn.Client(
+        **KEYS, integration="datev-rewe", company_id="c-1", base_url=scripted_server.base_url
+    ) as client:
+        created = client.accounting.create_booking_proposal(**required_arguments(op))
+    assert not isinstance(created, maesn.TaskHandle)
+    assert type(created).__name__ == "BookingProposalResponseDto"
+    assert created.task_id is None
+
+
+def test_an_export_read_returns_a_handle_that_pages(
+    scripted_server: ScriptedServer,
+    fake_clock: FakeClock,  # noqa: ARG001
+) -> None:
+    """datev-rewe-export (its profile: reads start tasks): `data: {taskId}` is a handle.
+
+    Wait, then iter_entries reads every page with the call's companyId.
+    """
+    scripted_server.reply(200, {"data": {"taskId": "export-1"}})
+    scripted_server.reply(200, envelope("FINISHED"))
+    for page, entries in ((1, [1, 2]), (2, [3])):
+        scripted_server.reply(
+            200, envelope("FINISHED", response_data=entries, pagination=page_meta(3, page, 2))
+        )
+    with maesn.Client(
+        **KEYS, integration="datev-rewe-export", company_id="c-1", base_url=scripted_server.base_url
+    ) as client:
+        handle = client.accounting.get_journal_entries()
+        assert isinstance(handle, maesn.TaskHandle)
+        assert handle.created == {"taskId": "export-1"}
+        handle.wait()
+        assert list(handle.iter_entries()) == [1, 2, 3]
+    paths = [r.raw_path for r in scripted_server.requests]
+    assert paths[0].startswith("/accounting/journalEntries?")
+    assert paths[-1] == "/accounting/asyncTask/export-1?page=2&companyId=c-1"
+
+
+def test_the_same_read_is_not_a_task_where_the_profile_says_reads_do_not_start_tasks(
+    scripted_server: ScriptedServer,
+) -> None:
+    """datev-rewe (writing): `data: {taskId}` on a list read is a body the spec does not allow."""
+    scripted_server.reply(200, {"data": {"taskId": "export-1"}})
+    with (
+        maesn.Client(
+            **KEYS, integration="datev-rewe", company_id="c-1", base_url=scripted_server.base_url
+        ) as client,
+        pytest.raises(maesn.ResponseValidationError),
+    ):
+        client.accounting.get_journal_entries()
+
+
+EXTRA_OPERATION = {
+    "post": {
+        "operationId": "createWidgetAsync",
+        "tags": ["accounting"],
+        "parameters": [
+            {"name": "companyId", "in": "query", "required": False, "schema": {"type": "string"}}
+        ],
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {"type": "object", "properties": {"name": {"type": "string"}}}
+                }
+            },
+        },
+        "responses": {
+            "202": {
+                "description": "Queued: the task id comes back.",
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "allOf": [
+                                {"$ref": "#/components/schemas/BaseResponseDto"},
+                                {
+                                    "properties": {
+                                        "data": {"$ref": "#/components/schemas/TaskIdResponseDto"}
+                                    }
+                                },
+                            ]
+                        }
+                    }
+                },
+            }
+        },
+    }
+}
+
+PROBE = """
+import sys
+import maesn, maesn_api
+from scripted_server import ScriptedServer
+from helpers import envelope
+assert maesn_api.__file__.startswith(sys.argv[1]), maesn_api.__file__
+found = [op.qualname for op in maesn.task_operations()]
+assert "accounting.create_widget_async" in found, found
+with ScriptedServer() as server:
+    server.reply(202, {"data": {"taskId": "widget-1"}})
+    server.reply(200, envelope("SUCCESS"))
+    with maesn.Client(api_key="a", account_key="b", integration="datev-rewe",
+                      company_id="c-1", base_url=server.base_url) as client:
+        from maesn_api.models.create_widget_async_body import CreateWidgetAsyncBody
+        handle = client.accounting.create_widget_async(body=CreateWidgetAsyncBody(name="w"))
+        assert isinstance(handle, maesn.TaskHandle), handle
+        print(handle.task_id, handle.wait(poll_interval=0.01).status.value)
+    assert server.requests[0].raw_path == "/accounting/widgets/async?companyId=c-1"
+"""
+
+
+def test_a_regenerated_spec_with_a_new_task_operation_gets_a_handle_without_overlay_change(
+    tmp_path: Path,
+) -> None:
+    """A 202 TaskIdResponseDto operation added to the spec and regenerated gets a TaskHandle.
+
+    The spec is regenerated into a temp dir; the unchanged overlay imports that package.
+    """
+    import yaml  # noqa: PLC0415
+
+    from scripts.regenerate import FIXES, SPEC, build_package  # noqa: PLC0415 - slow import
+    from scripts.spec_yaml import load_document  # noqa: PLC0415
+
+    spec = copy.deepcopy(load_document(SPEC))
+    spec["paths"]["/accounting/widgets/async"] = EXTRA_OPERATION
+    spec_path = tmp_path / "spec.yaml"
+    spec_path.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
+    workdir = tmp_path / "work"
+    workdir.mkdir()
+    package = build_package(workdir, spec_path=spec_path, fixes_path=FIXES)
+    path = os.pathsep.join([str(package.parent), str(ROOT / "overlay"), str(ROOT / "tests")])
+    result = subprocess.run(  # noqa: S603 - our own interpreter and script
+        [sys.executable, "-c", PROBE, str(package)],
+        env={**os.environ, "PYTHONPATH": path},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.stdout.split() == ["widget-1", "SUCCESS"], result.stderr
+
+
+# -- against the sandbox (maesn.testing.Sandbox answers every task-starting operation) ---------
+
+
+def sandbox_options(sandbox: Sandbox, integration: Integration, **overrides: Any) -> Any:
+    """The sandbox's keys for `integration`'s account, its first company and its URL."""
+    options: dict[str, Any] = {
+        "api_key": sandbox.api_key,
+        "account_key": sandbox.account_key,
+        "integration": integration,
+        "company_id": DEFAULT_COMPANIES[0],
+        "base_url": sandbox.base_url,
+    }
+    return options | overrides
+
+
+def sandbox_client(sandbox: Sandbox, integration: Integration, **overrides: Any) -> maesn.Client:
+    """A Client for the sandbox (see sandbox_options)."""
+    return maesn.Client(**sandbox_options(sandbox, integration, **overrides))
+
+
+@pytest.mark.parametrize("operation", TASK_OPERATIONS, ids=str)
+def test_every_task_operation_against_the_sandbox(
+    operation: maesn.TaskOperation,
+    fake_clock: FakeClock,  # noqa: ARG001 - polls sleep on virtual time
+) -> None:
+    """Start → TaskHandle → wait → the finished task, as the sandbox runs it (DATEV REWE)."""
+    op = _resources.load_operation(operation.resource, operation.name)
+    with (
+        Sandbox(integration=Integration.DATEV_REWE) as sandbox,
+        sandbox_client(sandbox, Integration.DATEV_REWE) as client,
+    ):
+        handle = getattr(getattr(client, op.resource), op.name)(**required_arguments(op))
+        assert isinstance(handle, maesn.TaskHandle)
+        task = handle.wait()
+        (started,) = sandbox.requests.filter(operation=op.name)
+    assert task.status is maesn.TaskStatus.SUCCESS
+    assert started.started_task == handle.task_id
+    assert started.query["companyId"] == [DEFAULT_COMPANIES[0]]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("operation", TASK_OPERATIONS, ids=str)
+async def test_every_task_operation_against_the_sandbox_async(
+    operation: maesn.TaskOperation,
+    fake_clock: FakeClock,  # noqa: ARG001
+) -> None:
+    """The same through AsyncClient: an AsyncTaskHandle, awaited."""
+    op = _resources.load_operation(operation.resource, operation.name)
+    with Sandbox(integration=Integration.DATEV_REWE) as sandbox:
+        async with maesn.AsyncClient(**sandbox_options(sandbox, Integration.DATEV_REWE)) as client:
+            handle = await getattr(getattr(client, op.resource), op.name)(**required_arguments(op))
+            assert isinstance(handle, maesn.AsyncTaskHandle)
+            task = await handle.wait()
+    assert task.status is maesn.TaskStatus.SUCCESS
+
+
+def test_a_file_upload_to_duo_runs_the_duo_lifecycle(
+    fake_clock: FakeClock,  # noqa: ARG001
+) -> None:
+    """DATEV Unternehmen Online: post_file_async uploads multipart; the task ends SUCCESS."""
+    op = _resources.load_operation("accounting", "post_file_async")
+    duo = Integration.DATEV_UNTERNEHMEN_ONLINE
+    seen: list[maesn.TaskStatus | str] = []
+    with Sandbox(integration=duo) as sandbox, sandbox_client(sandbox, duo) as client:
+        handle = client.accounting.post_file_async(**required_arguments(op))
+        task = handle.wait(on_poll=lambda t: seen.append(t.status))
+        (upload,) = sandbox.requests.filter(operation="post_file_async")
+    assert tuple(seen) == default_lifecycle(duo)
+    assert task.status is maesn.TaskStatus.SUCCESS
+    assert upload.headers["Content-Type"].startswith("multipart/form-data")
+    assert upload.body_size > 0
+
+
+def test_a_synchronous_201_from_the_sandbox_is_the_created_object() -> None:
+    """on_start(synchronous=True): 201 with taskId null → the created object."""
+    op = _resources.load_operation("accounting", "create_journal_entries")
+    with (
+        Sandbox(integration=Integration.DATEV_REWE) as sandbox,
+        sandbox_client(sandbox, Integration.DATEV_REWE) as client,
+    ):
+        sandbox.on_start("create_journal_entries", synchronous=True)
+        created = client.accounting.create_journal_entries(**required_arguments(op))
+    assert not isinstance(created, maesn.TaskHandle)
+    assert created.task_id is None
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_an_export_read_against_the_sandbox_pages_every_entry(
+    mode: str,
+    fake_clock: FakeClock,  # noqa: ARG001
+) -> None:
+    """datev-rewe-export: get_journal_entries starts an export; the handle pages all of it."""
+    export = Integration.DATEV_REWE_EXPORT
+    with Sandbox(integration=export, page_size=100) as sandbox:
+        sandbox.on_start("get_journal_entries", entries=250)
+        if mode == "sync":
+            with sandbox_client(sandbox, export) as client:
+                handle = client.accounting.get_journal_entries()
+                handle.wait()
+                entries = list(handle.iter_entries())
+                pages = [page.number for page in handle.iter_pages()]
+        else:
+            entries, pages = asyncio.run(_async_export(sandbox))
+    assert len(entries) == 250
+    assert pages == [1, 2, 3]
+
+
+async def _async_export(sandbox: Sandbox) -> tuple[list[Any], list[int]]:
+    options = sandbox_options(sandbox, Integration.DATEV_REWE_EXPORT)
+    async with maesn.AsyncClient(**options) as client:
+        handle = await client.accounting.get_journal_entries()
+        assert isinstance(handle, maesn.AsyncTaskHandle)
+        await handle.wait()
+        entries = [entry async for entry in handle.iter_entries()]
+        pages = [page.number async for page in handle.iter_pages()]
+    return entries, pages
+
+
+def test_companies_against_the_sandbox() -> None:
+    """client.companies() lists the sandbox's companies, for DATEV without a companyId."""
+    with (
+        Sandbox(integration=Integration.DATEV_REWE) as sandbox,
+        sandbox_client(sandbox, Integration.DATEV_REWE, company_id=None) as client,
+    ):
+        companies = client.companies()
+    assert [company.id for company in companies] == list(DEFAULT_COMPANIES)
+
+
+def test_a_started_write_is_never_retried_sandbox_log(
+    fake_clock: FakeClock,  # noqa: ARG001
+) -> None:
+    """A 503 to a booking write is raised after one request (the sandbox's log shows one)."""
+    op = _resources.load_operation("accounting", "create_journal_entries")
+    with (
+        Sandbox(integration=Integration.DATEV_REWE) as sandbox,
+        sandbox_client(sandbox, Integration.DATEV_REWE) as client,
+    ):
+        sandbox.inject(Fault.status(503), operation="create_journal_entries", times=3)
+        with pytest.raises(maesn.ServerError):
+            client.accounting.create_journal_entries(**required_arguments(op))
+        sandbox.inject(Fault.status(503), operation="get_companies")
+        client.companies()
+        writes = sandbox.requests.filter(operation="create_journal_entries")
+        reads = sandbox.requests.filter(operation="get_companies")
+    assert len(writes) == 1
+    assert [r.status for r in reads] == [503, 200]
