@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import ast
 import copy
+import json
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
+import httpx
+import maesn_api
 import pytest
 import yaml
 
@@ -295,3 +298,197 @@ def test_the_pinned_spec_is_the_one_its_provenance_names() -> None:
     assert record["spec"] == SPEC.name
     assert record["source"]["repository"] == "maesndev/sdk-typescript"
     assert record["sha256"] == hashlib.sha256(SPEC.read_bytes()).hexdigest()
+
+
+# -- both specs, every operation, YAML 1.2 -------------------------------------------------------
+
+SUCCESS_STATUSES = ("200", "201", "202")
+
+
+def _operations(spec: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {
+        operation["operationId"]: operation
+        for item in spec["paths"].values()
+        for operation in item.values()
+        if isinstance(operation, dict) and "operationId" in operation
+    }
+
+
+def _module_source(package: Path) -> dict[str, str]:
+    return {
+        module.stem: module.read_text()
+        for module in (package / "api").rglob("*.py")
+        if module.name != "__init__.py"
+    }
+
+
+def test_the_seed_regenerates_with_zero_warnings(tmp_path: Path) -> None:
+    """The seed (Maesn's docs-page spec) still goes through the same fixes without a warning.
+
+    The pinned spec's zero warnings are proven by `fresh_package` (build_package refuses any).
+    """
+    package = build_package(tmp_path, spec_path=SEED)
+    assert _sync_detailed_return_types(package) == {
+        "get_async_task_info": "Response[AsyncTaskEnvelope]"
+    }
+
+
+def test_every_operation_of_the_pinned_spec_is_generated_typed() -> None:
+    """One endpoint module per operationId; each declared 200/201/202 is parsed into a type."""
+    from openapi_python_client.strings import snake_case  # noqa: PLC0415
+
+    operations = _operations(load_document(SPEC))
+    assert len(operations) == 164
+    sources = _module_source(COMMITTED)
+    expected = {snake_case(operation_id): operation_id for operation_id in operations}
+    missing = sorted(expected.keys() - sources.keys())
+    assert not missing, f"operations without an endpoint module: {missing}"
+    assert len(sources) == len(operations), sorted(sources.keys() - expected.keys())
+    returns = _sync_detailed_return_types(COMMITTED)
+    problems: list[str] = []
+    for module, operation_id in sorted(expected.items()):
+        if "Any" in returns[module] or returns[module] == "Response[None]":
+            problems.append(f"{operation_id}: untyped {returns[module]}")
+        declared = [s for s in SUCCESS_STATUSES if s in operations[operation_id]["responses"]]
+        if not declared:
+            problems.append(f"{operation_id}: declares no 200/201/202")
+        for status in declared:
+            branch = sources[module].split(f"if response.status_code == {status}:", 1)
+            if len(branch) == 1:
+                problems.append(f"{operation_id}: {status} is not parsed")
+                continue
+            body = branch[1].split("return", 1)[0]
+            # a model, or a string (JSON `type: string`, or text/html read as text)
+            if not any(typed in body for typed in (".from_dict(", "cast(str,", "response.text")):
+                problems.append(f"{operation_id}: {status} is not parsed into a type: {body!r}")
+    assert not problems, "\n".join(problems)
+
+
+def test_the_undeclared_202s_are_declared_by_the_fixes() -> None:
+    """createContact/createProject/createSalesOrder promise a 202 with a taskId: it is parsed."""
+    from maesn_api.api.accounting import create_contact  # noqa: PLC0415
+
+    response = httpx.Response(202, json={"data": {"taskId": "t-1"}, "errors": None})
+    parsed = create_contact._parse_response(
+        client=maesn_api.Client(base_url="http://127.0.0.1:9"), response=response
+    )
+    assert type(parsed).__name__ == "CreateContactResponse202"
+    assert parsed.data.task_id == "t-1"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("spec_name", ["pinned", "seed"])
+def test_check_detects_a_stale_tree_for_each_spec(
+    spec_name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--check passes on a current tree and exits 1 naming the file once one model changed."""
+    spec = {"pinned": SPEC, "seed": SEED}[spec_name]
+    output = tmp_path / PACKAGE
+    if spec_name == "pinned":
+        shutil.copytree(COMMITTED, output, ignore=shutil.ignore_patterns("__pycache__"))
+    else:
+        assert regenerate.main(["--spec", str(spec), "--output", str(output)]) == 0
+    check = ["--check", "--spec", str(spec), "--output", str(output)]
+    assert regenerate.main(check) == 0
+    model = output / "models" / "async_task_response_dto.py"
+    model.write_text(model.read_text().replace("status", "state"))
+    capsys.readouterr()
+    assert regenerate.main(check) == 1
+    assert " M models/async_task_response_dto.py" in capsys.readouterr().out
+
+
+def test_a_fix_only_the_pinned_spec_needs_is_optional_elsewhere_and_required_there() -> None:
+    """x-maesn-needed-by: pinned may match nothing on the seed; on the pinned spec it must match."""
+    fixes = load_document(FIXES)
+    pinned_only = [a for a in fixes["actions"] if a.get(regenerate.NEEDED_BY) == "pinned"]
+    assert pinned_only, "the published spec's own fixes are marked"
+    for action in pinned_only:
+        assert "Published spec only" in action["description"], action["target"]
+    _, outcomes = apply_fixes(load_document(SEED), fixes, pinned=False)
+    assert any(o.stale and o.needed_by == "pinned" for o in outcomes)
+    fixes["actions"].append(
+        {
+            "target": "$.components.schemas.NoSuchSchema",
+            "description": "x",
+            "remove": True,
+            regenerate.NEEDED_BY: "pinned",
+        }
+    )
+    apply_fixes(load_document(SEED), fixes, pinned=False)
+    with pytest.raises(StaleFixError, match="NoSuchSchema"):
+        apply_fixes(load_document(SPEC), fixes)
+    fixes["actions"][-1][regenerate.NEEDED_BY] = "seed"
+    with pytest.raises(PipelineError, match="x-maesn-needed-by"):
+        apply_fixes(load_document(SEED), fixes, pinned=False)
+
+
+def test_a_fix_for_every_spec_must_match_the_seed_too() -> None:
+    """Without the marker a fix that matches nothing on the seed is stale there as well."""
+    fixes = load_document(FIXES)
+    fixes["actions"].append(
+        {"target": "$.components.schemas.TaskIdResponseDto", "description": "x", "remove": True}
+    )
+    apply_fixes(load_document(SPEC), fixes)
+    with pytest.raises(StaleFixError, match="TaskIdResponseDto"):
+        apply_fixes(load_document(SEED), fixes, pinned=False)
+
+
+NORWAY = SPECS / "norway.yaml"
+NORWAY_STRINGS = ["NO", "yes", "on", "off", "y", "n", "1:20"]
+
+
+def test_the_norway_fixture_holds_the_yaml_1_1_traps() -> None:
+    """Read as YAML 1.1 the fixture's scalars change; read as YAML 1.2 (ours) they do not."""
+    parameters = yaml.safe_load(NORWAY.read_text())["paths"]["/countries"]["get"]["parameters"]
+    assert parameters[0]["schema"]["enum"] == [False, True, True, False, "y", "n", 80]
+    assert parameters[1]["schema"]["enum"] == [15, 10]
+    ours = load_document(NORWAY)["paths"]["/countries"]["get"]["parameters"]
+    assert ours[0]["schema"]["enum"] == NORWAY_STRINGS
+    assert ours[1]["schema"]["enum"] == [17, 10]
+    assert load_document(NORWAY)["info"]["x-released"] == "2026-05-05"
+
+
+def test_the_yaml_1_1_traps_stay_what_yaml_1_2_reads_in_the_generated_code(
+    tmp_path: Path,
+) -> None:
+    """End to end: the generated enums and literal hold the strings (and 017 is seventeen)."""
+    fixes = tmp_path / "fixes.yaml"
+    fixes.write_text(
+        yaml.safe_dump(
+            {
+                "overlay": "1.0.0",
+                "info": {"title": "none", "version": "1"},
+                "actions": [{"target": "$.info", "description": "no fix", "update": {}}],
+            }
+        )
+    )
+    workdir = tmp_path / "build"
+    workdir.mkdir()
+    build_package(workdir, spec_path=NORWAY, fixes_path=fixes)
+    probe = """
+import json
+from maesn_api.models import GetCountriesCountry, GetCountriesCode, GetCountriesResponse200
+from maesn_api.models import GetCountriesResponse200Country
+parsed = GetCountriesResponse200.from_dict({"country": "NO", "norway": "NO"})
+print(json.dumps({
+    "parameter": [member.value for member in GetCountriesCountry],
+    "response": [member.value for member in GetCountriesResponse200Country],
+    "code": sorted(member.value for member in GetCountriesCode),
+    "parsed": [parsed.country.value, parsed.norway],
+}))
+"""
+    result = subprocess.run(  # noqa: S603 - our own interpreter and script
+        [sys.executable, "-c", probe],
+        cwd=workdir,
+        env={"PYTHONPATH": str(workdir)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout)
+    assert sorted(values["parameter"]) == sorted(NORWAY_STRINGS)
+    assert sorted(values["response"]) == sorted(NORWAY_STRINGS)
+    assert values["code"] == [10, 17]
+    assert values["parsed"] == ["NO", "NO"]
+    model = (workdir / PACKAGE / "models" / "get_countries_response_200.py").read_text()
+    assert 'norway: Literal["NO"] | Unset' in model

@@ -347,3 +347,17 @@ def test_importing_maesn_and_touching_a_resource_imports_no_models() -> None:
         "assert 'maesn_api.api.accounting.get_accounts' in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", script], check=True)  # noqa: S603 - our own script
+
+
+def test_the_size_limit_and_per_request_timeout_apply_to_operations(
+    scripted_server: ScriptedServer,
+) -> None:
+    """max_response_bytes bounds an operation's answer; with_options(max_retries=0) sends once."""
+    scripted_server.reply(200, {"data": [{"name": "x" * 5_000}]})
+    with (
+        make_client(scripted_server, max_response_bytes=1_000) as client,
+        pytest.raises(maesn.ResponseTooLargeError) as caught,
+    ):
+        client.with_options(max_retries=0).accounting.get_accounts()
+    assert caught.value.limit == 1_000
+    assert len(scripted_server.requests) == 1

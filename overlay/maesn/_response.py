@@ -341,9 +341,12 @@ def task_from_payload(
     assert body is not None  # noqa: S101 - required=True never returns None
     data = _object(body.get("data"), "`data`", required=True)
     assert data is not None  # noqa: S101
-    status = data.get("status")
-    if status is None:
+    if "status" not in data:
         raise _NotTheEnvelopeError("data.status is missing")
+    status = data["status"]
+    if status is None:
+        # Maesn's published spec lets `status` be null; a task without one cannot be interpreted.
+        raise _NotTheEnvelopeError("data.status is null")
     if not isinstance(status, str):
         raise _wrong("data.status", status, "a string")
     meta = _object(body.get("meta"), "meta") or {}

@@ -39,6 +39,18 @@ def prism_command() -> Path:
 
 
 @pytest.fixture(scope="session")
+def pinned_spec(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """openapi/maesn.yaml as JSON, read by scripts.spec_yaml (YAML 1.2, like the generator).
+
+    Prism gets what every other reader of the spec sees, not what its own YAML parser makes of
+    an unquoted `NO`.
+    """
+    path = tmp_path_factory.mktemp("spec") / "maesn-pinned.json"
+    path.write_text(json.dumps(load_document(SPEC), indent=1))
+    return path
+
+
+@pytest.fixture(scope="session")
 def effective_spec(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """openapi/maesn.yaml with openapi/fixes.yaml applied, as a JSON file."""
     fixed, _ = apply_fixes(load_document(SPEC), load_document(FIXES))
@@ -56,15 +68,19 @@ def _prism(
 
 
 @pytest.fixture(scope="session")
-def prism_mock(prism_command: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def prism_mock(
+    prism_command: Path, tmp_path_factory: pytest.TempPathFactory, pinned_spec: Path
+) -> Iterator[str]:
     """`prism mock` on the pinned spec, static examples: its URL."""
-    yield from _prism(prism_command, tmp_path_factory, "mock", "mock", str(SPEC))
+    yield from _prism(prism_command, tmp_path_factory, "mock", "mock", str(pinned_spec))
 
 
 @pytest.fixture(scope="session")
-def prism_dynamic(prism_command: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def prism_dynamic(
+    prism_command: Path, tmp_path_factory: pytest.TempPathFactory, pinned_spec: Path
+) -> Iterator[str]:
     """`prism mock -d` on the pinned spec: a freshly generated response for every request."""
-    yield from _prism(prism_command, tmp_path_factory, "dynamic", "mock", "-d", str(SPEC))
+    yield from _prism(prism_command, tmp_path_factory, "dynamic", "mock", "-d", str(pinned_spec))
 
 
 @pytest.fixture(scope="session")
@@ -105,7 +121,10 @@ def prism_proxy(
 
 @pytest.fixture(scope="session")
 def prism_proxy_pinned(
-    prism_command: Path, tmp_path_factory: pytest.TempPathFactory, proxied_sandbox: Sandbox
+    prism_command: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    pinned_spec: Path,
+    proxied_sandbox: Sandbox,
 ) -> Iterator[str]:
     """`prism proxy --errors` on the pinned spec verbatim in front of the sandbox: its URL."""
     yield from _prism(
@@ -113,7 +132,7 @@ def prism_proxy_pinned(
         tmp_path_factory,
         "proxy-pinned",
         "proxy",
-        str(SPEC),
+        str(pinned_spec),
         proxied_sandbox.base_url,
         "--errors",
     )

@@ -116,15 +116,18 @@ def test_time_based_lifecycle_follows_the_installed_clock(
 
 
 @pytest.mark.parametrize("integration", list(Integration))
-def test_information_entries_hold_exactly_the_integrations_fields(
+def test_information_entries_fill_exactly_the_integrations_fields(
     integration: Integration, maesn_sandbox: Sandbox, get_task: GetTask
 ) -> None:
-    """AbaConnect fills message and type; the DATEV integrations all four fields."""
+    """AbaConnect fills message and type; the DATEV integrations all four; the rest are null."""
     task_id = maesn_sandbox.add_task(
         integration, information=[{"message": "Received."}, {}], company_id="c"
     )
     information = get_task(task_id, companyId="c").json()["data"]["information"]
-    assert [set(entry) for entry in information] == [PROFILES[integration].information_fields] * 2
+    published = {"filename", "message", "timestamp", "type"}
+    assert [set(entry) for entry in information] == [published] * 2
+    filled = [{name for name, value in entry.items() if value is not None} for entry in information]
+    assert filled == [PROFILES[integration].information_fields] * 2
     assert information[0]["message"] == "Received."
 
 
@@ -142,16 +145,16 @@ def test_information_fields_the_integration_does_not_fill_are_refused(
 def test_response_data_of_any_json_shape_is_served_intact_once_done(
     response_data: object, maesn_sandbox: Sandbox, get_task: GetTask
 ) -> None:
-    """Object, list and string arrive as declared; null and a running task leave responseData out."""
+    """Object, list and string arrive as declared; a running task and none declared send null."""
     task_id = maesn_sandbox.add_task(
         "abaconnect", response_data=response_data, warnings=["Field not used by target system"]
     )
     running = get_task(task_id).json()
-    assert "responseData" not in running["data"]
+    assert running["data"]["responseData"] is None
     done = get_task(task_id).json()
-    assert done["data"].get("responseData") == response_data
-    assert ("responseData" in done["data"]) == (response_data is not None)
+    assert done["data"]["responseData"] == response_data
     assert done["meta"] == {"warnings": ["Field not used by target system"]}
+    assert (done["errors"], done["rawData"]) == (None, None)
 
 
 @pytest.mark.parametrize(

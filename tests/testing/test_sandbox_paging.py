@@ -96,11 +96,11 @@ def test_an_empty_export_has_no_pages(maesn_sandbox: Sandbox, get_task: GetTask)
 def test_paging_a_pending_export_serves_the_status_without_data_and_advances_it(
     maesn_sandbox: Sandbox, get_task: GetTask
 ) -> None:
-    """While IN_PROGRESS: no responseData, no pagination; the request still counts as a poll."""
+    """While IN_PROGRESS: null responseData, no pagination; the request still counts as a poll."""
     task_id = maesn_sandbox.add_task(EXPORT, entries=5)
     body = _page(get_task, task_id, 2)
     assert body["data"]["status"] == "IN_PROGRESS"
-    assert "responseData" not in body["data"]
+    assert body["data"]["responseData"] is None
     assert "pagination" not in body["meta"]
     assert maesn_sandbox.status_of(task_id) == "FINISHED"
 
@@ -115,7 +115,7 @@ def test_paging_a_finished_export_does_not_advance_its_lifecycle(
     assert _page(get_task, task_id, None)["data"]["status"] == "FINISHED"
     deleted = _page(get_task, task_id, None)
     assert deleted["data"]["status"] == "DELETED"
-    assert "responseData" not in deleted["data"]
+    assert deleted["data"]["responseData"] is None
     assert "pagination" not in deleted["meta"]
 
 

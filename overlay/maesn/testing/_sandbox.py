@@ -36,14 +36,16 @@ Decisions, where Maesn documents nothing:
   a request with `page` for a task that is done (paging reads a finished result) and a request that
   got a fault; with `advance="time"` the status follows `maesn._clock.current().monotonic()`, so a
   `FakeClock` moves it. The last status repeats forever.
-- While the served status is still running (per the profile), there is no `responseData` and no
-  `meta.pagination`, whether or not `page` was sent; a `responseData` that would be null is left
-  out rather than sent as null (both reach the client as None; the pinned spec does not allow
-  null there, Maesn's current one does). Once the task is done, it serves the declared
-  `responseData`; an export declared with `entries` that succeeded serves the page's entries and
-  `meta.pagination`: as a bare list by default (how Maesn's export results are described), or as
-  `{entries_key: [...]}` when the task is declared with `entries_key` (an object, which is what
-  the pinned spec's `responseData` type allows).
+- The envelope is the one Maesn's published spec describes: `meta`, `data`, and `errors` and
+  `rawData` (both null). `data` always holds `status`, `information` and `responseData`; each
+  `information` entry holds the four published fields, null where the integration does not fill
+  them (per the profile).
+- While the served status is still running (per the profile), `responseData` is null and there is
+  no `meta.pagination`, whether or not `page` was sent. Once the task is done, it serves the
+  declared `responseData` (null when none was declared); an export declared with `entries` that
+  succeeded serves the page's entries and `meta.pagination`: as a bare list by default (how Maesn's
+  export results are described), or as `{entries_key: [...]}` when the task is declared with
+  `entries_key` (an object, which is what the pinned spec's `responseData` type allows).
 - A `page` beyond the last page answers 200 with an empty list and the same totals
   (`currentPage` the page asked for), as offset-paged REST APIs do: clients stop at `totalPages`.
   An export with 0 entries has `totalPages` 0 and serves `[]` on every page.
@@ -644,8 +646,9 @@ class Sandbox:
                 encode_json(served_status),
                 b',"information":',
                 encode_json(task.information_for(status)),
-                *((b',"responseData":', response_data) if response_data is not None else ()),
-                b"}}",
+                b',"responseData":',
+                b"null" if response_data is None else response_data,
+                b'},"errors":null,"rawData":null}',
             )
         )
 

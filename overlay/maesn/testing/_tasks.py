@@ -174,14 +174,21 @@ class SandboxTask:
         """How many pages the export has (0 for an empty export)."""
         return math.ceil((self.entries or 0) / page_size)
 
-    def information_for(self, status: str) -> list[dict[str, str]]:
-        """The `information` entries served with `status`: exactly the integration's fields."""
+    def information_for(self, status: str) -> list[dict[str, str | None]]:
+        """The `information` entries served with `status`.
+
+        Each holds the four fields of Maesn's published spec: the integration's fields filled,
+        the others null.
+        """
         declared = self.information if self.information is not None else ({},)
         values = {"task_id": self.task_id, "status": status}
+        filled = self.profile.information_fields
         return [
             {
-                name: entry.get(name, _INFORMATION_DEFAULTS.get(name, "").format(**values))
-                for name in sorted(self.profile.information_fields)
+                name: entry.get(name, _INFORMATION_DEFAULTS[name].format(**values))
+                if name in filled
+                else None
+                for name in sorted(_INFORMATION_DEFAULTS)
             }
             for entry in declared
         ]
