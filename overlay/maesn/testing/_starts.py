@@ -63,13 +63,15 @@ class StartRule:
 
 
 def envelope(data: Any, *, warnings: Sequence[str] = ()) -> bytes:
-    """Maesn's `{meta, data}` response envelope."""
-    return (
-        b'{"meta":'
-        + encode_json({"warnings": list(warnings)})
-        + b',"data":'
-        + encode_json(data)
-        + b"}"
+    """Maesn's response envelope: `meta`, `data`, and `errors` and `rawData` (both null)."""
+    return b"".join(
+        (
+            b'{"meta":',
+            encode_json({"warnings": list(warnings)}),
+            b',"data":',
+            encode_json(data),
+            b',"errors":null,"rawData":null}',
+        )
     )
 
 
