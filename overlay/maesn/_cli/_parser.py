@@ -49,7 +49,7 @@ class _Parser(argparse.ArgumentParser):
         )
 
 
-_ARGUMENT_NAMES = {"task_id": "ID"}
+_ARGUMENT_NAMES = {"task_id": "ID", "file": "FILE"}
 """Positional arguments by their metavar; options are named as typed (--company-id)."""
 
 
@@ -361,8 +361,9 @@ def build_parser() -> argparse.ArgumentParser:
     """The `maesn` command line."""
     parser = _Parser(
         prog="maesn",
-        description="Work with Maesn's asynchronous tasks: read a task, wait for it, export "
-        "its result, see each integration's rules, or try it all on a local sandbox.",
+        description="Work with Maesn's asynchronous tasks: start one (upload a file, start an "
+        "export), read a task, wait for it, export its result, list the companyIds, see each "
+        "integration's rules, or try it all on a local sandbox.",
         epilog=EPILOG,
         formatter_class=_HelpFormatter,
     )
