@@ -227,3 +227,20 @@ def test_ctrl_c_while_the_export_still_runs_says_where_it_stood(cli: Cli, sandbo
         f"; continue with: maesn task export {task_id} --out export.jsonl "
         f"--integration datev-rewe-export --company-id {COMPANY}"
     )
+
+
+@pytest.mark.parametrize("sandbox", SMALL_PAGES, indirect=True)
+def test_the_json_error_of_an_interrupted_export_carries_its_resume_page(
+    cli: Cli, sandbox: Sandbox
+) -> None:
+    """--json: `resumePage` is IncompleteExportError.resume_page, the message says the option."""
+    task_id = sandbox.add_task(
+        "datev-rewe-export", entries=250, company_id=COMPANY, lifecycle=["FINISHED"]
+    )
+    sandbox.inject(Fault.status(503), task_id=task_id, page=2)
+    failed = cli(*_export_args(task_id), "--max-retries", "0", "--json")
+    assert failed.code == 3
+    error = json.loads(failed.stdout)["error"]
+    assert (error["type"], error["resumePage"]) == ("IncompleteExportError", 2)
+    assert error["message"].endswith("100 entries were saved; resume with --start-page 2")
+    assert "start_page=" not in error["message"]
