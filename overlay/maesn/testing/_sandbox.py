@@ -91,7 +91,7 @@ from maesn._status import TaskStatus
 from ._entries import encode_entries
 from ._faults import Fault, FaultRule, Reply, error_body, reason_phrase
 from ._log import RecordedRequest, RequestLog, redact_headers
-from ._routes import Route, all_routes, companies_route, task_routes
+from ._routes import Route, all_routes, companies_route
 from ._starts import (
     DEFAULT_COMPANIES,
     DEFAULT_EXPORT_ENTRIES,
@@ -400,10 +400,6 @@ class Sandbox:
         )
         with self._lock:
             self._starts.append(rule)
-
-    def task_operations(self) -> tuple[str, ...]:
-        """The operations the sandbox answers by starting a task (read from the generated layer)."""
-        return tuple(route.operation for route in task_routes())
 
     # Serving
 
