@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import signal
 import subprocess
 import sys
@@ -239,7 +240,7 @@ def test_api_errors_exit_3(
     assert message in error
     assert "Traceback" not in result.stderr
     if setup == "wrong-integration":
-        assert "check --integration" in error
+        assert "Check --integration" in error
 
 
 def test_a_task_still_running_at_the_timeout_exits_4(cli: Cli, sandbox: Sandbox) -> None:
@@ -283,14 +284,15 @@ def test_ctrl_c_with_json_prints_a_json_error(sandbox: Sandbox) -> None:
     task_id = sandbox.add_task("abaconnect", lifecycle=["IN_PROGRESS"])
     args = ("--json", "task", "wait", task_id, "--integration", "abaconnect")
     with interruptible(*args, env=cli_env(sandbox.base_url)) as process:
-        # --json draws no status line: the sandbox's log says the wait has begun.
-        wait_until(lambda: sandbox.requests.count(task_id=task_id) >= 1, "the first poll")
+        # --json draws no status line: the sandbox's log says the wait has begun. It logs a
+        # request before answering it, so a second poll proves the first answer arrived.
+        wait_until(lambda: sandbox.requests.count(task_id=task_id) >= 2, "the second poll")
         process.send_signal(signal.SIGINT)
         stdout, _ = process.communicate(timeout=120)
     assert process.returncode == 130
     error = json.loads(stdout)["error"]
     assert (error["type"], error["exitCode"]) == ("KeyboardInterrupt", 130)
-    assert error["notes"][0].startswith(f"task {task_id} was IN_PROGRESS after 1 poll in ")
+    assert re.match(rf"task {task_id} was IN_PROGRESS after [12] polls? in ", error["notes"][0])
 
 
 @contextmanager
@@ -341,3 +343,25 @@ def test_an_unknown_status_is_a_warning_line_not_a_crash(cli: Cli, sandbox: Sand
     assert "QUEUED (not defined for this integration)" in result.stdout
     assert result.stderr.startswith("maesn: warning: task ")
     assert len(result.stderr.splitlines()) == 1
+
+
+def test_a_validation_error_names_the_option_from_its_argument_field(cli: Cli) -> None:
+    """ValidationError.argument and .hint become the option and its advice, not Python names."""
+    result = cli("task", "get", "t-1", env={"MAESN_INTEGRATION": "datev"})
+    assert result.code == 2
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("maesn: error: unknown integration 'datev' (did you mean ")
+    assert line.endswith(
+        "; pass --integration ID or set MAESN_INTEGRATION (`maesn integrations` describes them)"
+    )
+    assert "integration=" not in line
+
+
+def test_a_missing_company_id_points_at_maesn_companies(cli: Cli, sandbox: Sandbox) -> None:
+    """The companyId advice names the command that lists the ids, in --json too."""
+    result = cli("--json", "task", "get", "t-1", "--integration", "datev-rewe")
+    error = json.loads(result.stdout)["error"]
+    assert error["exitCode"] == 2
+    assert "`maesn companies` lists the ids" in error["message"]
+    assert "client.companies()" not in error["message"]
+    assert len(sandbox.requests) == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import signal
 import subprocess
 import time
@@ -33,7 +34,9 @@ def test_demo_walks_through_all_five_steps_and_exits_0(tmp_path: Path) -> None:
     assert "raised TaskPartiallySucceededError" in out
     assert "[ERROR] Unreadable PDF" in out
     assert "without companyId: ValidationError" in out
-    assert "requests the sandbox received for this task: 0" in out
+    assert "requests the sandbox received for this booking: 0" in out
+    assert "client.accounting.post_file_async(body=...) -> TaskHandle(task_id=" in out
+    assert "client.accounting.get_journal_entries() -> TaskHandle(task_id=" in out
     assert "the sandbox answered: 429 (rate limit (Retry-After: 1)), 200" in out
     assert "saved 120,000 entries in 3 pages" in out
     assert "each once, in order: yes" in out
@@ -135,3 +138,32 @@ def test_sandbox_on_a_busy_port_is_a_usage_error(sandbox: Sandbox) -> None:
     assert completed.returncode == 2
     assert completed.stderr.startswith(f"maesn: error: cannot serve on 127.0.0.1:{port}")
     assert "pick another --port" in completed.stderr
+
+
+def test_sandbox_prints_how_to_start_new_tasks_and_the_commands_work(tmp_path: Path) -> None:
+    """`maesn sandbox --json` lists an account key an integration and commands that start tasks."""
+    with interruptible("sandbox", "--port", "0", "--json", env=cli_env()) as server:
+        assert server.stdout is not None
+        info = json.loads(server.stdout.readline())
+        keys = {account["integration"]: account["accountKey"] for account in info["accounts"]}
+        assert set(keys) == {
+            "abaconnect", "datev-unternehmen-online", "datev-rewe", "datev-rewe-export",
+            "datev-rewe-longtoken",
+        }  # fmt: skip
+        (tmp_path / "invoice.pdf").write_bytes(b"%PDF-1.7")
+        for start in info["start"]:
+            assignment, program, *words = shlex.split(start["command"])
+            name, _, key = assignment.partition("=")
+            assert (name, program) == ("MAESN_ACCOUNT_KEY", "maesn")
+            env = cli_env(info["baseUrl"], MAESN_API_KEY=info["apiKey"], MAESN_ACCOUNT_KEY=key)
+            ran = subprocess.run(  # noqa: S603 - our interpreter, the printed arguments
+                maesn_command(*words, "--poll-interval", "0.05")
+                if words[0] != "companies"
+                else maesn_command(*words),
+                env=env, capture_output=True, text=True, check=False, cwd=tmp_path, timeout=120,
+            )  # fmt: skip
+            assert ran.returncode == 0, (start, ran.stderr)
+        assert (tmp_path / "export.jsonl").stat().st_size > 0
+        server.send_signal(signal.SIGINT)
+        server.communicate(timeout=120)
+    assert server.returncode == 0

@@ -176,8 +176,8 @@ def test_exporting_a_task_that_is_not_an_export_says_so(cli: Cli, sandbox: Sandb
     result = cli(*_export_args(task_id))
     assert result.code == 2
     assert result.stderr == (
-        f"maesn: error: task '{task_id}' cannot be read as a datev-rewe-export export (the "
-        "export's pages do not add up: the page has no meta.pagination): `task export` saves the pages of a finished export; check the "
+        f"maesn: error: task '{task_id}' cannot be read as a datev-rewe-export export (the page "
+        "has no meta.pagination): `task export` saves the pages of a finished export; check the "
         f"task id and --integration (`maesn task get {task_id}` shows the task)\n"
     )
     assert list(cli.cwd.iterdir()) == []
@@ -191,8 +191,11 @@ def test_a_first_page_that_fails_says_nothing_was_saved(cli: Cli, sandbox: Sandb
     sandbox.inject(Fault.status(503), task_id=task_id, times=10)
     result = cli(*_export_args(task_id), "--max-retries", "0")
     assert result.code == 3
-    assert "503 from GET" in result.stderr
-    assert "nothing was saved, so run the same command again" in result.stderr
+    assert result.stderr.startswith("maesn: error: 503 from GET ")
+    assert (
+        "maesn: the export failed before its first entry: nothing was saved, so run the same "
+        "command again" in result.stderr
+    )
     assert "pages 1..0" not in result.stderr
     assert "--start-page 1" not in result.stderr
 
@@ -224,3 +227,20 @@ def test_ctrl_c_while_the_export_still_runs_says_where_it_stood(cli: Cli, sandbo
         f"; continue with: maesn task export {task_id} --out export.jsonl "
         f"--integration datev-rewe-export --company-id {COMPANY}"
     )
+
+
+@pytest.mark.parametrize("sandbox", SMALL_PAGES, indirect=True)
+def test_the_json_error_of_an_interrupted_export_carries_its_resume_page(
+    cli: Cli, sandbox: Sandbox
+) -> None:
+    """--json: `resumePage` is IncompleteExportError.resume_page, the message says the option."""
+    task_id = sandbox.add_task(
+        "datev-rewe-export", entries=250, company_id=COMPANY, lifecycle=["FINISHED"]
+    )
+    sandbox.inject(Fault.status(503), task_id=task_id, page=2)
+    failed = cli(*_export_args(task_id), "--max-retries", "0", "--json")
+    assert failed.code == 3
+    error = json.loads(failed.stdout)["error"]
+    assert (error["type"], error["resumePage"]) == ("IncompleteExportError", 2)
+    assert error["message"].endswith("100 entries were saved; resume with --start-page 2")
+    assert "start_page=" not in error["message"]

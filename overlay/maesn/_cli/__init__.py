@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from maesn._exceptions import IncompleteExportError, TaskError
+from maesn._exceptions import TaskError, ValidationError
 
 from ._commands import Context, export_task, get_task, list_integrations, serve_sandbox
 from ._commands import wait_for_task as wait_task
@@ -26,6 +26,7 @@ from ._demo import run_demo
 from ._exit import ExitCode, UsageError, error_message, exit_code_for
 from ._parser import build_parser, check_text_arguments
 from ._render import task_json, visible
+from ._starting import list_companies, start_export, upload_file
 
 __all__ = ["main"]
 
@@ -33,6 +34,9 @@ _COMMANDS: dict[str, Callable[[Context, argparse.Namespace], int]] = {
     "get": get_task,
     "wait": wait_task,
     "export": export_task,
+    "companies": list_companies,
+    "upload": upload_file,
+    "export-start": start_export,
     "integrations": list_integrations,
     "sandbox": serve_sandbox,
     "demo": run_demo,
@@ -108,8 +112,11 @@ def _report(ctx: Context, exc: BaseException) -> int:
             "exitCode": int(code),
             "notes": notes,
         }
-        if isinstance(exc, IncompleteExportError):
-            error["resumePage"] = exc.resume_page
+        resume_page = getattr(exc, "resume_page", None)
+        if isinstance(resume_page, int):
+            error["resumePage"] = resume_page
+        if isinstance(exc, ValidationError) and exc.argument is not None:
+            error["argument"] = exc.argument
         document: dict[str, Any] = {"error": error}
         if isinstance(exc, TaskError):
             document["task"] = task_json(exc.task)

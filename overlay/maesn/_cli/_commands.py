@@ -17,7 +17,6 @@ from maesn._config import ACCOUNT_KEY_ENV, API_KEY_ENV, Redactor, Secret
 from maesn._exceptions import (
     APIError,
     BadRequestError,
-    IncompleteExportError,
     ResponseValidationError,
     TaskFailedError,
     TaskPendingError,
@@ -25,7 +24,7 @@ from maesn._exceptions import (
 from maesn._models import Task, TaskPage
 from maesn._profiles import PROFILES, Integration, paged_integrations
 
-from ._exit import ExitCode, UsageError, incomplete_reason
+from ._exit import ExitCode, UsageError
 from ._export_file import ExportFile, pages_text
 from ._render import (
     Display,
@@ -47,11 +46,13 @@ __all__ = [
     "INTEGRATION_ENV",
     "Context",
     "add_demo_tasks",
+    "client_for",
     "export_task",
     "export_to_file",
     "get_task",
     "list_integrations",
     "serve_sandbox",
+    "show_finished",
     "wait_for_task",
     "wait_with_status_line",
 ]
@@ -103,7 +104,8 @@ class Context:
         return make_display(style=self.style, quiet=self.json, stream=stream)
 
 
-def _client(args: argparse.Namespace) -> Client:
+def client_for(args: argparse.Namespace) -> Client:
+    """The client this run's options and environment describe."""
     integration = args.integration or os.environ.get(INTEGRATION_ENV)
     if not integration:
         known = ", ".join(i.value for i in Integration)
@@ -129,7 +131,7 @@ def _client(args: argparse.Namespace) -> Client:
 
 def get_task(ctx: Context, args: argparse.Namespace) -> int:
     """`maesn task get ID`: one poll, printed."""
-    with _client(args) as client:
+    with client_for(args) as client:
         task = client.get_task(args.task_id, page=args.page)
     if ctx.json:
         ctx.out_json(task_json(task))
@@ -148,12 +150,15 @@ def wait_with_status_line(
     poll_interval: float,
     max_interval: float = 30.0,
     raise_on_failure: bool = True,
+    fail_on_error_information: bool = False,
     again: str | None = None,
+    show_failed: bool = False,
 ) -> tuple[Task, WaitWatch]:
     """wait_for_task with a live status line (status, elapsed, polls) on the display.
 
     On Ctrl-C, the KeyboardInterrupt gets a note saying where the task stood and, with `again`,
-    the command that continues.
+    the command that continues. With `show_failed`, a task that failed is printed (text mode)
+    before its error goes up.
     """
     watch = WaitWatch(task_id)
     try:
@@ -166,7 +171,13 @@ def wait_with_status_line(
                 on_update=watch.on_update,
                 on_poll=watch.on_poll,
                 raise_on_failure=raise_on_failure,
+                fail_on_error_information=fail_on_error_information,
             )
+    except TaskFailedError as exc:
+        if show_failed and not ctx.json:
+            for line in task_lines(exc.task):
+                ctx.out(line)
+        raise
     except KeyboardInterrupt as exc:
         where = watch.interrupted()
         exc.add_note(f"{where}; continue with: {again}" if again else where)
@@ -174,7 +185,7 @@ def wait_with_status_line(
     return task, watch
 
 
-def _show_finished(ctx: Context, task: Task, watch: WaitWatch) -> None:
+def show_finished(ctx: Context, task: Task, watch: WaitWatch) -> None:
     if ctx.json:
         return
     ctx.out(watch.summary())
@@ -196,26 +207,21 @@ def command_line(args: argparse.Namespace, client: Client, *words: str) -> str:
 
 def wait_for_task(ctx: Context, args: argparse.Namespace) -> int:
     """`maesn task wait ID`: poll with a live status line until the task is done."""
-    with _client(args) as client:
-        again = command_line(args, client, "task", "wait", args.task_id)
-        try:
-            task, watch = wait_with_status_line(
-                ctx,
-                client,
-                args.task_id,
-                timeout=args.timeout,
-                poll_interval=args.poll_interval,
-                again=again,
-            )
-        except TaskFailedError as exc:
-            if not ctx.json:
-                for line in task_lines(exc.task):
-                    ctx.out(line)
-            raise
+    with client_for(args) as client:
+        task, watch = wait_with_status_line(
+            ctx,
+            client,
+            args.task_id,
+            timeout=args.timeout,
+            poll_interval=args.poll_interval,
+            fail_on_error_information=args.fail_on_error_information,
+            again=command_line(args, client, "task", "wait", args.task_id),
+            show_failed=True,
+        )
     if ctx.json:
         ctx.out_json(task_json(task))
     else:
-        _show_finished(ctx, task, watch)
+        show_finished(ctx, task, watch)
     return ExitCode.OK
 
 
@@ -329,19 +335,14 @@ def _exportable(client: Client) -> None:
         )
 
 
-def _not_an_export(args: argparse.Namespace, client: Client, exc: Exception) -> Exception:
-    """`exc` from an export's first page, or a UsageError when the task is not an export.
+def _not_an_export(args: argparse.Namespace, client: Client, exc: Exception) -> UsageError:
+    """The error for a task whose first page is not an export page.
 
-    A first page that is no export page (a ResponseValidationError: no pagination, pages that do
-    not add up) or a 400 for `page` means the task is not an export of this integration; a
-    transient failure (5xx, connection) stays what it is.
+    A 400 for `page`, or a finished answer without pagination: the task is not an export of this
+    integration.
     """
-    cause = exc.__cause__ if isinstance(exc, IncompleteExportError) else exc
-    if cause is not None and not isinstance(cause, BadRequestError | ResponseValidationError):
-        return exc
-    reason = str(exc)
-    if isinstance(exc, IncompleteExportError):
-        reason = incomplete_reason(exc)
+    reason = exc.message if isinstance(exc, ResponseValidationError) else str(exc)
+    reason = reason.removeprefix("the export's pages do not add up: ")
     return UsageError(
         f"task {args.task_id!r} cannot be read as a {client.integration.value} export "
         f"({reason}): `task export` saves the pages of a finished export; check the task id "
@@ -372,7 +373,7 @@ def _export_to_stdout(ctx: Context, client: Client, args: argparse.Namespace) ->
 
 def export_task(ctx: Context, args: argparse.Namespace) -> int:
     """`maesn task export ID --out FILE`: every entry to JSONL, resumable, renamed when complete."""
-    with _client(args) as client:
+    with client_for(args) as client:
         _exportable(client)
         try:
             if args.out == "-":
@@ -395,14 +396,16 @@ def export_task(ctx: Context, args: argparse.Namespace) -> int:
                 resume=lambda page: resume_command(args, client, page),
                 again=_same_export(args, client),
             )
+        except (BadRequestError, ResponseValidationError) as exc:
+            if (args.start_page or 1) > 1:
+                raise
+            raise _not_an_export(args, client, exc) from exc
         except APIError as exc:
-            # Raised as itself only before the first page was delivered (later failures are
-            # IncompleteExportError): nothing of this run was saved.
-            first = (args.start_page or 1) == 1
-            error = _not_an_export(args, client, exc) if first else exc
-            if error is not exc:
-                raise error from exc
-            exc.add_note("nothing was saved, so run the same command again")
+            if (args.start_page or 1) == 1:
+                exc.add_note(
+                    "the export failed before its first entry: nothing was saved, so run the "
+                    "same command again (a later page that fails can be resumed)"
+                )
             raise
     if ctx.json:
         ctx.out_json(
@@ -503,11 +506,43 @@ def add_demo_tasks(sandbox: Sandbox) -> None:
         )
 
 
+SANDBOX_ACCOUNT_KEYS = {
+    integration: f"sandbox-account-key-{integration.value}" for integration in Integration
+}
+"""The account keys `maesn sandbox` connects, one an integration (its default key is DUO's)."""
+
+SANDBOX_STARTS = (
+    (
+        Integration.DATEV_UNTERNEHMEN_ONLINE,
+        "files upload invoice.pdf --wait",
+        "upload a file (postFileAsync) and wait for its task",
+    ),
+    (
+        Integration.DATEV_REWE_EXPORT,
+        "export start --out export.jsonl",
+        "start an export of 120,000 entries and save it",
+    ),
+    (Integration.DATEV_UNTERNEHMEN_ONLINE, "companies", "list the companyIds"),
+)
+"""What `maesn sandbox` suggests for starting new tasks: (integration, command, what it does)."""
+
+
+def _start_command(integration: Integration, words: str, *, interactive_auth: bool) -> str:
+    needs_company = words != "companies" and not interactive_auth
+    company = f" --company-id {SANDBOX_COMPANY_ID}" if needs_company else ""
+    key = SANDBOX_ACCOUNT_KEYS[integration]
+    return f"MAESN_ACCOUNT_KEY={key} maesn {words} --integration {integration.value}{company}"
+
+
 def serve_sandbox(ctx: Context, args: argparse.Namespace) -> int:
     """`maesn sandbox`: serve the demo tasks on 127.0.0.1 until Ctrl-C."""
     from maesn.testing import Sandbox  # noqa: PLC0415 - only this command needs the server
 
-    sandbox = Sandbox(port=args.port, interactive_auth=args.interactive_auth)
+    sandbox = Sandbox(
+        port=args.port,
+        interactive_auth=args.interactive_auth,
+        company_ids=(SANDBOX_COMPANY_ID,),
+    )
     try:
         sandbox.start()
     except OSError as exc:
@@ -517,6 +552,8 @@ def serve_sandbox(ctx: Context, args: argparse.Namespace) -> int:
         ) from exc
     with sandbox:
         add_demo_tasks(sandbox)
+        for integration, key in SANDBOX_ACCOUNT_KEYS.items():
+            sandbox.add_account(integration, account_key=key)
         # The sandbox's keys are fake, made for this server: printing them is the point here.
         plain = Context(stdout=ctx.stdout, stderr=ctx.stderr, redact=str, json=ctx.json)
         _announce(plain, sandbox)
@@ -547,6 +584,19 @@ def _announce(ctx: Context, sandbox: Sandbox) -> None:
                     }
                     for task in SANDBOX_TASKS
                 ],
+                "accounts": [
+                    {"integration": integration.value, "accountKey": key}
+                    for integration, key in SANDBOX_ACCOUNT_KEYS.items()
+                ],
+                "start": [
+                    {
+                        "command": _start_command(
+                            integration, words, interactive_auth=sandbox.interactive_auth
+                        ),
+                        "does": does,
+                    }
+                    for integration, words, does in SANDBOX_STARTS
+                ],
             }
         )
         return
@@ -574,6 +624,14 @@ def _announce(ctx: Context, sandbox: Sandbox) -> None:
         "For example:",
         "  maesn task wait aba-import --integration abaconnect --poll-interval 0.5",
         "  maesn task export rewe-export --integration datev-rewe-export --out export.jsonl",
+        "",
+        "Start new tasks: each account key belongs to one integration, whose rules its tasks",
+        "follow (MAESN_ACCOUNT_KEY above is datev-unternehmen-online's):",
+        *(
+            f"  {_start_command(integration, words, interactive_auth=sandbox.interactive_auth)}"
+            for integration, words, _ in SANDBOX_STARTS
+        ),
+        "or from Python: client.accounting.post_file_async(body=...) returns a TaskHandle.",
     ]
     for line in lines:
         ctx.out(line)

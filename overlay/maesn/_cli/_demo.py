@@ -1,14 +1,17 @@
 """`maesn demo`: the client against an in-process sandbox, one behaviour a step, in seconds.
 
-Each step creates a task on the sandbox, drives it with `maesn.Client` exactly as user code would,
-and prints what happened and why it matters. Polls are 0.05-0.2 s apart and the sandbox moves a
-task one status a poll, so the whole walk takes a few seconds.
+Each step starts a task through `maesn.Client` exactly as user code would (an upload, a booking
+batch, an export read: `client.accounting.<operation>(...)` returns a TaskHandle), waits for it,
+and prints what happened and why it matters. The sandbox connects one account key an
+integration and is told (`Sandbox.on_start`) how the next task it starts behaves. Polls are
+0.05-0.2 s apart and the sandbox moves a task one status a poll, so the walk takes seconds.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import io
 import json
 import tempfile
 import time
@@ -17,6 +20,7 @@ from typing import Any
 
 from maesn._client import Client
 from maesn._exceptions import TaskPartiallySucceededError, ValidationError
+from maesn._handles import TaskHandle
 from maesn._profiles import Integration
 from maesn.testing import Fault, Sandbox
 
@@ -42,15 +46,23 @@ class _Demo:
         self.sandbox = sandbox
         self.step = 0
         self.steps: list[dict[str, Any]] = []
+        self.accounts = {i: sandbox.add_account(i) for i in Integration}
 
     def client(self, integration: Integration, *, company_id: str | None = None) -> Client:
         return Client(
             integration=integration,
             company_id=company_id,
             api_key=self.sandbox.api_key,
-            account_key=self.sandbox.account_key,
+            account_key=self.accounts[integration],
             base_url=self.sandbox.base_url,
         )
+
+    def started(self, handle: object, call: str) -> TaskHandle:
+        """The handle a call returned, shown with the call that started it."""
+        if not isinstance(handle, TaskHandle):  # pragma: no cover - the sandbox starts a task
+            raise TypeError(f"{call} returned {handle!r}, not a TaskHandle")
+        self.show(f"{call} -> TaskHandle(task_id={handle.task_id!r})")
+        return handle
 
     def heading(self, title: str, *explanation: str) -> None:
         self.step += 1
@@ -77,14 +89,17 @@ class _Demo:
             "AbaConnect reports IN_PROGRESS, then FINISHED. FINISHED means done, not succeeded:",
             "the outcome is in `information`, so the client calls it 'completed'.",
         )
-        task_id = self.sandbox.add_task(
-            Integration.ABACONNECT,
+        self.sandbox.on_start(
             lifecycle=["IN_PROGRESS", "IN_PROGRESS", "FINISHED"],
             information=[{"message": "12 bookings imported into Abacus", "type": "INFO"}],
             response_data={"imported": 12, "skipped": 0},
         )
         with self.client(Integration.ABACONNECT) as client:
-            task, watch = wait_with_status_line(self.ctx, client, task_id, **_FAST)
+            handle = self.started(
+                client.accounting.create_journal_entries(body=_booking_batch()),
+                "client.accounting.create_journal_entries(body=...)",
+            )
+            task, watch = wait_with_status_line(self.ctx, client, handle.task_id, **_FAST)
         self.show(watch.summary(), *task_lines(task)[1:])
 
     def duo_partial(self) -> None:
@@ -94,10 +109,9 @@ class _Demo:
             "wait_for_task raises TaskPartiallySucceededError, carrying the task and its",
             "information (or returns it with raise_on_failure=False).",
         )
-        task_id = self.sandbox.add_task(
-            Integration.DATEV_UNTERNEHMEN_ONLINE,
+        self.sandbox.on_start(
+            "post_file_async",
             lifecycle=["OPEN", "IN_PROGRESS", "PARTIAL_SUCCESS"],
-            company_id=_COMPANY,
             information=[
                 {"filename": "invoice-1001.pdf", "message": "Document uploaded", "type": "INFO"},
                 {"filename": "invoice-1002.pdf", "message": "Document uploaded", "type": "INFO"},
@@ -105,8 +119,12 @@ class _Demo:
             ],
         )
         with self.client(Integration.DATEV_UNTERNEHMEN_ONLINE, company_id=_COMPANY) as client:
+            handle = self.started(
+                client.accounting.post_file_async(body=_upload()),
+                "client.accounting.post_file_async(body=...)",
+            )
             try:
-                wait_with_status_line(self.ctx, client, task_id, **_FAST)
+                wait_with_status_line(self.ctx, client, handle.task_id, **_FAST)
             except TaskPartiallySucceededError as exc:
                 self.show(f"raised {type(exc).__name__}; exc.task is:", *task_lines(exc.task)[1:])
             else:  # pragma: no cover - the sandbox's lifecycle ends PARTIAL_SUCCESS
@@ -117,36 +135,40 @@ class _Demo:
             "DATEV Rechnungswesen: companyId is checked before anything is sent",
             "DATEV needs a companyId unless the account uses the Interactive Authentication Flow.",
         )
-        task_id = self.sandbox.add_task(
-            Integration.DATEV_REWE,
+        self.sandbox.on_start(
+            "create_journal_entries",
             lifecycle=["IN_PROGRESS", "SUCCESS"],
-            company_id=_COMPANY,
             information=[{"message": "Booking batch 2026-01 accepted", "type": "INFO"}],
         )
+        before = len(self.sandbox.requests)
         with self.client(Integration.DATEV_REWE) as client:
             try:
-                client.get_task(task_id)
+                client.accounting.create_journal_entries(body=_booking_batch())
             except ValidationError as exc:
                 self.show(f"without companyId: {type(exc).__name__}: {exc}")
-        received = self.sandbox.requests.count(task_id=task_id)
-        self.show(f"requests the sandbox received for this task: {received}")
+        received = len(self.sandbox.requests) - before
+        self.show(f"requests the sandbox received for this booking: {received}")
         with self.client(Integration.DATEV_REWE, company_id=_COMPANY) as client:
-            _, watch = wait_with_status_line(self.ctx, client, task_id, **_FAST)
-        self.show(f"with company_id={_COMPANY!r}: {watch.summary()}")
+            handle = self.started(
+                client.accounting.create_journal_entries(body=_booking_batch()),
+                f"with company_id={_COMPANY!r}: client.accounting.create_journal_entries(...)",
+            )
+            _, watch = wait_with_status_line(self.ctx, client, handle.task_id, **_FAST)
+        self.show(watch.summary())
 
     def rate_limit(self) -> None:
         self.heading(
             "A 429 Too Many Requests is retried after its Retry-After",
             "The sandbox answers the next poll with 429 and `Retry-After: 1`; the client waits",
-            "the second Maesn asked for, then polls again, inside one get_task call.",
+            "the second Maesn asked for, then polls again, inside one handle.get() call.",
         )
-        task_id = self.sandbox.add_task(
-            Integration.DATEV_REWE, lifecycle=["SUCCESS"], company_id=_COMPANY
-        )
-        self.sandbox.inject(Fault.rate_limit(retry_after=1), task_id=task_id)
+        self.sandbox.on_start("create_journal_entries", lifecycle=["SUCCESS"])
         with self.client(Integration.DATEV_REWE, company_id=_COMPANY) as client:
+            handle = client.accounting.create_journal_entries(body=_booking_batch())
+            task_id = handle.task_id
+            self.sandbox.inject(Fault.rate_limit(retry_after=1), task_id=task_id)
             started = time.monotonic()
-            task = client.get_task(task_id)
+            task = handle.get()
             took = time.monotonic() - started
         answers = ", ".join(
             f"{request.status}" + (f" ({request.fault})" if request.fault else "")
@@ -154,23 +176,27 @@ class _Demo:
         )
         self.show(
             f"the sandbox answered: {answers}",
-            f"get_task returned {status_text(task.status)} after {took:.1f}s",
+            f"handle.get() returned {status_text(task.status)} after {took:.1f}s",
         )
 
     def export(self, out_dir: Path) -> None:
         self.heading(
             f"DATEV Rechnungswesen export: {_EXPORT_ENTRIES:,} entries over 3 pages",
-            "Wait for the export, then page through it (pages are fixed at 50,000 entries) and",
-            "save every entry once to JSONL; the file gets its name only when complete.",
+            "A read of datev-rewe-export runs as a task: it answers a task id. Wait for the export,",
+            "then page through it (pages are fixed at 50,000 entries) and save every entry once",
+            "to JSONL; the file gets its name only when complete.",
         )
-        task_id = self.sandbox.add_task(
-            Integration.DATEV_REWE_EXPORT,
+        self.sandbox.on_start(
+            "get_journal_entries",
             entries=_EXPORT_ENTRIES,
-            company_id=_COMPANY,
             lifecycle=["IN_PROGRESS", "IN_PROGRESS", "FINISHED"],
         )
         out = out_dir / _EXPORT_FILE
         with self.client(Integration.DATEV_REWE_EXPORT, company_id=_COMPANY) as client:
+            task_id = self.started(
+                client.accounting.get_journal_entries(),
+                "client.accounting.get_journal_entries()",
+            ).task_id
             file = ExportFile.open(
                 out, task_id=task_id, integration=client.integration.value, start_page=None
             )
@@ -183,6 +209,33 @@ class _Demo:
             f"the file has {len(indexes):,} lines; entries 0 to {_EXPORT_ENTRIES - 1:,} each "
             f"once, in order: {'yes' if in_order else 'NO'}",
         )
+
+
+def _booking_batch() -> Any:
+    """A (small) batch of journal entries, as the generated model of the request body."""
+    from maesn_api.models import (  # noqa: PLC0415 - models load at first use
+        CreateJournalEntriesByBatchMetaDataDto,
+        CreateJournalEntryRequestDto,
+    )
+
+    return CreateJournalEntriesByBatchMetaDataDto(
+        account_number_length=4,
+        chart_of_account="SKR03",
+        fiscal_year_start_date="2026-01-01",
+        entries=[CreateJournalEntryRequestDto(description="Office supplies", number="2026-01-1")],
+    )
+
+
+def _upload() -> Any:
+    """Three invoices' upload body (postFileAsync is one file a call; the demo sends one)."""
+    from maesn_api.models import PostFileAsyncBody  # noqa: PLC0415 - models load at first use
+    from maesn_api.types import File  # noqa: PLC0415
+
+    pdf = io.BytesIO(b"%PDF-1.7 demo invoice")
+    return PostFileAsyncBody(
+        file=File(payload=pdf, file_name="invoice-1001.pdf", mime_type="application/pdf"),
+        document_type="Rechnungseingang",
+    )
 
 
 def run_demo(ctx: Context, args: argparse.Namespace) -> int:

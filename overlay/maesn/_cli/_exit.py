@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import enum
-import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from maesn._exceptions import (
@@ -25,7 +25,6 @@ __all__ = [
     "UsageError",
     "error_message",
     "exit_code_for",
-    "incomplete_reason",
 ]
 
 
@@ -85,24 +84,70 @@ def exit_code_for(exc: BaseException) -> ExitCode:
     return ExitCode.INTERNAL
 
 
-_PYTHON_TO_OPTIONS = (
-    ("pass company_id=... (to the call or the client; ", "pass --company-id ID ("),
-    ("create the client with interactive_auth=True", "pass --interactive-auth"),
-    ("check integration=...", "check --integration"),
-    ("Check integration=...", "Check --integration"),
-    ("raise timeout=...", "raise --request-timeout"),
-    ("check base_url", "check --base-url"),
-    ("pass base_url=... or set MAESN_BASE_URL", "pass --base-url URL or set MAESN_BASE_URL"),
-    ("base_url '", "--base-url (or MAESN_BASE_URL) '"),
-    ("start_page=", "--start-page "),
-)
-"""The library's advice names Python arguments; on the command line it names the options."""
+@dataclass(frozen=True)
+class _Option:
+    """How the command line names a library argument, and what it advises."""
+
+    label: str
+    advice: str
 
 
-def _for_command_line(message: str) -> str:
-    for python, option in _PYTHON_TO_OPTIONS:
-        message = message.replace(python, option)
-    return message
+_OPTIONS: Mapping[str, _Option] = {
+    "company_id": _Option(
+        "--company-id",
+        "pass --company-id ID or set MAESN_COMPANY_ID (`maesn companies` lists the ids), or "
+        "pass --interactive-auth if the account key was connected through Maesn's Interactive "
+        "Authentication Flow (the end user picked the company there)",
+    ),
+    "integration": _Option(
+        "--integration",
+        "pass --integration ID or set MAESN_INTEGRATION (`maesn integrations` describes them)",
+    ),
+    "base_url": _Option(
+        "--base-url (or MAESN_BASE_URL)", "pass --base-url URL or set MAESN_BASE_URL"
+    ),
+    "task_id": _Option("ID", "pass the taskId an asynchronous call returned"),
+    "page": _Option("--page", "pass --page N within the export's pages"),
+    "start_page": _Option("--start-page", "pass the --start-page the error of the last run named"),
+    "timeout": _Option("--request-timeout", "pass --request-timeout S"),
+    "max_wait": _Option("--timeout", "pass --timeout S"),
+    "poll_interval": _Option("--poll-interval", "pass --poll-interval S"),
+    "max_retries": _Option("--max-retries", "pass --max-retries N"),
+}
+"""Library argument (ValidationError.argument) -> the option and the advice the CLI gives."""
+
+
+def _validation(exc: ValidationError) -> str:
+    """The library's problem (its message up to the advice), with the option's label and advice.
+
+    Library messages read "problem: advice in Python terms"; the command line keeps the problem,
+    names the option instead of the argument, and gives its own advice, from `exc.argument` and
+    `exc.hint` rather than rewriting the prose.
+    """
+    option = _OPTIONS.get(exc.argument or "")
+    if option is None:
+        return exc.message
+    problem = exc.message.split(": ", 1)[0]
+    if exc.argument and problem.startswith(exc.argument + " "):
+        problem = option.label + problem[len(exc.argument) :]
+    hint = f" ({exc.hint})" if exc.hint and exc.hint not in problem else ""
+    return f"{problem}{hint}; {option.advice}"
+
+
+def _unexpected_status(exc: UnexpectedTaskStatusError) -> str:
+    task = exc.task
+    profile = task.profile
+    known = task.status in profile.statuses
+    which = (
+        "does not define as running or finished"
+        if known
+        else f"never reports (it reports {', '.join(sorted(profile.statuses))})"
+    )
+    return (
+        f"task {task.task_id} reports {status_text(task.status)}, which {profile.name} "
+        f"({task.integration.value}) {which}. Check --integration (the account key may belong "
+        "to another integration), or upgrade maesn-client if Maesn added this status"
+    )
 
 
 def _task_failed(exc: TaskFailedError) -> str:
@@ -122,24 +167,13 @@ def _timed_out(exc: TaskTimeoutError) -> str:
     )
 
 
-_DELIVERED = re.compile(
-    r"\. \d+ entries were delivered \(pages \d+\.\.\d+\); resume with start_page=\d+$"
-)
-
-
-def incomplete_reason(exc: IncompleteExportError) -> str:
-    """Why an export stopped, without the library's "N entries were delivered" tail."""
-    text = str(exc)
-    head, _, reason = text.partition(": ")
-    return _DELIVERED.sub("", reason) if reason and head.startswith("export of task") else text
-
-
 def _incomplete(exc: IncompleteExportError) -> str:
-    if exc.entries_yielded:
-        return _for_command_line(str(exc))
-    return _for_command_line(
-        f"the export failed before its first entry: {incomplete_reason(exc)}; nothing was "
-        "saved, so run the same command again (a later page that fails can be resumed)"
+    """Where the export stopped, why (the error behind it), and the option that resumes."""
+    cause = exc.__cause__
+    reason = error_message(cause) if cause is not None else str(exc)
+    return (
+        f"the export stopped at page {exc.resume_page}: {reason}. {exc.entries_yielded:,} "
+        f"entries were saved; resume with --start-page {exc.resume_page}"
     )
 
 
@@ -153,8 +187,10 @@ _MESSAGES: tuple[tuple[type[BaseException], Callable[[Any], str]], ...] = (
     (TaskTimeoutError, _timed_out),
     (TaskFailedError, _task_failed),
     (IncompleteExportError, _incomplete),
-    (MaesnError, lambda exc: _for_command_line(str(exc))),
-    (UsageError, lambda exc: _for_command_line(str(exc))),
+    (ValidationError, _validation),
+    (UnexpectedTaskStatusError, _unexpected_status),
+    (MaesnError, str),
+    (UsageError, str),
     (OSError, _os_error),
 )
 """The first row whose type `exc` is an instance of says how to put it in one line."""

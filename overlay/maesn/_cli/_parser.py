@@ -49,7 +49,7 @@ class _Parser(argparse.ArgumentParser):
         )
 
 
-_ARGUMENT_NAMES = {"task_id": "ID"}
+_ARGUMENT_NAMES = {"task_id": "ID", "file": "FILE"}
 """Positional arguments by their metavar; options are named as typed (--company-id)."""
 
 
@@ -192,6 +192,15 @@ def _wait_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _error_information_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--fail-on-error-information",
+        action="store_true",
+        help="treat a task that finished with an error entry in its information (AbaConnect's "
+        "FINISHED with type ERROR) as failed: exit 1 (default: the status alone decides)",
+    )
+
+
 def _command(
     subparsers: argparse._SubParsersAction[_Parser],
     name: str,
@@ -242,6 +251,7 @@ def _task_commands(task: _Parser) -> None:
     )
     wait.add_argument("task_id", metavar="ID", help="the taskId an asynchronous call returned")
     _wait_options(wait)
+    _error_information_option(wait)
     wait.set_defaults(run="wait")
 
     export = _command(
@@ -274,12 +284,86 @@ def _task_commands(task: _Parser) -> None:
     export.set_defaults(run="export")
 
 
+def _noun(
+    commands: argparse._SubParsersAction[_Parser], name: str, *, summary: str, description: str
+) -> argparse._SubParsersAction[_Parser]:
+    noun = commands.add_parser(
+        name, help=summary, description=description, epilog=EPILOG, formatter_class=_HelpFormatter
+    )
+    return noun.add_subparsers(dest=f"{name}_command", metavar="COMMAND", required=True)
+
+
+def _starting_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
+    """`companies`, `files upload`, `export start`: what gets a companyId or a task id."""
+    companies = _command(
+        commands,
+        "companies",
+        summary="list the companyIds the account key can reach",
+        description="GET /auth/companies through the client: one company a line (its id, two "
+        "spaces, its name); --json prints the list. DATEV integrations need one of these ids as "
+        "--company-id (or MAESN_COMPANY_ID) unless the account uses the Interactive "
+        "Authentication Flow.",
+    )
+    companies.set_defaults(run="companies")
+
+    files = _noun(
+        commands,
+        "files",
+        summary="upload a file (starts a task)",
+        description="Upload documents; each upload starts an asynchronous task.",
+    )
+    upload = _command(
+        files,
+        "upload",
+        summary="upload FILE (postFileAsync) and print the task id",
+        description="Send FILE to Maesn's asynchronous upload (DATEV Unternehmen Online) and "
+        "print the id of the task it started on stdout. --wait then waits for the task like "
+        "`maesn task wait` (exit 1 when it fails, 4 on --timeout). The upload is never retried "
+        "once sent: a duplicate document is worse than an error.",
+    )
+    upload.add_argument("file", metavar="FILE", help="the file to upload")
+    upload.add_argument(
+        "--document-type", metavar="TYPE", help="documentType, e.g. Rechnungseingang"
+    )
+    upload.add_argument("--note", metavar="TEXT", help="a note stored with the document")
+    upload.add_argument(
+        "--wait", action="store_true", help="wait for the task, as `task wait` does"
+    )
+    _wait_options(upload)
+    _error_information_option(upload)
+    upload.set_defaults(run="upload")
+
+    export = _noun(
+        commands,
+        "export",
+        summary="start an export (datev-rewe-export)",
+        description="Start reads that run as export tasks.",
+    )
+    start = _command(
+        export,
+        "start",
+        summary="start an export of the journal entries and print the task id",
+        description="Read the journal entries of a datev-rewe-export account, which starts an "
+        "export task, and print its id. --wait waits for it; --out FILE also saves every entry "
+        "to FILE as JSONL, as `maesn task export` does (resumable with that command).",
+    )
+    start.add_argument("--wait", action="store_true", help="wait for the export to finish")
+    start.add_argument(
+        "--out",
+        metavar="FILE",
+        help="wait, then save every entry to FILE (JSONL; - for stdout)",
+    )
+    _wait_options(start)
+    start.set_defaults(run="export-start", fail_on_error_information=False)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The `maesn` command line."""
     parser = _Parser(
         prog="maesn",
-        description="Work with Maesn's asynchronous tasks: read a task, wait for it, export "
-        "its result, see each integration's rules, or try it all on a local sandbox.",
+        description="Work with Maesn's asynchronous tasks: start one (upload a file, start an "
+        "export), read a task, wait for it, export its result, list the companyIds, see each "
+        "integration's rules, or try it all on a local sandbox.",
         epilog=EPILOG,
         formatter_class=_HelpFormatter,
     )
@@ -298,6 +382,8 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=_HelpFormatter,
     )
     _task_commands(task)
+
+    _starting_commands(commands)
 
     integrations = _command(
         commands,

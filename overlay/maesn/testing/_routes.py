@@ -2,17 +2,12 @@
 
 Each module of `maesn_api.api.<tag>` holds one operation. Its `_get_kwargs` says the method, the
 path template, the query parameters (wire names) and how the body is sent (JSON or multipart);
-its `_parse_response` says which statuses the spec declares and the model of each. The source is
-read with `ast` (the generated code is shipped in the wheel), so nothing is imported or called.
-
-An operation starts a task when one of its declared success responses can carry a task id:
-
-- a 202 whose envelope's `data` model has a `task_id` field (`TaskIdResponseDto`), or
-- a 201 whose envelope's `data` model has a `task_id` field (nullable: the call may also
-  complete at once and answer the created object without a task id).
-
-Both are found from the generated models' attrs fields. Regenerating with a new task-starting
-operation gives the sandbox a route for it with no change here.
+the declared statuses, their models and which of them carry a task id come from the client's
+own reading of the generated layer (`maesn._resources.load_operation`: a 202 whose `data` is
+`TaskIdResponseDto`, or a 201 whose `data` model has a nullable `task_id` field), so the
+sandbox and the client agree on what starts a task. The source is read with `ast` (the
+generated code is shipped in the wheel). Regenerating with a new task-starting operation gives
+the sandbox a route for it with no change here.
 """
 
 from __future__ import annotations
@@ -29,17 +24,18 @@ from typing import Any, Literal
 
 import attrs
 
+from maesn._resources import load_operation
+
 __all__ = [
     "Route",
     "all_routes",
     "companies_route",
     "created_object",
+    "has_task_id",
     "task_routes",
 ]
 
-_TASK_FIELD = "task_id"
 _CREATED = 201
-_ACCEPTED = 202
 _PATH_PARAMETER = re.compile(r"\{([^}]+)\}")
 
 BodyKind = Literal["json", "multipart", "none"]
@@ -118,27 +114,6 @@ def _kwargs_facts(function: ast.FunctionDef) -> tuple[str, str, tuple[str, ...],
     return method.upper(), template, tuple(query), body
 
 
-def _declared_responses(function: ast.FunctionDef) -> dict[int, str]:
-    """`if response.status_code == N: ... = Model.from_dict(...)` -> {N: "Model"}."""
-    responses: dict[int, str] = {}
-    for node in ast.walk(function):
-        if not (isinstance(node, ast.If) and isinstance(node.test, ast.Compare)):
-            continue
-        status = _literal(node.test.comparators[0])
-        if not isinstance(status, int):
-            continue
-        for inner in ast.walk(ast.Module(body=node.body, type_ignores=[])):
-            if (
-                isinstance(inner, ast.Call)
-                and isinstance(inner.func, ast.Attribute)
-                and inner.func.attr == "from_dict"
-                and isinstance(inner.func.value, ast.Name)
-            ):
-                responses[status] = inner.func.value.id
-                break
-    return responses
-
-
 def _model(name: str) -> type[Any] | None:
     models = importlib.import_module("maesn_api.models")
     found = getattr(models, name, None)
@@ -161,31 +136,25 @@ def _data_model(envelope: str) -> str | None:
     return classes[0] if len(classes) == 1 and _model(classes[0]) is not None else None
 
 
-def _task_response(responses: Mapping[int, str]) -> tuple[int, str] | None:
-    """The declared 202 (preferred) or 201 whose `data` model has a `task_id` field."""
-    for status in (_ACCEPTED, _CREATED):
-        envelope = responses.get(status)
-        data = _data_model(envelope) if envelope is not None else None
-        model = _model(data) if data is not None else None
-        if model is not None and _TASK_FIELD in _field_types(model):
-            return status, data  # type: ignore[return-value] # data is set when model is
-    return None
-
-
 def _route(tag: str, operation: str, source: str) -> Route | None:
     tree = ast.parse(source)
     functions = {node.name: node for node in tree.body if isinstance(node, ast.FunctionDef)}
-    if "_get_kwargs" not in functions or "_parse_response" not in functions:
+    if "_get_kwargs" not in functions:
         return None
     facts = _kwargs_facts(functions["_get_kwargs"])
     if facts is None:
         return None
     method, template, query, body = facts
-    responses = _declared_responses(functions["_parse_response"])
+    operation_facts = load_operation(tag, operation)
+    responses = {
+        status: model.__name__
+        for status, model in operation_facts.responses.items()
+        if model is not None
+    }
+    statuses = sorted(operation_facts.task_statuses, reverse=True)  # a 202 before a 201
     pattern = re.compile(
         _PATH_PARAMETER.sub("[^/]+", re.escape(template).replace(r"\{", "{").replace(r"\}", "}"))
     )
-    task = _task_response(responses)
     return Route(
         operation=operation,
         tag=tag,
@@ -195,8 +164,8 @@ def _route(tag: str, operation: str, source: str) -> Route | None:
         query=query,
         body=body,
         responses=responses,
-        task_status=None if task is None else task[0],
-        data_model=None if task is None else task[1],
+        task_status=statuses[0] if statuses else None,
+        data_model=_data_model(responses[statuses[0]]) if statuses else None,
         created_model=_data_model(responses[_CREATED]) if _CREATED in responses else None,
     )
 
@@ -251,6 +220,12 @@ def _instance(model: type[Any]) -> Any:
         if field.init and field.default is attrs.NOTHING
     }
     return model(**required)
+
+
+def has_task_id(model_name: str) -> bool:
+    """Whether the generated model `model_name` has a `task_id` field."""
+    model = _model(model_name)
+    return model is not None and "task_id" in _field_types(model)
 
 
 def created_object(model_name: str, **values: Any) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from typing import Any
 from maesn._profiles import Integration
 from maesn._status import TaskStatus
 
-from ._routes import Route, created_object
+from ._routes import Route, created_object, has_task_id
 from ._tasks import encode_json
 
 __all__ = [
@@ -63,13 +63,15 @@ class StartRule:
 
 
 def envelope(data: Any, *, warnings: Sequence[str] = ()) -> bytes:
-    """Maesn's `{meta, data}` response envelope."""
-    return (
-        b'{"meta":'
-        + encode_json({"warnings": list(warnings)})
-        + b',"data":'
-        + encode_json(data)
-        + b"}"
+    """Maesn's response envelope: `meta`, `data`, and `errors` and `rawData` (both null)."""
+    return b"".join(
+        (
+            b'{"meta":',
+            encode_json({"warnings": list(warnings)}),
+            b',"data":',
+            encode_json(data),
+            b',"errors":null,"rawData":null}',
+        )
     )
 
 
@@ -90,7 +92,8 @@ def started_body(route: Route, task_id: str | None, created_id: str) -> tuple[in
     """
     if task_id is None:
         model = route.created_model or route.data_model or ""
-        return 201, envelope(created_object(model, id=created_id, taskId=None))
+        no_task = {"taskId": None} if has_task_id(model) else {}
+        return 201, envelope(created_object(model, id=created_id, **no_task))
     if route.task_status == 202:  # noqa: PLR2004 - the declared status of an accepted task
         return 202, envelope(created_object(route.data_model or "", taskId=task_id))
     return 201, envelope(created_object(route.data_model or "", id=created_id, taskId=task_id))
@@ -131,6 +134,4 @@ def body_problems(route: Route, content_type: str, body: bytes) -> list[dict[str
                     "message": f"send multipart/form-data with a boundary, got {media or 'none'!r}",
                 }
             ]
-        if b"--" + boundary.encode() not in body:
-            return [{"field": "body", "message": "the multipart body has no part"}]
     return []
