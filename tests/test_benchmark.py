@@ -22,6 +22,8 @@ from scripts.benchmark._data import (
 )
 from scripts.benchmark._harness import RawConnection, Row, ServerProcess
 
+pytestmark = pytest.mark.tooling
+
 ROOT = Path(__file__).resolve().parents[1]
 
 

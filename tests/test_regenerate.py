@@ -32,6 +32,8 @@ from scripts.regenerate import (
     run_generator,
 )
 
+pytestmark = pytest.mark.tooling
+
 COMMITTED = GENERATED / PACKAGE
 SPECS = Path(__file__).parent / "fixtures" / "specs"
 SEED = SPECS / "seed.yaml"

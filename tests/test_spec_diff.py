@@ -23,6 +23,8 @@ from scripts.regenerate import GeneratorWarningError, load_document
 from scripts.spec_diff import PROFILE_ROWS, PROFILES_TABLE, Bump, Change, Report, Severity
 from scripts.spec_diff.preview import generator_warnings
 
+pytestmark = pytest.mark.tooling
+
 FIXTURES = Path(__file__).parent / "fixtures" / "spec_diff"
 UPSTREAM_2026 = FIXTURES / "upstream-2026.json"
 SEED = FIXTURES / "seed.yaml"
