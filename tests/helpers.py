@@ -1,14 +1,38 @@
-"""Test helpers: task envelopes and one way to run a call through Client or AsyncClient."""
+"""Test helpers: task envelopes, running a call through either client, the server protocol.
+
+`Running` is the start/stop protocol every loopback test server shares (scripted, hostile, Prism).
+"""
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Self
 
 import maesn
 from maesn.testing import Sandbox
+
+
+class Running(abc.ABC):
+    """A test server used as `with Server() as server:`; entering starts it, leaving stops it."""
+
+    @abc.abstractmethod
+    def start(self) -> object:
+        """Start serving; when this returns, the server answers."""
+
+    @abc.abstractmethod
+    def stop(self) -> None:
+        """Stop serving and release what start() took."""
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
 
 API_KEY = "test-api-key-5f0c1e9b"
 ACCOUNT_KEY = "test-account-key-77d2a4c3"
