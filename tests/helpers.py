@@ -75,6 +75,15 @@ def page_meta(total: int, page: int, per_page: int = 50_000) -> dict[str, int]:
     }
 
 
+def sandbox_keys(sandbox: Sandbox) -> dict[str, Any]:
+    """The sandbox's keys and URL as client options (`api_key`, `account_key`, `base_url`)."""
+    return {
+        "api_key": sandbox.api_key,
+        "account_key": sandbox.account_key,
+        "base_url": sandbox.base_url,
+    }
+
+
 @dataclass
 class Harness:
     """Runs the same call through `maesn.Client` (mode "sync") or `maesn.AsyncClient`."""
@@ -126,9 +135,7 @@ class SandboxRunner:
         return {
             "integration": "datev-rewe-export",
             "company_id": "company-1",
-            "api_key": self.sandbox.api_key,
-            "account_key": self.sandbox.account_key,
-            "base_url": self.sandbox.base_url,
+            **sandbox_keys(self.sandbox),
             **overrides,
         }
 
