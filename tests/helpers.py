@@ -1,14 +1,38 @@
-"""Test helpers: task envelopes and one way to run a call through Client or AsyncClient."""
+"""Test helpers: task envelopes, running a call through either client, the server protocol.
+
+`Running` is the start/stop protocol every loopback test server shares (scripted, hostile, Prism).
+"""
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Self
 
 import maesn
 from maesn.testing import Sandbox
+
+
+class Running(abc.ABC):
+    """A test server used as `with Server() as server:`; entering starts it, leaving stops it."""
+
+    @abc.abstractmethod
+    def start(self) -> object:
+        """Start serving; when this returns, the server answers."""
+
+    @abc.abstractmethod
+    def stop(self) -> None:
+        """Stop serving and release what start() took."""
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
 
 API_KEY = "test-api-key-5f0c1e9b"
 ACCOUNT_KEY = "test-account-key-77d2a4c3"
@@ -48,6 +72,15 @@ def page_meta(total: int, page: int, per_page: int = 50_000) -> dict[str, int]:
         "perPage": per_page,
         "currentPage": page,
         "totalPages": max(1, math.ceil(total / per_page)),
+    }
+
+
+def sandbox_keys(sandbox: Sandbox) -> dict[str, Any]:
+    """The sandbox's keys and URL as client options (`api_key`, `account_key`, `base_url`)."""
+    return {
+        "api_key": sandbox.api_key,
+        "account_key": sandbox.account_key,
+        "base_url": sandbox.base_url,
     }
 
 
@@ -102,9 +135,7 @@ class SandboxRunner:
         return {
             "integration": "datev-rewe-export",
             "company_id": "company-1",
-            "api_key": self.sandbox.api_key,
-            "account_key": self.sandbox.account_key,
-            "base_url": self.sandbox.base_url,
+            **sandbox_keys(self.sandbox),
             **overrides,
         }
 

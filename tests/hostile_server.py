@@ -5,6 +5,10 @@ to a script: a function that reads what it likes and writes exactly the bytes it
 as it likes — a drip-fed answer, an endless chunked body, a gzip bomb, a broken status line, a
 Retry-After no calendar holds. The server counts connections and the bytes it sent, so tests
 prove bounds by what the server saw rather than by wall-clock time.
+
+Without a script, `HostileServer()` answers each connection's request with whatever bytes
+`server.response` holds at that moment and closes it: one module-scoped server whose answer a
+test sets per example (status lines, reason phrases and headers http.server would not write).
 """
 
 from __future__ import annotations
@@ -15,8 +19,9 @@ import json
 import socket
 import threading
 from collections.abc import Callable, Iterable
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
+
+from helpers import Running
 
 __all__ = [
     "Conn",
@@ -47,12 +52,18 @@ def http_response(
     *,
     reason: str = "OK",
     length: bool = True,
+    close: bool = False,
 ) -> bytes:
-    """The bytes of one HTTP/1.1 response (Content-Length added unless `length` is False)."""
+    """The bytes of one HTTP/1.1 response.
+
+    Content-Length is added unless `length` is False; `close` adds `Connection: close`.
+    """
     lines = [f"HTTP/1.1 {status} {reason}"]
     lines += [f"{name}: {value}" for name, value in headers]
     if length:
         lines.append(f"Content-Length: {len(body)}")
+    if close:
+        lines.append("Connection: close")
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
 
 
@@ -109,11 +120,15 @@ class Conn:
         return True
 
 
-class HostileServer:
-    """Runs `script(conn)` for every connection; stop() ends them all."""
+class HostileServer(Running):
+    """Runs `script(conn)` for every connection; stop() ends them all.
 
-    def __init__(self, script: Script) -> None:
-        self.script = script
+    With no script, every connection's request is answered once with `self.response`.
+    """
+
+    def __init__(self, script: Script | None = None) -> None:
+        self.response = http_response(200, b"{}", close=True)
+        self.script = script or reply(lambda _request: self.response, close=True)
         self.stopping = threading.Event()
         self.connections = 0
         self.requests: list[bytes] = []
@@ -129,6 +144,13 @@ class HostileServer:
         """The server's root URL."""
         host, port = self._listener.getsockname()[:2]
         return f"http://{host}:{port}"
+
+    @property
+    def paths(self) -> list[str]:
+        """The request targets (raw, as the client sent them) of the requests so far."""
+        with self._lock:
+            lines = [request.split(b"\r\n", 1)[0].split(b" ") for request in self.requests]
+        return [line[1].decode("latin-1") for line in lines if len(line) == 3]
 
     def record(self, request: bytes) -> None:
         """Remember a request that arrived."""
@@ -158,16 +180,12 @@ class HostileServer:
         with contextlib.suppress(OSError), sock:
             self.script(Conn(sock, self))
 
-    def __enter__(self) -> Self:
+    def start(self) -> None:
+        """Start accepting connections."""
         self._acceptor.start()
-        return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def stop(self) -> None:
+        """Stop accepting, cut every open connection and wait for the scripts to end."""
         self.stopping.set()
         with contextlib.suppress(OSError):
             self._listener.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept()

@@ -17,7 +17,8 @@ from maesn._redaction import MIN_FULL_REDACTION, REDACTED
 
 __all__ = ["KEY_ALPHABET", "LogRecords", "capture_root_logs", "keys", "realistic_key"]
 
-KEY_ALPHABET = string.ascii_letters + string.digits + "-_.~!$&'()*+,;=:@/[]{}|^`<>?#%\" "
+KEY_ALPHABET = string.ascii_letters + string.digits + "-_.~!$&'()*+,;=:@/[]{}|^`<>?#%\"\\ "
+"""Printable ASCII, quotes and the backslash included (JSON and repr escape them)."""
 
 
 def realistic_key(key: str) -> bool:

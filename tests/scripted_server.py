@@ -11,8 +11,9 @@ import threading
 from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
+
+from helpers import Running
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ class ScriptedResponse:
     """Announce the whole body, send half of it, then close the connection."""
 
 
-class ScriptedServer:
+class ScriptedServer(Running):
     """Serves queued responses in order; answers 599 when the queue is empty."""
 
     def __init__(self) -> None:
@@ -122,16 +123,12 @@ class ScriptedServer:
 
         return Handler
 
-    def __enter__(self) -> Self:
+    def start(self) -> None:
+        """Serve in a background thread."""
         self._thread.start()
-        return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def stop(self) -> None:
+        """Shut the server down and wait for its thread."""
         self._server.shutdown()
         self._server.server_close()
         self._thread.join()

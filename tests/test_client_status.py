@@ -6,7 +6,7 @@ import itertools
 
 import maesn
 import pytest
-from helpers import Harness, envelope
+from helpers import Harness, envelope, page_meta
 from maesn import Integration, TaskStatus
 from scripted_server import ScriptedServer
 
@@ -109,7 +109,7 @@ def test_task_surfaces_information_response_data_warnings_and_pagination(
             ],
             response_data=[{"index": 0}, {"index": 1}],
             warnings=["Field not used by target system"],
-            pagination={"total": 2, "perPage": 50000, "currentPage": 1, "totalPages": 1},
+            pagination=page_meta(2, 1),
         ),
     )
     task = harness.get_task("t-1", integration="datev-rewe-export", company_id="c-1")

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import maesn
 import pytest
-from helpers import API_KEY, KEYS, Harness, envelope
+from helpers import API_KEY, KEYS, Harness, envelope, page_meta, sandbox_keys
 from maesn._redaction import REDACTED
 from maesn.testing import Sandbox
 from scripted_server import ScriptedServer
@@ -19,9 +19,7 @@ from scripted_server import ScriptedServer
 def _sandbox_client(sandbox: Sandbox, **overrides: str) -> maesn.Client:
     kwargs: dict[str, Any] = {
         "integration": "abaconnect",
-        "api_key": sandbox.api_key,
-        "account_key": sandbox.account_key,
-        "base_url": sandbox.base_url,
+        **sandbox_keys(sandbox),
         **overrides,
     }
     return maesn.Client(**kwargs)
@@ -249,7 +247,7 @@ def test_to_dict_is_json_ready_and_redacted(
             information=[{"message": f"uploaded with {API_KEY}", "type": "INFO"}],
             response_data=[{"id": 1, "note": API_KEY}],
             warnings=["w"],
-            pagination={"total": 1, "perPage": 50000, "currentPage": 1, "totalPages": 1},
+            pagination=page_meta(1, 1),
         ),
     )
     task = harness.get_task("t-1", integration="datev-rewe-export", company_id="c")

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import maesn
 import pytest
-from helpers import Harness, SandboxRunner
+from helpers import Harness, SandboxRunner, sandbox_keys
 from maesn._export import aiter_entries, default_entries, iter_entries, pages_flow
 from maesn._flow import Connection, Flow, Send, Sleep, arun, arun_iter, run, run_iter
 from maesn.testing import Fault, Sandbox, export_entry
@@ -85,9 +85,7 @@ def test_pages_are_fetched_lazily(sandbox: Sandbox) -> None:
     with maesn.Client(
         integration="datev-rewe-export",
         company_id="c-1",
-        api_key=sandbox.api_key,
-        account_key=sandbox.account_key,
-        base_url=sandbox.base_url,
+        **sandbox_keys(sandbox),
     ) as client:
         pages = client.iter_task_pages(task_id)
         first = next(pages)
@@ -374,9 +372,7 @@ async def test_bad_export_arguments_raise_when_called_not_when_iterated(sandbox:
     """Every export iterator, sync and async, checks its arguments at the call."""
     kwargs: dict[str, Any] = {
         "integration": "abaconnect",
-        "api_key": sandbox.api_key,
-        "account_key": sandbox.account_key,
-        "base_url": sandbox.base_url,
+        **sandbox_keys(sandbox),
     }
     with maesn.Client(**kwargs) as client:
         with pytest.raises(maesn.ValidationError):
@@ -507,9 +503,7 @@ def test_an_export_iterator_resumed_after_close_raises_client_closed(
     kwargs: dict[str, Any] = {
         "integration": "datev-rewe-export",
         "company_id": "c-1",
-        "api_key": sandbox.api_key,
-        "account_key": sandbox.account_key,
-        "base_url": sandbox.base_url,
+        **sandbox_keys(sandbox),
     }
     client = maesn.Client(**kwargs)
     pages = client.iter_task_pages(task_id)

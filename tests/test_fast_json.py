@@ -9,7 +9,7 @@ from typing import Any
 
 import maesn
 import pytest
-from helpers import Harness, envelope
+from helpers import Harness, envelope, page_meta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from maesn import _response
@@ -67,7 +67,7 @@ def test_orjson_and_json_give_identical_tasks(
         information=[{"message": m, "type": "INFO"} for m in messages],
         response_data=response_data,
         warnings=warnings,
-        pagination={"total": 1, "perPage": 50000, "currentPage": 1, "totalPages": 1},
+        pagination=page_meta(1, 1),
     )
     raw = json.dumps(body).encode()
     _same(_task(raw, fast=True), _task(raw, fast=False))

@@ -17,7 +17,7 @@ from typing import Any
 import attrs
 import maesn
 import pytest
-from helpers import envelope, page_meta
+from helpers import envelope, page_meta, sandbox_keys
 from maesn import _resources
 from maesn._profiles import Integration
 from maesn.testing import FakeClock, Fault, Sandbox, default_lifecycle
@@ -258,11 +258,9 @@ def test_a_regenerated_spec_with_a_new_task_operation_gets_a_handle_without_over
 def sandbox_options(sandbox: Sandbox, integration: Integration, **overrides: Any) -> Any:
     """The sandbox's keys for `integration`'s account, its first company and its URL."""
     options: dict[str, Any] = {
-        "api_key": sandbox.api_key,
-        "account_key": sandbox.account_key,
+        **sandbox_keys(sandbox),
         "integration": integration,
         "company_id": DEFAULT_COMPANIES[0],
-        "base_url": sandbox.base_url,
     }
     return options | overrides
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import maesn
 import pytest
-from helpers import KEYS
+from helpers import KEYS, sandbox_keys
 from hostile_server import (
     HostileServer,
     chunked_forever,
@@ -110,9 +110,7 @@ def _export(sandbox: Sandbox) -> dict[str, Any]:
     return {
         "integration": "datev-rewe-export",
         "company_id": "company-1",
-        "api_key": sandbox.api_key,
-        "account_key": sandbox.account_key,
-        "base_url": sandbox.base_url,
+        **sandbox_keys(sandbox),
     }
 
 

@@ -17,11 +17,11 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import maesn
 import pytest
 from helpers import KEYS, envelope
+from hostile_server import HostileServer, http_response
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from leak_check import LogRecords, capture_root_logs, keys
 from maesn._redaction import MIN_FULL_REDACTION, REDACTED, Redactor, Secret
-from raw_server import RawServer, http_response
 
 PROPERTY_SETTINGS = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
@@ -29,9 +29,9 @@ PROPERTY_SETTINGS = settings(
 
 
 @pytest.fixture(scope="module")
-def raw_server() -> Iterator[RawServer]:
+def raw_server() -> Iterator[HostileServer]:
     """One raw-socket server for all examples of a test."""
-    with RawServer() as server:
+    with HostileServer() as server:
         yield server
 
 
@@ -71,7 +71,9 @@ def _response(place: str, status: int, key: str) -> bytes:
         headers = [("Content-Type", "text/plain")]
     elif place == "bad-envelope":
         body = json.dumps({"data": {"status": "FINISHED", "information": [key]}}).encode()
-    return http_response(status if status != 299 else 200, body, reason=reason, headers=headers)
+    return http_response(
+        status if status != 299 else 200, body, reason=reason, headers=headers, close=True
+    )
 
 
 def _refused(call: Callable[[], object]) -> maesn.ValidationError | None:
@@ -116,7 +118,7 @@ def _texts_of(outcome: object) -> list[str]:
     echoed=st.sampled_from(["api", "account"]),
 )
 def test_echoed_keys_appear_in_no_text_and_no_log_record(  # noqa: PLR0917 - hypothesis's arguments
-    raw_server: RawServer,
+    raw_server: HostileServer,
     root_records: LogRecords,
     api_key: str,
     account_key: str,
@@ -154,7 +156,7 @@ def test_echoed_keys_appear_in_no_text_and_no_log_record(  # noqa: PLR0917 - hyp
 
 @pytest.mark.parametrize("mode", ["sync", "async"])
 def test_the_log_filter_redacts_httpcore_headers_and_httpx_reason_phrases(
-    raw_server: RawServer, root_records: LogRecords, mode: str
+    raw_server: HostileServer, root_records: LogRecords, mode: str
 ) -> None:
     """A fixed example of the property, for both clients, so a failure reads plainly."""
     key = KEYS["api_key"]
@@ -163,6 +165,7 @@ def test_the_log_filter_redacts_httpcore_headers_and_httpx_reason_phrases(
         json.dumps(envelope("FINISHED")).encode(),
         reason=f"OK {key}",
         headers=[("X-Request-Id", key), ("Location", f"/x/{key}")],
+        close=True,
     )
     root_records.messages.clear()
     options: dict[str, Any] = {"integration": "abaconnect", "base_url": raw_server.base_url}
@@ -187,11 +190,11 @@ def test_the_log_filter_redacts_httpcore_headers_and_httpx_reason_phrases(
 @PROPERTY_SETTINGS
 @given(task_id=st.text(st.characters(exclude_categories=()), max_size=30))
 def test_any_task_id_is_refused_or_sent_as_exactly_one_path_segment(
-    raw_server: RawServer, task_id: str
+    raw_server: HostileServer, task_id: str
 ) -> None:
     """Surrogates, slashes, '?', '#', '%', dots: a ValidationError, or one segment that decodes back."""
-    raw_server.response = http_response(200, json.dumps(envelope("FINISHED")).encode())
-    raw_server.paths.clear()
+    raw_server.response = http_response(200, json.dumps(envelope("FINISHED")).encode(), close=True)
+    raw_server.requests.clear()
     with maesn.Client(integration="abaconnect", base_url=raw_server.base_url, **KEYS) as client:
         refused = _refused(lambda: client.get_task(task_id))
     if refused is not None:
@@ -211,11 +214,11 @@ def test_any_task_id_is_refused_or_sent_as_exactly_one_path_segment(
 @PROPERTY_SETTINGS
 @given(company_id=st.text(st.characters(exclude_categories=()), max_size=30))
 def test_any_company_id_is_refused_or_sent_as_exactly_one_query_value(
-    raw_server: RawServer, company_id: str
+    raw_server: HostileServer, company_id: str
 ) -> None:
     """CompanyId travels as one query parameter whose value decodes back to the argument."""
-    raw_server.response = http_response(200, json.dumps(envelope("SUCCESS")).encode())
-    raw_server.paths.clear()
+    raw_server.response = http_response(200, json.dumps(envelope("SUCCESS")).encode(), close=True)
+    raw_server.requests.clear()
     with maesn.Client(integration="datev-rewe", base_url=raw_server.base_url, **KEYS) as client:
         refused = _refused(lambda: client.get_task("t-1", company_id=company_id))
     if refused is not None:
@@ -231,10 +234,12 @@ def test_any_company_id_is_refused_or_sent_as_exactly_one_query_value(
 
 @PROPERTY_SETTINGS
 @given(api_key=st.text(st.characters(exclude_categories=()), max_size=30))
-def test_any_key_is_refused_or_sent_exactly_as_given(raw_server: RawServer, api_key: str) -> None:
+def test_any_key_is_refused_or_sent_exactly_as_given(
+    raw_server: HostileServer, api_key: str
+) -> None:
     """A key no header can carry is a ValidationError naming nothing of the key; else sent intact."""
-    raw_server.response = http_response(200, json.dumps(envelope("FINISHED")).encode())
-    raw_server.heads.clear()
+    raw_server.response = http_response(200, json.dumps(envelope("FINISHED")).encode(), close=True)
+    raw_server.requests.clear()
     options: dict[str, Any] = {"integration": "abaconnect", "base_url": raw_server.base_url}
     refused = _refused(
         lambda: maesn.Client(**options, api_key=api_key, account_key=KEYS["account_key"]).close()
@@ -246,7 +251,7 @@ def test_any_key_is_refused_or_sent_exactly_as_given(raw_server: RawServer, api_
         return
     with maesn.Client(**options, api_key=api_key, account_key=KEYS["account_key"]) as client:
         client.get_task("t-1")
-    (head,) = raw_server.heads
+    (head,) = raw_server.requests
     sent = [
         line.split(":", 1)[1].strip()
         for line in head.decode("ascii").split("\r\n")

@@ -249,6 +249,18 @@ def _generality_spec() -> dict[str, Any]:
     return spec
 
 
+def _run_probe(probe: str, where: Path) -> subprocess.CompletedProcess[str]:
+    """Run the Python source `probe` in a fresh interpreter importing only from `where`."""
+    return subprocess.run(  # noqa: S603 - our own interpreter and script
+        [sys.executable, "-c", probe],
+        cwd=where,
+        env={"PYTHONPATH": str(where)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
 def _sync_detailed_return_types(package: Path) -> dict[str, str]:
     types: dict[str, str] = {}
     for module in (package / "api").rglob("*.py"):
@@ -281,14 +293,7 @@ created = CreateJournalEntryResponse202.from_dict({"data": {"taskId": "t-1"}})
 assert created.data.task_id == "t-1"
 print("ok")
 """
-    result = subprocess.run(  # noqa: S603 - our own interpreter and script
-        [sys.executable, "-c", probe],
-        cwd=tmp_path,
-        env={"PYTHONPATH": str(tmp_path)},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = _run_probe(probe, tmp_path)
     assert result.stdout.strip() == "ok", result.stderr
 
 
@@ -478,14 +483,7 @@ print(json.dumps({
     "parsed": [parsed.country.value, parsed.norway],
 }))
 """
-    result = subprocess.run(  # noqa: S603 - our own interpreter and script
-        [sys.executable, "-c", probe],
-        cwd=workdir,
-        env={"PYTHONPATH": str(workdir)},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = _run_probe(probe, workdir)
     assert result.returncode == 0, result.stderr
     values = json.loads(result.stdout)
     assert sorted(values["parameter"]) == sorted(NORWAY_STRINGS)

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import random
 import re
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +27,7 @@ import pytest
 from helpers import API_KEY, KEYS, envelope, page_meta
 from hostile_server import HostileServer, http_response, reply
 from maesn._flow import Connection, run
-from maesn._redaction import REDACTED
+from maesn._redaction import REDACTED, escaped_forms
 from maesn._response import error_from_transport
 from maesn._retry import RetryPolicy
 from maesn._sending import send_flow
@@ -126,6 +128,45 @@ def test_an_export_page_of_the_wrong_shape_keeps_a_redacted_body(mode: str, offs
     assert REDACTED in error.body
     assert " tail" in error.body  # kept whole: nothing after the key was cut away
     assert json.loads(error.body)["data"]["responseData"]["rows"].endswith(REDACTED + " tail")
+
+
+QUOTED_KEY = "key'with\"quotes\\and-0123456789"
+"""Printable ASCII as the client accepts it: JSON escapes its `"` and `\\`, repr its `'`."""
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"statusCode": 401, "message": f"X-API-KEY {QUOTED_KEY} is invalid"},
+        {"data": {"status": "FINISHED", "information": [QUOTED_KEY]}},
+        {"data": {"status": QUOTED_KEY}},
+    ],
+    ids=["401-message", "information-not-an-object", "unknown-status"],
+)
+def test_a_key_with_quotes_and_backslashes_is_redacted_in_every_escaped_form(
+    mode: str, body: dict[str, Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    """A key echoed in JSON (escaped there) or shown with repr is found in each form."""
+    status = 401 if "statusCode" in body else 200
+    answer = http_response(status, json.dumps(body).encode(), [("X-Echo", QUOTED_KEY)])
+    caplog.set_level(logging.DEBUG)
+    with HostileServer(reply(answer)) as server, warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            outcome: object = _get_task(mode, base_url=server.base_url, api_key=QUOTED_KEY)
+        except maesn.MaesnError as exc:
+            outcome = exc
+    texts = [str(outcome), repr(outcome), *caplog.messages, *(str(w.message) for w in caught)]
+    if isinstance(outcome, maesn.APIStatusError | maesn.ResponseValidationError):
+        texts += [outcome.body if isinstance(outcome.body, str) else json.dumps(outcome.body)]
+    if isinstance(outcome, maesn.Task):
+        texts += [json.dumps(outcome.to_dict()), repr(outcome.envelope)]
+    forms = escaped_forms(QUOTED_KEY)
+    assert len(forms) == 3  # as is, with \" and \\ (JSON, repr), with \' and \\ (repr)
+    for text in texts:
+        for form in forms:
+            assert form not in text
+        assert "0123456789" not in text
 
 
 def _post(base_url: str) -> httpx.Request:

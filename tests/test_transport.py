@@ -9,16 +9,14 @@ from typing import Any
 import httpx
 import maesn
 import pytest
-from helpers import KEYS, envelope
+from helpers import KEYS, envelope, sandbox_keys
 from maesn.testing import FakeClock, Fault, Sandbox
 
 
 def _kwargs(sandbox: Sandbox, **overrides: Any) -> dict[str, Any]:
     return {
         "integration": "abaconnect",
-        "api_key": sandbox.api_key,
-        "account_key": sandbox.account_key,
-        "base_url": sandbox.base_url,
+        **sandbox_keys(sandbox),
         **overrides,
     }
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import maesn
 import pytest
-from helpers import SandboxRunner
+from helpers import SandboxRunner, sandbox_keys
 from maesn import Integration, TaskOutcome, TaskStatus, _clock
 from maesn._flow import Emit, Flow, Sleep
 from maesn._waiting import WaitOptions, wait_flow, wait_many_flow
@@ -186,9 +186,7 @@ async def test_cancelling_the_async_wait_stops_it_promptly(
     task_id = sandbox.add_task("abaconnect", lifecycle=["IN_PROGRESS"])
     async with maesn.AsyncClient(
         integration="abaconnect",
-        api_key=sandbox.api_key,
-        account_key=sandbox.account_key,
-        base_url=sandbox.base_url,
+        **sandbox_keys(sandbox),
     ) as client:
         waiting = asyncio.create_task(client.wait_for_task(task_id, max_wait=1e9))
         while sandbox.requests.count(task_id=task_id) < 3:  # noqa: ASYNC110 - the sandbox is another thread
@@ -213,9 +211,7 @@ async def test_500_concurrent_waits_complete_over_one_client(fake_clock: FakeClo
         async with maesn.AsyncClient(
             integration="datev-rewe",
             interactive_auth=True,
-            api_key=sandbox.api_key,
-            account_key=sandbox.account_key,
-            base_url=sandbox.base_url,
+            **sandbox_keys(sandbox),
         ) as client:
             tasks = await asyncio.gather(*(client.wait_for_task(i) for i in ids))
             assert [t.task_id for t in tasks] == ids
@@ -238,9 +234,7 @@ async def test_wait_for_tasks_raises_the_first_failure_and_cancels_the_rest(
     async with maesn.AsyncClient(
         integration="datev-rewe",
         company_id="c-1",
-        api_key=sandbox.api_key,
-        account_key=sandbox.account_key,
-        base_url=sandbox.base_url,
+        **sandbox_keys(sandbox),
     ) as client:
         with pytest.raises(maesn.TaskFailedError):
             async for _ in client.wait_for_tasks([*slow, failing], max_wait=1e9):

@@ -20,6 +20,7 @@ price is that such a key embedded in a longer word is not found. Use keys of rea
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import weakref
@@ -31,6 +32,7 @@ __all__ = [
     "REDACTED",
     "Redactor",
     "Secret",
+    "escaped_forms",
     "guard_logs",
     "redact_json",
 ]
@@ -78,6 +80,22 @@ def _pattern(values: Iterable[str]) -> re.Pattern[str] | None:
     return re.compile("|".join(parts)) if parts else None
 
 
+def escaped_forms(value: str) -> set[str]:
+    """`value` as it stands in the texts a key can reach: as is, and escaped in JSON and reprs.
+
+    A body is JSON (a double quote or a backslash in a key is escaped there), and messages and
+    httpcore's log lines show values with repr (which escapes backslashes and a quote): each
+    form is redacted.
+    """
+    slashed = value.replace("\\", "\\\\")
+    return {
+        value,
+        json.dumps(value)[1:-1],
+        slashed.replace("'", "\\'"),
+        slashed.replace('"', '\\"'),
+    }
+
+
 def _overlaps_marker(value: str) -> bool:
     """Whether `value` could straddle an inserted marker: it shares an edge with REDACTED.
 
@@ -96,7 +114,7 @@ class Redactor:
     __slots__ = ("__weakref__", "_pattern", "_straddling")
 
     def __init__(self, secrets: Iterable[Secret]) -> None:
-        values = [s.reveal() for s in secrets if s.reveal()]
+        values = [form for s in secrets if s.reveal() for form in escaped_forms(s.reveal())]
         self._pattern = _pattern(values)
         # Only a key that shares an edge with the marker can appear anew across an inserted
         # marker (the pass itself leaves no match between two replacements).

@@ -20,6 +20,13 @@ def _indexes(path: Path) -> list[int]:
         return [json.loads(line)["index"] for line in lines]
 
 
+def _finished_export(sandbox: Sandbox) -> str:
+    """A FINISHED export of 250 entries (3 pages with SMALL_PAGES) for COMPANY: its task id."""
+    return sandbox.add_task(
+        "datev-rewe-export", entries=250, company_id=COMPANY, lifecycle=["FINISHED"]
+    )
+
+
 def _export_args(task_id: str, out: str = "export.jsonl") -> list[str]:
     return ["task", "export", task_id, "--out", out, "--integration", "datev-rewe-export",
             "--company-id", COMPANY, "--poll-interval", "0.05"]  # fmt: skip
@@ -53,9 +60,7 @@ def test_an_interrupted_export_leaves_no_final_file_and_its_resume_finishes_it(
     The partial keeps page 1; resuming appends pages 2-3, so every entry is in the final file
     exactly once.
     """
-    task_id = sandbox.add_task(
-        "datev-rewe-export", entries=250, company_id=COMPANY, lifecycle=["FINISHED"]
-    )
+    task_id = _finished_export(sandbox)
     sandbox.inject(Fault.status(503), times=2, task_id=task_id, page=2)
     failed = cli(*_export_args(task_id), "--max-retries", "1")
     assert failed.code == 3
@@ -87,9 +92,7 @@ def test_a_changed_partial_file_is_refused(cli: Cli, sandbox: Sandbox) -> None:
 
     A page cut short by a crash (bytes past the size the state records) is cut off first.
     """
-    task_id = sandbox.add_task(
-        "datev-rewe-export", entries=250, company_id=COMPANY, lifecycle=["FINISHED"]
-    )
+    task_id = _finished_export(sandbox)
     sandbox.inject(Fault.status(503), times=1, task_id=task_id, page=2)
     assert cli(*_export_args(task_id), "--max-retries", "0").code == 3
     partial = cli.cwd / "export.jsonl.partial"
@@ -136,9 +139,7 @@ def test_ctrl_c_during_an_export_keeps_the_saved_pages_and_says_how_to_resume(
     cli: Cli, sandbox: Sandbox
 ) -> None:
     """SIGINT while page 2 loads: exit 130, no traceback, page 1 kept, the resume command shown."""
-    task_id = sandbox.add_task(
-        "datev-rewe-export", entries=250, company_id=COMPANY, lifecycle=["FINISHED"]
-    )
+    task_id = _finished_export(sandbox)
     sandbox.inject(Fault.delay(30), task_id=task_id, page=2)
     with interruptible(
         *_export_args(task_id), env=cli_env(sandbox.base_url), cwd=cli.cwd
@@ -234,9 +235,7 @@ def test_the_json_error_of_an_interrupted_export_carries_its_resume_page(
     cli: Cli, sandbox: Sandbox
 ) -> None:
     """--json: `resumePage` is IncompleteExportError.resume_page, the message says the option."""
-    task_id = sandbox.add_task(
-        "datev-rewe-export", entries=250, company_id=COMPANY, lifecycle=["FINISHED"]
-    )
+    task_id = _finished_export(sandbox)
     sandbox.inject(Fault.status(503), task_id=task_id, page=2)
     failed = cli(*_export_args(task_id), "--max-retries", "0", "--json")
     assert failed.code == 3

@@ -18,10 +18,10 @@ import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import TracebackType
 from typing import IO, Self
 
 import httpx
+from helpers import Running
 
 __all__ = [
     "INSTALL_DIR",
@@ -158,7 +158,7 @@ def _free_port() -> int:
 
 
 @dataclass
-class PrismProcess:
+class PrismProcess(Running):
     """One `prism mock` or `prism proxy` process on a free 127.0.0.1 port; a context manager.
 
     Its output goes to `log_path` (a file, not a pipe: a pipe nobody reads fills up and stalls
@@ -230,14 +230,3 @@ class PrismProcess:
         log, self._log = self._log, None
         if log is not None:
             log.close()
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
