@@ -208,16 +208,21 @@ def command_line(args: argparse.Namespace, client: Client, *words: str) -> str:
 def wait_for_task(ctx: Context, args: argparse.Namespace) -> int:
     """`maesn task wait ID`: poll with a live status line until the task is done."""
     with client_for(args) as client:
-        task, watch = wait_with_status_line(
-            ctx,
-            client,
-            args.task_id,
-            timeout=args.timeout,
-            poll_interval=args.poll_interval,
-            fail_on_error_information=args.fail_on_error_information,
-            again=command_line(args, client, "task", "wait", args.task_id),
-            show_failed=True,
-        )
+        return wait_and_show(ctx, args, client, args.task_id)
+
+
+def wait_and_show(ctx: Context, args: argparse.Namespace, client: Client, task_id: str) -> int:
+    """Wait with a live status line, then print the task: `task wait`, and `--wait` after a start."""
+    task, watch = wait_with_status_line(
+        ctx,
+        client,
+        task_id,
+        timeout=args.timeout,
+        poll_interval=args.poll_interval,
+        fail_on_error_information=args.fail_on_error_information,
+        again=command_line(args, client, "task", "wait", task_id),
+        show_failed=True,
+    )
     if ctx.json:
         ctx.out_json(task_json(task))
     else:

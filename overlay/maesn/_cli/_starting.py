@@ -13,20 +13,16 @@ import mimetypes
 from pathlib import Path
 from typing import Any
 
-from maesn._client import Client
 from maesn._handles import TaskHandle
 from maesn._profiles import PROFILES
 
 from ._commands import (
     Context,
     client_for,
-    command_line,
     export_task,
-    show_finished,
-    wait_with_status_line,
+    wait_and_show,
 )
 from ._exit import ExitCode, UsageError
-from ._render import task_json
 
 __all__ = ["list_companies", "start_export", "upload_file"]
 
@@ -50,27 +46,6 @@ def _started(ctx: Context, handle: TaskHandle, what: str) -> None:
     """Say which task started: the id alone on stdout (for scripts), the context on stderr."""
     if not ctx.json:
         ctx.err(f"started {what}: task {handle.task_id}")
-
-
-def _wait_and_show(
-    ctx: Context, args: argparse.Namespace, client: Client, handle: TaskHandle
-) -> int:
-    """Wait for a task just started, as `task wait` does (status line, summary, exit codes)."""
-    task, watch = wait_with_status_line(
-        ctx,
-        client,
-        handle.task_id,
-        timeout=args.timeout,
-        poll_interval=args.poll_interval,
-        fail_on_error_information=args.fail_on_error_information,
-        again=command_line(args, client, "task", "wait", handle.task_id),
-        show_failed=True,
-    )
-    if ctx.json:
-        ctx.out_json(task_json(task))
-    else:
-        show_finished(ctx, task, watch)
-    return ExitCode.OK
 
 
 def _read_file(path: str) -> tuple[bytes, str]:
@@ -102,7 +77,7 @@ def upload_file(ctx: Context, args: argparse.Namespace) -> int:
             return ExitCode.OK
         _started(ctx, started, f"upload of {name} ({len(content):,} bytes)")
         if args.wait:
-            return _wait_and_show(ctx, args, client, started)
+            return wait_and_show(ctx, args, client, started.task_id)
     if ctx.json:
         ctx.out_json({"taskId": started.task_id, "companyId": started.company_id})
     else:
@@ -130,7 +105,7 @@ def start_export(ctx: Context, args: argparse.Namespace) -> int:
             )
         _started(ctx, started, "export of the journal entries")
         if args.out is None and args.wait:
-            return _wait_and_show(ctx, args, client, started)
+            return wait_and_show(ctx, args, client, started.task_id)
     if args.out is not None:
         args.task_id, args.start_page = started.task_id, None
         return export_task(ctx, args)
