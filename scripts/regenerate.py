@@ -38,6 +38,8 @@ from jsonschema import Draft202012Validator
 from oas_patch.overlay import apply_overlay
 from oas_patch.validator import load_schema
 
+from scripts.regenerate_typed import PACKAGE as TYPED_PACKAGE
+from scripts.regenerate_typed import FactsError, emit
 from scripts.spec_yaml import SpecYAMLError
 from scripts.spec_yaml import load_document as _load_yaml_document
 
@@ -48,6 +50,8 @@ __all__ = [
     "PACKAGE",
     "ROOT",
     "SPEC",
+    "TEMPLATES",
+    "TYPED_PACKAGE",
     "FixOutcome",
     "GeneratorWarningError",
     "PipelineError",
@@ -66,6 +70,9 @@ ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "openapi" / "maesn.yaml"
 FIXES = ROOT / "openapi" / "fixes.yaml"
 CONFIG = ROOT / "generator-config.yaml"
+TEMPLATES = ROOT / "openapi" / "generator-templates"
+"""maesn-client's own templates for the generator (lazy `models/__init__.py`), passed as
+--custom-template-path; every other template is the generator's."""
 PYPROJECT = ROOT / "pyproject.toml"
 GENERATED = ROOT / "generated"
 PACKAGE = "maesn_api"
@@ -267,6 +274,8 @@ def run_generator(fixed_spec: dict[str, Any], workdir: Path) -> Path:
         "--output-path",
         str(destination),
         "--fail-on-warning",
+        "--custom-template-path",
+        str(TEMPLATES),
     ]
     result = subprocess.run(  # noqa: PLW1510 - the return code is checked below
         command, cwd=workdir, env=env, capture_output=True, text=True
@@ -288,6 +297,14 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def _templates_sha256() -> str:
+    digest = hashlib.sha256()
+    for template in sorted(TEMPLATES.rglob("*.jinja")):
+        digest.update(template.relative_to(TEMPLATES).as_posix().encode() + b"\0")
+        digest.update(template.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 def _finish_package(package: Path, spec_path: Path, fixes_path: Path, pins: dict[str, str]) -> None:
     for module in sorted(package.rglob("*.py")):
         module.write_text(HEADER + module.read_text(encoding="utf-8"), encoding="utf-8")
@@ -300,6 +317,7 @@ Generated, do not edit: regenerate with `{REGENERATE_COMMAND}` (scripts/regenera
 __all__ = [
     "CONFIG_SHA256",
     "FIXES_SHA256",
+    "TEMPLATES_SHA256",
     "GENERATOR_VERSION",
     "RUFF_VERSION",
     "SPEC_SHA256",
@@ -308,6 +326,7 @@ __all__ = [
 SPEC_SHA256 = "{_sha256(spec_path)}"
 FIXES_SHA256 = "{_sha256(fixes_path)}"
 CONFIG_SHA256 = "{_sha256(CONFIG)}"
+TEMPLATES_SHA256 = "{_templates_sha256()}"
 GENERATOR_VERSION = "{pins["openapi-python-client"]}"
 RUFF_VERSION = "{pins["ruff"]}"
 '''
@@ -319,7 +338,8 @@ def build_package(
 ) -> Path:
     """Run the whole pipeline into `workdir` and return the generated package directory.
 
-    `allow_stale` skips fixes that match nothing instead of refusing (the spec-diff preview of an
+    The typed resources are emitted beside it (`workdir/maesn_resources`, see
+    scripts/regenerate_typed) once the generator ran cleanly. `allow_stale` skips fixes that match nothing instead of refusing (the spec-diff preview of an
     upstream spec). On a generator warning the partial package, if any, is finished like a clean
     one before GeneratorWarningError is raised, so that a preview can still show it.
     """
@@ -338,7 +358,16 @@ def build_package(
             _finish_package(exc.package, spec_path, fixes_path, pins)
         raise
     _finish_package(package, spec_path, fixes_path, pins)
+    try:
+        emit(fixed, workdir, CONFIG)
+    except FactsError as exc:
+        raise PipelineError(f"the typed resources could not be emitted: {exc}") from exc
     return package
+
+
+def generated_packages(package: Path) -> list[tuple[Path, str]]:
+    """The packages a pipeline run writes: `package` (maesn_api) and the typed resources beside it."""
+    return [(package, PACKAGE), (package.parent / TYPED_PACKAGE, TYPED_PACKAGE)]
 
 
 def _files(tree: Path) -> dict[str, Path]:
@@ -422,20 +451,30 @@ def main(argv: list[str] | None = None) -> int:
         except PipelineError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
+        outputs = [
+            (built, args.output.parent / name) for built, name in generated_packages(package)
+        ]
         if args.check:
-            result = compare_trees(package, args.output)
-            if result.clean:
-                print(f"{args.output} is up to date with {args.spec.name} and {args.fixes.name}.")
-                return 0
-            print(result.summary())
-            print(result.diff)
-            print(
-                f"{args.output} is stale: run `{REGENERATE_COMMAND}` and commit the result.",
-                file=sys.stderr,
-            )
-            return 1
-        _replace(package, args.output)
-    print(f"Regenerated {args.output} from {args.spec.name} with {args.fixes.name} applied.")
+            stale = False
+            for built, output in outputs:
+                result = compare_trees(built, output, label=f"generated/{output.name}")
+                if result.clean:
+                    print(f"{output} is up to date with {args.spec.name} and {args.fixes.name}.")
+                    continue
+                stale = True
+                print(result.summary())
+                print(result.diff)
+                print(
+                    f"{output} is stale: run `{REGENERATE_COMMAND}` and commit the result.",
+                    file=sys.stderr,
+                )
+            return 1 if stale else 0
+        for built, output in outputs:
+            _replace(built, output)
+    print(
+        f"Regenerated {', '.join(str(output) for _, output in outputs)} from {args.spec.name} "
+        f"with {args.fixes.name} applied."
+    )
     return 0
 
 

@@ -16,7 +16,7 @@ import types
 from typing import Any
 
 import attrs
-from maesn._resources import Operation, _imported_models
+from maesn._operations import Operation, Parameter
 from maesn_api.types import File
 
 _SCALARS: dict[str, Any] = {
@@ -45,11 +45,9 @@ def _split_union(annotation: str) -> list[str]:
 
 
 def _resolve(owner: type, name: str) -> Any:
-    module = _imported_models(owner).get(name)
-    if module is None:
-        return getattr(inspect.getmodule(owner), name)
-    package = owner.__module__.rpartition(".")[0]
-    return getattr(importlib.import_module(f"{package}.{module}"), name)
+    """A class an annotation of `owner`'s module names: a generated model, or its own module's."""
+    found = getattr(importlib.import_module("maesn_api.models"), name, None)
+    return found if found is not None else getattr(inspect.getmodule(owner), name)
 
 
 _CONTAINERS: dict[str, Any] = {"list[": list, "tuple[": list, "dict[": dict}
@@ -98,10 +96,10 @@ def value_for(annotation: object, *, optional: bool = False) -> Any:
         return None
     if isinstance(first, type) and issubclass(first, enum.Enum):
         return next(iter(first))
-    if isinstance(first, type) and attrs.has(first):
-        return sample(first, optional=optional)
     if first is File:
         return File(payload=io.BytesIO(b"%PDF-1.4 sample"), file_name="sample.pdf")
+    if isinstance(first, type) and attrs.has(first):
+        return sample(first, optional=optional)
     name = getattr(first, "__name__", str(first))
     if isinstance(first, types.GenericAlias):
         container: Any = first.__origin__
@@ -111,10 +109,34 @@ def value_for(annotation: object, *, optional: bool = False) -> Any:
     return _SCALARS.get(name, "x")
 
 
+_KIND_VALUES: dict[str, Any] = {
+    "str": "x-1",
+    "int": 1,
+    "float": 1.0,
+    "bool": True,
+    "datetime": dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC),
+    "date": dt.date(2026, 1, 2),
+    "any": "x",
+}
+
+
+def parameter_value(parameter: Parameter) -> Any:
+    """A valid value for one parameter of an operation (an enum's first value)."""
+    if parameter.kind == "enum":
+        return parameter.choices[0]
+    return _KIND_VALUES[parameter.kind]
+
+
 def required_arguments(operation: Operation) -> dict[str, Any]:
-    """Valid values for every required parameter of an operation."""
-    return {
-        name: value_for(parameter.annotation, optional=True)
-        for name, parameter in operation.signature.parameters.items()
-        if parameter.default is inspect.Parameter.empty
+    """Valid values for every required parameter of an operation, and its body if required.
+
+    companyId and environmentName are left to the client's defaults.
+    """
+    arguments = {
+        p.name: parameter_value(p)
+        for p in operation.parameters
+        if p.required and p.name not in {"company_id", "environment_name"}  # the client's
     }
+    if operation.body is not None and operation.body.required:
+        arguments["body"] = sample(operation.body.model.load(), optional=True)
+    return arguments

@@ -18,7 +18,7 @@ import attrs
 import maesn
 import pytest
 from helpers import envelope, page_meta, sandbox_keys
-from maesn import _resources
+from maesn._operations import Operation, find_operation
 from maesn._profiles import Integration
 from maesn.testing import FakeClock, Fault, Sandbox, default_lifecycle
 from maesn.testing._starts import DEFAULT_COMPANIES
@@ -31,15 +31,12 @@ STARTS = [(op, status) for op in TASK_OPERATIONS for status in op.statuses]
 KEYS: dict[str, Any] = {"api_key": "api-key-h", "account_key": "account-key-h"}
 
 
-def start_body(operation: _resources.Operation, status: int, task_id: str | None) -> Any:
-    """A valid body of the operation's `status` answer, carrying `task_id`."""
-    model = operation.responses[status]
-    assert model is not None
-    body = sample(model)
-    data_field = attrs.fields_dict(model)["data"]
-    (data_model,) = _resources._field_classes(model, data_field.type)
-    body.data = attrs.evolve(sample(data_model), task_id=task_id)
-    return body.to_dict()
+def start_body(operation: Operation, status: int, task_id: str | None) -> Any:
+    """A valid body of the operation's `status` answer (Maesn's envelope), carrying `task_id`."""
+    reply = operation.replies[status]
+    assert reply.model is not None
+    data = attrs.evolve(sample(reply.model.load()), task_id=task_id).to_dict()
+    return {"meta": {"warnings": []}, "data": data, "errors": None, "rawData": None}
 
 
 def test_the_task_operations_are_found_in_the_generated_models() -> None:
@@ -61,7 +58,7 @@ def test_every_task_operation_starts_a_task_and_the_handle_waits_for_it(
     fake_clock: FakeClock,  # noqa: ARG001 - polls sleep on virtual time
 ) -> None:
     """Start (sync) → TaskHandle bound to the call's companyId → wait → the finished task."""
-    op = _resources.load_operation(operation.resource, operation.name)
+    op = find_operation(operation.resource, operation.name)
     scripted_server.reply(status, start_body(op, status, "task-1"))
     scripted_server.reply(200, envelope("IN_PROGRESS"))
     scripted_server.reply(200, envelope("SUCCESS"))
@@ -90,7 +87,7 @@ async def test_every_task_operation_starts_a_task_on_the_async_client(
     fake_clock: FakeClock,  # noqa: ARG001
 ) -> None:
     """Start (awaited) → AsyncTaskHandle → get → wait → the finished task."""
-    op = _resources.load_operation(operation.resource, operation.name)
+    op = find_operation(operation.resource, operation.name)
     scripted_server.reply(status, start_body(op, status, "task-2"))
     scripted_server.reply(200, envelope("IN_PROGRESS"))
     scripted_server.reply(200, envelope("SUCCESS"))
@@ -112,7 +109,7 @@ def test_a_201_without_a_task_id_returns_the_created_object(
     scripted_server: ScriptedServer,
 ) -> None:
     """A synchronous 201 (taskId null) is the created object, not a handle."""
-    op = _resources.load_operation("accounting", "create_booking_proposal")
+    op = find_operation("accounting", "create_booking_proposal")
     scripted_server.reply(201, start_body(op, 201, None))
     with maesn.Client(
         **KEYS, integration="datev-rewe", company_id="c-1", base_url=scripted_server.base_url
@@ -140,7 +137,7 @@ def test_an_export_read_returns_a_handle_that_pages(
     with maesn.Client(
         **KEYS, integration="datev-rewe-export", company_id="c-1", base_url=scripted_server.base_url
     ) as client:
-        handle = client.accounting.get_journal_entries()
+        handle = client.accounting.as_task.get_journal_entries()
         assert isinstance(handle, maesn.TaskHandle)
         assert handle.created == {"taskId": "export-1"}
         handle.wait()
@@ -150,18 +147,41 @@ def test_an_export_read_returns_a_handle_that_pages(
     assert paths[-1] == "/accounting/asyncTask/export-1?page=2&companyId=c-1"
 
 
+def test_a_plain_read_that_starts_a_task_raises_with_the_handle(
+    scripted_server: ScriptedServer,
+    fake_clock: FakeClock,  # noqa: ARG001
+) -> None:
+    """datev-rewe-export: the plain (page-typed) read answered with a task id loses nothing.
+
+    It raises TaskStartedError carrying the handle, which waits for the task.
+    """
+    scripted_server.reply(200, {"data": {"taskId": "export-2"}})
+    scripted_server.reply(200, envelope("FINISHED"))
+    with maesn.Client(
+        **KEYS, integration="datev-rewe-export", company_id="c-1", base_url=scripted_server.base_url
+    ) as client:
+        with pytest.raises(maesn.TaskStartedError) as caught:
+            client.accounting.get_journal_entries()
+        assert caught.value.handle.task_id == "export-2"
+        assert caught.value.handle.wait().status is maesn.TaskStatus.FINISHED
+
+
 def test_the_same_read_is_not_a_task_where_the_profile_says_reads_do_not_start_tasks(
     scripted_server: ScriptedServer,
 ) -> None:
-    """datev-rewe (writing): `data: {taskId}` on a list read is a body the spec does not allow."""
+    """datev-rewe (writing): `data: {taskId}` on a list read is a body the spec does not allow.
+
+    And `as_task` is refused before sending: its reads do not run as tasks.
+    """
     scripted_server.reply(200, {"data": {"taskId": "export-1"}})
-    with (
-        maesn.Client(
-            **KEYS, integration="datev-rewe", company_id="c-1", base_url=scripted_server.base_url
-        ) as client,
-        pytest.raises(maesn.ResponseValidationError),
-    ):
-        client.accounting.get_journal_entries()
+    with maesn.Client(
+        **KEYS, integration="datev-rewe", company_id="c-1", base_url=scripted_server.base_url
+    ) as client:
+        with pytest.raises(maesn.ResponseValidationError):
+            client.accounting.get_journal_entries()
+        with pytest.raises(maesn.ValidationError):
+            client.accounting.as_task.get_journal_entries()
+    assert len(scripted_server.requests) == 1
 
 
 EXTRA_OPERATION = {
@@ -203,10 +223,11 @@ EXTRA_OPERATION = {
 
 PROBE = """
 import sys
-import maesn, maesn_api
+import maesn, maesn_api, maesn_resources
 from scripted_server import ScriptedServer
 from helpers import envelope
 assert maesn_api.__file__.startswith(sys.argv[1]), maesn_api.__file__
+assert maesn_resources.__file__.startswith(sys.argv[2]), maesn_resources.__file__
 found = [op.qualname for op in maesn.task_operations()]
 assert "accounting.create_widget_async" in found, found
 with ScriptedServer() as server:
@@ -243,7 +264,7 @@ def test_a_regenerated_spec_with_a_new_task_operation_gets_a_handle_without_over
     package = build_package(workdir, spec_path=spec_path, fixes_path=FIXES)
     path = os.pathsep.join([str(package.parent), str(ROOT / "overlay"), str(ROOT / "tests")])
     result = subprocess.run(  # noqa: S603 - our own interpreter and script
-        [sys.executable, "-c", PROBE, str(package)],
+        [sys.executable, "-c", PROBE, str(package), str(package.parent / "maesn_resources")],
         env={**os.environ, "PYTHONPATH": path},
         capture_output=True,
         text=True,
@@ -276,7 +297,7 @@ def test_every_task_operation_against_the_sandbox(
     fake_clock: FakeClock,  # noqa: ARG001 - polls sleep on virtual time
 ) -> None:
     """Start → TaskHandle → wait → the finished task, as the sandbox runs it (DATEV REWE)."""
-    op = _resources.load_operation(operation.resource, operation.name)
+    op = find_operation(operation.resource, operation.name)
     with (
         Sandbox(integration=Integration.DATEV_REWE) as sandbox,
         sandbox_client(sandbox, Integration.DATEV_REWE) as client,
@@ -297,7 +318,7 @@ async def test_every_task_operation_against_the_sandbox_async(
     fake_clock: FakeClock,  # noqa: ARG001
 ) -> None:
     """The same through AsyncClient: an AsyncTaskHandle, awaited."""
-    op = _resources.load_operation(operation.resource, operation.name)
+    op = find_operation(operation.resource, operation.name)
     with Sandbox(integration=Integration.DATEV_REWE) as sandbox:
         async with maesn.AsyncClient(**sandbox_options(sandbox, Integration.DATEV_REWE)) as client:
             handle = await getattr(getattr(client, op.resource), op.name)(**required_arguments(op))
@@ -310,7 +331,7 @@ def test_a_file_upload_to_duo_runs_the_duo_lifecycle(
     fake_clock: FakeClock,  # noqa: ARG001
 ) -> None:
     """DATEV Unternehmen Online: post_file_async uploads multipart; the task ends SUCCESS."""
-    op = _resources.load_operation("accounting", "post_file_async")
+    op = find_operation("accounting", "post_file_async")
     duo = Integration.DATEV_UNTERNEHMEN_ONLINE
     seen: list[maesn.TaskStatus | str] = []
     with Sandbox(integration=duo) as sandbox, sandbox_client(sandbox, duo) as client:
@@ -325,7 +346,7 @@ def test_a_file_upload_to_duo_runs_the_duo_lifecycle(
 
 def test_a_synchronous_201_from_the_sandbox_is_the_created_object() -> None:
     """on_start(synchronous=True): 201 with taskId null → the created object."""
-    op = _resources.load_operation("accounting", "create_journal_entries")
+    op = find_operation("accounting", "create_journal_entries")
     with (
         Sandbox(integration=Integration.DATEV_REWE) as sandbox,
         sandbox_client(sandbox, Integration.DATEV_REWE) as client,
@@ -347,7 +368,7 @@ def test_an_export_read_against_the_sandbox_pages_every_entry(
         sandbox.on_start("get_journal_entries", entries=250)
         if mode == "sync":
             with sandbox_client(sandbox, export) as client:
-                handle = client.accounting.get_journal_entries()
+                handle = client.accounting.as_task.get_journal_entries()
                 handle.wait()
                 entries = list(handle.iter_entries())
                 pages = [page.number for page in handle.iter_pages()]
@@ -360,7 +381,7 @@ def test_an_export_read_against_the_sandbox_pages_every_entry(
 async def _async_export(sandbox: Sandbox) -> tuple[list[Any], list[int]]:
     options = sandbox_options(sandbox, Integration.DATEV_REWE_EXPORT)
     async with maesn.AsyncClient(**options) as client:
-        handle = await client.accounting.get_journal_entries()
+        handle = await client.accounting.as_task.get_journal_entries()
         assert isinstance(handle, maesn.AsyncTaskHandle)
         await handle.wait()
         entries = [entry async for entry in handle.iter_entries()]
@@ -382,7 +403,7 @@ def test_a_started_write_is_never_retried_sandbox_log(
     fake_clock: FakeClock,  # noqa: ARG001
 ) -> None:
     """A 503 to a booking write is raised after one request (the sandbox's log shows one)."""
-    op = _resources.load_operation("accounting", "create_journal_entries")
+    op = find_operation("accounting", "create_journal_entries")
     with (
         Sandbox(integration=Integration.DATEV_REWE) as sandbox,
         sandbox_client(sandbox, Integration.DATEV_REWE) as client,
@@ -396,3 +417,76 @@ def test_a_started_write_is_never_retried_sandbox_log(
         reads = sandbox.requests.filter(operation="get_companies")
     assert len(writes) == 1
     assert [r.status for r in reads] == [503, 200]
+
+
+RESTORE = """
+import sys, maesn
+saved = sys.stdin.read()
+with maesn.Client(api_key=sys.argv[1], account_key=sys.argv[2], base_url=sys.argv[3],
+                  integration="datev-unternehmen-online") as client:
+    handle = client.restore_handle(saved)
+    task = handle.wait(poll_interval=0.01, max_interval=0.05)
+    print(handle.task_id, handle.company_id, handle.operation, task.status.value)
+"""
+
+
+def test_a_saved_handle_is_restored_and_waited_for_in_another_process() -> None:
+    """A task started here is waited for by a worker process from `handle.to_json()` alone."""
+    duo = Integration.DATEV_UNTERNEHMEN_ONLINE
+    op = find_operation("accounting", "post_file_async")
+    with Sandbox(integration=duo) as sandbox, sandbox_client(sandbox, duo) as client:
+        handle = client.accounting.post_file_async(**required_arguments(op))
+        saved = handle.to_json()
+        assert sandbox.api_key not in saved
+        assert sandbox.account_key not in saved
+        result = subprocess.run(  # noqa: S603 - our own interpreter and script
+            [sys.executable, "-c", RESTORE, sandbox.api_key, sandbox.account_key, sandbox.base_url],
+            input=saved,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        handle.task_id,
+        DEFAULT_COMPANIES[0],
+        "accounting.post_file_async",
+        "SUCCESS",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("saved", "problem"),
+    [
+        ('{"maesn_task_handle": 1, "task_id": "t", "integration": "abaconnect"}', "integration"),
+        ('{"maesn_task_handle": 2, "task_id": "t", "integration": "datev-rewe"}', "format"),
+        ('{"maesn_task_handle": 1, "task_id": "t\\n", "integration": "datev-rewe"}', "task id"),
+        (
+            '{"maesn_task_handle": 1, "task_id": "t", "integration": "datev-rewe", "key": "k"}',
+            "field",
+        ),
+        ("not json", "JSON"),
+        ("[]", "format"),
+    ],
+)
+def test_a_saved_handle_that_does_not_fit_the_client_is_refused(saved: str, problem: str) -> None:
+    """Another integration's handle, an unknown format, a bad task id: ValidationError."""
+    with (
+        maesn.Client(**KEYS, integration="datev-rewe", base_url="http://127.0.0.1:9") as client,
+        pytest.raises(maesn.ValidationError),
+    ):
+        client.restore_handle(saved)
+    assert problem
+
+
+def test_a_handle_round_trips_through_to_dict() -> None:
+    """to_dict() is JSON-ready and restores to an equal handle (async client too)."""
+    with maesn.Client(**KEYS, integration="datev-rewe", base_url="http://127.0.0.1:9") as client:
+        handle = client.task_handle("task-1", company_id="c-1")
+        restored = client.restore_handle(handle.to_dict())
+    assert (restored.task_id, restored.company_id) == ("task-1", "c-1")
+    aclient = maesn.AsyncClient(**KEYS, integration="datev-rewe", base_url="http://127.0.0.1:9")
+    again = aclient.restore_handle(handle.to_json())
+    assert isinstance(again, maesn.AsyncTaskHandle)
+    assert again.to_dict() == handle.to_dict()
+    asyncio.run(aclient.aclose())

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import gzip
-import inspect
 import time
 from collections.abc import Callable
 from typing import Any
@@ -185,12 +184,6 @@ def _once(read: Callable[[], bytes | None]) -> Callable[[], bytes | None]:
     return read_once
 
 
-def _wait_kwargs(client: object, seconds: float) -> dict[str, Any]:
-    """The wait's overall deadline, under its current name (max_wait, formerly timeout)."""
-    parameters = inspect.signature(client.wait_for_task).parameters  # type: ignore[attr-defined]
-    return {"max_wait" if "max_wait" in parameters else "timeout": seconds}
-
-
 def test_many_waits_over_a_full_pool_end_near_their_deadline() -> None:
     """40 async waits over 20 connections, each answer 3.9 s late: all end by deadline + ~1 s.
 
@@ -211,7 +204,7 @@ def test_many_waits_over_a_full_pool_end_near_their_deadline() -> None:
         async def one(client: maesn.AsyncClient) -> float:
             started = time.monotonic()
             with pytest.raises((maesn.TaskTimeoutError, maesn.APITimeoutError)):
-                await client.wait_for_task("t", poll_interval=0.1, **_wait_kwargs(client, max_wait))
+                await client.wait_for_task("t", poll_interval=0.1, max_wait=max_wait)
             return time.monotonic() - started
 
         async def run() -> list[float]:

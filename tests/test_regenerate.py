@@ -22,6 +22,7 @@ from scripts.regenerate import (
     GENERATED,
     PACKAGE,
     SPEC,
+    TYPED_PACKAGE,
     GeneratorWarningError,
     PipelineError,
     StaleFixError,
@@ -387,11 +388,17 @@ def test_the_undeclared_202s_are_declared_by_the_fixes() -> None:
 def test_check_detects_a_stale_tree_for_each_spec(
     spec_name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """--check passes on a current tree and exits 1 naming the file once one model changed."""
+    """--check passes on a current tree and exits 1 naming the file once one model changed.
+
+    It covers the typed resources beside the generated package too.
+    """
     spec = {"pinned": SPEC, "seed": SEED}[spec_name]
     output = tmp_path / PACKAGE
     if spec_name == "pinned":
-        shutil.copytree(COMMITTED, output, ignore=shutil.ignore_patterns("__pycache__"))
+        for name in (PACKAGE, TYPED_PACKAGE):
+            shutil.copytree(
+                GENERATED / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__")
+            )
     else:
         assert regenerate.main(["--spec", str(spec), "--output", str(output)]) == 0
     check = ["--check", "--spec", str(spec), "--output", str(output)]
@@ -401,6 +408,11 @@ def test_check_detects_a_stale_tree_for_each_spec(
     capsys.readouterr()
     assert regenerate.main(check) == 1
     assert " M models/async_task_response_dto.py" in capsys.readouterr().out
+    model.write_text(model.read_text().replace("state", "status"))
+    typed = tmp_path / TYPED_PACKAGE / "_client.py"
+    typed.write_text(typed.read_text() + "\n# edited by hand\n")
+    assert regenerate.main(check) == 1
+    assert " M _client.py" in capsys.readouterr().out
 
 
 def test_a_fix_only_the_pinned_spec_needs_is_optional_elsewhere_and_required_there() -> None:

@@ -480,8 +480,12 @@ def test_max_wait_of_a_batch_counts_from_the_call(sandbox: Sandbox, fake_clock: 
 def test_timeout_is_not_the_wait_deadline(runner: SandboxRunner) -> None:
     """wait_for_task has max_wait; `timeout` is only the client's per-request timeout."""
     task_id = runner.sandbox.add_task("abaconnect")
-    with pytest.raises(TypeError, match="timeout"):
+    with pytest.raises(maesn.ValidationError) as caught:
         runner.wait(task_id, {"integration": "abaconnect"}, timeout=5)
+    assert caught.value.argument == "timeout"
+    assert caught.value.hint is not None
+    assert "max_wait" in caught.value.hint
+    assert runner.sandbox.requests.filter(task_id=task_id) == []
 
 
 ABACONNECT_ERROR = [

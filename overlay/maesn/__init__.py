@@ -1,13 +1,16 @@
-"""maesn-client: a typed client for the asynchronous tasks of the Maesn unified accounting API.
+"""maesn-client: a typed Python SDK for the Maesn unified accounting API.
 
-`maesn.Client` / `maesn.AsyncClient` poll tasks with each integration's rules (statuses,
-companyId, paging) from `maesn.Integration.X.profile`. The low-level client they are built on,
-`maesn_api`, is generated from the pinned OpenAPI spec identified by `maesn.SPEC_SHA256`.
+`maesn.Client` / `maesn.AsyncClient` expose every operation of Maesn's API as a typed method
+(`client.accounting.get_invoices(...)`, generated from the spec), apply each integration's
+documented rules (`maesn.Integration.X.profile`) before sending, page through lists, and start,
+wait for and export asynchronous tasks. The low-level client they are built on, `maesn_api`, is
+generated from the pinned OpenAPI spec identified by `maesn.SPEC_SHA256`.
 """
 
 from maesn_api._provenance import SPEC_SHA256
 
 from ._client import AsyncClient, Client, TaskResult
+from ._config import ClientOptions
 from ._exceptions import (
     APIConnectionError,
     APIError,
@@ -17,6 +20,7 @@ from ._exceptions import (
     BadRequestError,
     ClientClosedError,
     IncompleteExportError,
+    IncompleteListError,
     MaesnError,
     MaesnWarning,
     NotFoundError,
@@ -32,16 +36,21 @@ from ._exceptions import (
     TaskFailedError,
     TaskPartiallySucceededError,
     TaskPendingError,
+    TaskStartedError,
     TaskTimeoutError,
     UnexpectedTaskStatusError,
     ValidationError,
 )
+from ._files import File
 from ._handles import AsyncTaskHandle, TaskHandle
 from ._models import Pagination, Task, TaskInformation, TaskPage
+from ._operations import TaskOperation, task_operations
+from ._pages import AsyncPage, SyncPage
 from ._profiles import Integration, IntegrationProfile
-from ._resources import TaskOperation, task_operations
+from ._raw import RawResponse
 from ._status import TaskOutcome, TaskStatus
 from ._version import __version__
+from ._waiting import BatchWaitKeywords, WaitKeywords
 
 __all__ = [
     "SPEC_SHA256",
@@ -50,12 +59,17 @@ __all__ = [
     "APIStatusError",
     "APITimeoutError",
     "AsyncClient",
+    "AsyncPage",
     "AsyncTaskHandle",
     "AuthenticationError",
     "BadRequestError",
+    "BatchWaitKeywords",
     "Client",
     "ClientClosedError",
+    "ClientOptions",
+    "File",
     "IncompleteExportError",
+    "IncompleteListError",
     "Integration",
     "IntegrationProfile",
     "MaesnError",
@@ -65,9 +79,11 @@ __all__ = [
     "Pagination",
     "PermissionDeniedError",
     "RateLimitError",
+    "RawResponse",
     "ResponseTooLargeError",
     "ResponseValidationError",
     "ServerError",
+    "SyncPage",
     "Task",
     "TaskCancelledError",
     "TaskDeletedError",
@@ -81,10 +97,12 @@ __all__ = [
     "TaskPartiallySucceededError",
     "TaskPendingError",
     "TaskResult",
+    "TaskStartedError",
     "TaskStatus",
     "TaskTimeoutError",
     "UnexpectedTaskStatusError",
     "ValidationError",
+    "WaitKeywords",
     "__version__",
     "task_operations",
 ]

@@ -14,16 +14,16 @@ import random
 import warnings
 from collections import OrderedDict
 from collections.abc import Iterable
-from copy import copy as shallow_copy
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, Self, Unpack
 from urllib.parse import quote, urlencode
 
 import httpx
 import maesn_api
 
 from . import _clock
-from ._config import DEFAULT_MAX_RESPONSE_BYTES, ClientConfig, user_agent
+from ._calls import CallContext, PreparedCall, as_plain_call, interpret, prepare_call
+from ._config import DEFAULT_MAX_RESPONSE_BYTES, ClientConfig, ClientOptions, user_agent
 from ._exceptions import (
     ClientClosedError,
     MaesnWarning,
@@ -33,25 +33,23 @@ from ._exceptions import (
 from ._export import EntriesFrom, check_page_exists, pages_flow
 from ._flow import Connection, Flow, install_deadline_backend
 from ._models import Task
+from ._operations import Operation
 from ._profiles import Integration, IntegrationProfile, paged_integrations
+from ._raw import RawResponse
 from ._redaction import guard_logs
-from ._resources import (
-    Operation,
-    Resource,
-    bind_arguments,
-    build_request,
-    interpret,
-    missing_company_id,
-    missing_resource,
-    raw_response,
-    resource_names,
-)
+from ._resource import CallMode
 from ._response import task_from_response
 from ._retry import parse_retry_after
 from ._sending import send_flow
 from ._status import TaskStatus
-from ._validation import check_company_id, check_page, check_task_id, require_company_id
-from ._waiting import Fetch, WaitOptions, wait_flow, wait_many_flow
+from ._validation import (
+    check_at_least,
+    check_company_id,
+    check_page,
+    check_task_id,
+    require_company_id,
+)
+from ._waiting import BatchWaitKeywords, Fetch, WaitOptions, wait_flow, wait_many_flow
 
 __all__ = ["BaseClient", "logger"]
 
@@ -78,17 +76,6 @@ Measured against the sandbox on 2 cores: 500 concurrent polls take ~1 s over 20 
 ~5 s over 100. An AsyncClient keeps at most this many requests in flight (see `Connection`)."""
 _LOGGED_WARNINGS_KEPT = 1024
 _TASK_PATH = "/accounting/asyncTask/"
-_OPTIONS = frozenset(
-    {
-        "api_key",
-        "account_key",
-        "company_id",
-        "timeout",
-        "max_retries",
-        "strict_status",
-        "max_response_bytes",
-    }
-)
 
 
 class BaseClient:
@@ -103,6 +90,7 @@ class BaseClient:
         account_key: str | None = None,
         integration: Integration | str | None = None,
         company_id: str | None = None,
+        environment_name: str | None = None,
         interactive_auth: bool = False,
         base_url: str | None = None,
         timeout: float = 30.0,
@@ -110,12 +98,15 @@ class BaseClient:
         strict_status: bool = True,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         http_client: httpx.Client | httpx.AsyncClient | None = None,
+        _config: ClientConfig | None = None,
+        _connection: Connection | None = None,
     ) -> None:
-        self._config = ClientConfig.create(
+        self._config = _config or ClientConfig.create(
             api_key=api_key,
             account_key=account_key,
             integration=integration,
             company_id=company_id,
+            environment_name=environment_name,
             interactive_auth=interactive_auth,
             base_url=base_url,
             timeout=timeout,
@@ -138,11 +129,21 @@ class BaseClient:
             raise_on_unexpected_status=False,
             httpx_args={"limits": POOL_LIMITS},
         )
-        self._connection = self._connect(http_client)
+        self._connection = self._connect(http_client, _connection)
         self._configured()
 
-    def _connect(self, http_client: httpx.Client | httpx.AsyncClient | None) -> Connection:
+    def _connect(
+        self,
+        http_client: httpx.Client | httpx.AsyncClient | None,
+        shared: Connection | None = None,
+    ) -> Connection:
         """The pool to send through: the user's client (never closed by maesn), or a new one."""
+        if shared is not None:  # a with_options copy: the original's pool and in-flight cap
+            self._owns_http = False
+            self._api.set_httpx_client(shared.http) if isinstance(
+                shared.http, httpx.Client
+            ) else self._api.set_async_httpx_client(shared.http)
+            return Connection(shared.http, share=shared)
         self._owns_http = http_client is None
         if isinstance(http_client, httpx.Client):
             self._api.set_httpx_client(http_client)
@@ -169,32 +170,30 @@ class BaseClient:
         headers["X-ACCOUNT-KEY"] = config.account_key.reveal()
         self._headers = headers
         self._task_url = config.base_url + _TASK_PATH
+        self._context = CallContext(
+            base_url=config.base_url,
+            headers=headers,
+            profile=config.profile,
+            company_id=config.company_id,
+            environment_name=config.environment_name,
+            interactive_auth=config.interactive_auth,
+            redact=self._redact,
+        )
 
-    def with_options(self, **options: Any) -> Self:
+    def with_options(self, **options: Unpack[ClientOptions]) -> Self:
         """A client with some settings changed, sharing this one's connection pool.
 
-        Takes `api_key`, `account_key`, `company_id`, `timeout`, `max_retries`, `strict_status`
-        and `max_response_bytes` (None keeps the current value): for example
-        `client.with_options(timeout=5, max_retries=0).get_task(task_id)`. The copy does not own
-        the pool: closing it marks only the copy closed; closing the original closes the pool
-        for every copy. The integration, base URL and http_client cannot change (create a new
-        client for another integration or server).
+        Takes the settings of `maesn.ClientOptions` (`api_key`, `account_key`, `company_id`,
+        `environment_name`, `timeout`, `max_retries`, `strict_status`, `max_response_bytes`;
+        None keeps the current value): for example
+        `client.with_options(timeout=5, max_retries=0).get_task(task_id)`. The copy is built
+        through the constructor from this client's configuration and does not own the pool:
+        closing it marks only the copy closed; closing the original closes the pool for every
+        copy. The integration, base URL and http_client cannot change (create a new client for
+        another integration or server).
         """
         self._check_open()
-        unknown = set(options) - _OPTIONS
-        if unknown:
-            raise ValidationError(
-                f"with_options() takes {', '.join(sorted(_OPTIONS))}; not "
-                f"{', '.join(sorted(unknown))} (create a new client for those)"
-            )
-        clone = shallow_copy(self)
-        clone._config = self._config.replace(**options)  # noqa: SLF001 - same class
-        clone._owns_http = False  # noqa: SLF001
-        clone._closed = False  # noqa: SLF001
-        clone._connection = Connection(self._connection.http, share=self._connection)  # noqa: SLF001
-        clone._logged_warnings = OrderedDict()  # noqa: SLF001
-        clone._configured()  # noqa: SLF001
-        return clone
+        return type(self)(_config=self._config.replace(**options), _connection=self._connection)
 
     copy = with_options
     """The same as `with_options` (openai-python offers both names)."""
@@ -219,6 +218,11 @@ class BaseClient:
         """The companyId sent when a call does not pass its own."""
         return self._config.company_id
 
+    @property
+    def environment_name(self) -> str | None:
+        """The environmentName sent when a call does not pass its own (Business Central)."""
+        return self._config.environment_name
+
     def __repr__(self) -> str:
         c = self._config
         return (
@@ -227,18 +231,7 @@ class BaseClient:
             "api_key='***', account_key='***')"
         )
 
-    # -- the whole API: client.<resource>.<operation>(...) (_resources.py) ---------------------
-
-    def __getattr__(self, name: str) -> Any:
-        """`client.accounting`, `client.auth`...: the generated layer's resources, found lazily."""
-        if name.startswith("_"):
-            raise AttributeError(name)
-        if name in resource_names():
-            return Resource(self, name)
-        raise missing_resource(type(self).__name__, name)
-
-    def __dir__(self) -> list[str]:
-        return sorted({*super().__dir__(), *resource_names()})
+    # -- the whole API: client.<resource>.<operation>(...) (maesn_resources, generated) ---------
 
     @property
     def api_client(self) -> maesn_api.Client:
@@ -249,40 +242,38 @@ class BaseClient:
         """
         return self._api
 
-    def _operation_request(
-        self, operation: Operation, args: tuple[Any, ...], kwargs: dict[str, Any]
-    ) -> tuple[httpx.Request, str | None]:
-        """Check a call's arguments (companyId rule included) and build its request."""
-        arguments = bind_arguments(operation, args, kwargs)
-        company = None
-        if operation.has_company_id:
-            company = self._company_for_call(arguments.pop("company_id", None))
-            if company is not None:
-                arguments["company_id"] = company
-            elif operation.company_id_required:
-                raise missing_company_id(operation)
-        request = build_request(
-            operation, arguments, base_url=self._config.base_url, headers=self._headers
-        )
-        return request, company
+    def _prepare(
+        self, operation: Operation, arguments: dict[str, Any], mode: CallMode
+    ) -> PreparedCall:
+        """Check a call (arguments, the integration's rules) and build its request."""
+        self._check_open()
+        return prepare_call(operation, arguments, self._context, mode=mode)
 
-    def _operation_flow(
-        self, operation: Operation, request: httpx.Request, *, raw: bool
-    ) -> Flow[Any]:
-        """Send one operation's request and interpret the answer (a TaskStart for a task)."""
-        response, attempts = yield from self._send_flow(request)
-        if raw:
-            return raw_response(
-                operation, response, api_client=self._api, attempts=attempts, redact=self._redact
+    def _call_flow(self, call: PreparedCall) -> Flow[Any]:
+        """Send one operation's request and interpret the answer (a raw call: keep it whole)."""
+        response, attempts = yield from self._send_flow(call.request)
+        if call.mode == "raw":
+            plain = as_plain_call(call)
+            return RawResponse(
+                response,
+                operation=call.operation,
+                parse=lambda: self._deliver(plain, self._interpret(plain, response, attempts)),
+                redact=self._redact,
             )
+        return self._interpret(call, response, attempts)
+
+    def _interpret(self, call: PreparedCall, response: httpx.Response, attempts: int) -> Any:
         return interpret(
-            operation,
+            call,
             response,
-            api_client=self._api,
             attempts=attempts,
             redact=self._redact,
             reads_start_tasks=self.profile.reads_start_tasks,
         )
+
+    def _deliver(self, call: PreparedCall, result: Any) -> Any:
+        """What the caller gets for an interpreted answer (handles, pages): per client."""
+        raise NotImplementedError
 
     # -- building requests -------------------------------------------------------------------
 
@@ -403,22 +394,26 @@ class BaseClient:
             )
         return [check_task_id(task_id) for task_id in task_ids]
 
-    def _wait_many_flow(
+    def _wait_many(
         self,
-        task_ids: list[str],
-        options: WaitOptions,
+        task_ids: object,
         *,
-        concurrency: int,
-        return_exceptions: bool,
+        concurrency: object,
+        return_exceptions: object,
+        options: BatchWaitKeywords,
     ) -> Flow[None]:
+        """A batch wait's flow, its arguments (and every task id) checked before any request."""
+        checked = WaitOptions.create(**options)
+        ids = self._task_ids(task_ids)
+        cap = check_at_least("concurrency", concurrency, 1)
         return wait_many_flow(
-            task_ids,
-            lambda task_id: self._poller(task_id, options.company_id),
-            options,
+            ids,
+            lambda task_id: self._poller(task_id, checked.company_id),
+            checked,
             clock=_clock.current(),
             rng=self._random,
-            concurrency=concurrency,
-            return_exceptions=return_exceptions,
+            concurrency=cap,
+            return_exceptions=bool(return_exceptions),
         )
 
     def _export_flow(

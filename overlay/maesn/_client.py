@@ -2,43 +2,61 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal, Self, overload
+from typing import TYPE_CHECKING, Any, Literal, ParamSpec, Self, TypeVar, Unpack, overload
 
 import httpx
+from maesn_resources import AsyncResources, Resources
 
-from . import _clock
 from ._base import BaseClient
-from ._exceptions import MaesnError
+from ._calls import PageData, PreparedCall, ReadTaskStart, TaskStart
+from ._exceptions import MaesnError, TaskStartedError
 from ._export import EntriesFrom, aiter_entries, default_entries, iter_entries
 from ._flow import Connection, arun, arun_iter, run, run_iter
-from ._handles import AsyncTaskHandle, TaskHandle
+from ._handles import AsyncTaskHandle, TaskHandle, read_saved_handle
 from ._models import Task, TaskPage
-from ._resources import Operation, TaskStart, load_operation
-from ._validation import check_at_least
-from ._waiting import WaitOptions
+from ._operations import Operation
+from ._pages import AsyncPage, SyncPage
+from ._resource import CallMode
+from ._rules import operation_pages
+from ._validation import check_company_id, check_task_id
+from ._waiting import BatchWaitKeywords, WaitKeywords, WaitOptions
 
 if TYPE_CHECKING:
     from maesn_api.models.company_response_dto import CompanyResponseDto
 
 __all__ = ["AsyncClient", "Client", "TaskResult"]
 
+P = ParamSpec("P")
+T = TypeVar("T")
+
 TaskResult = tuple[str, Task | MaesnError]
 """What `wait_for_tasks(..., return_exceptions=True)` yields per task: its id, and the finished
 Task or the MaesnError its wait ended with (TaskFailedError, TaskTimeoutError, an APIError...)."""
 
 
-class Client(BaseClient):
-    """Blocking client for Maesn's asynchronous tasks; one pooled connection set per client.
+def _task_started(call: PreparedCall, handle: object, task_id: str) -> TaskStartedError:
+    operation = call.operation
+    return TaskStartedError(
+        f"{operation.qualname}() was answered with task {task_id!r}: this integration runs the "
+        f"read as a task. Wait for it with err.handle.wait(), or call "
+        f"client.{operation.resource}.as_task.{operation.name}(...) to get the handle directly",
+        handle=handle,
+    )
+
+
+class Client(Resources, BaseClient):
+    """Blocking client for Maesn's unified API: every operation typed, tasks waited for.
 
     Args:
         api_key: Maesn API key; default: the environment variable MAESN_API_KEY.
         account_key: the end user's account key for one target system; default: MAESN_ACCOUNT_KEY.
         integration: the target system behind the account key (a `maesn.Integration` or its
-            value); it decides which statuses are valid and whether companyId and pages apply.
+            id); it decides which statuses are valid and whether companyId and pages apply.
         company_id: default companyId for every call (DATEV needs one unless interactive_auth).
+        environment_name: default environmentName for every call (Business Central needs one
+            unless interactive_auth); `client.auth.get_environments()` lists them.
         interactive_auth: the account key was connected through Maesn's Interactive
             Authentication Flow, which stores the company with it: companyId is not required.
         base_url: default: MAESN_BASE_URL, else https://api.maesn.dev.
@@ -55,9 +73,11 @@ class Client(BaseClient):
             redirects are never followed. maesn never closes it: you do. Without one, the
             client creates (and closes) its own pool of 20 connections.
 
-    `integration` and `company_id` default to the environment variables MAESN_INTEGRATION and
-    MAESN_COMPANY_ID. `with_options(...)` (or `copy(...)`) returns a client with other settings
-    sharing this one's pool.
+    Every operation of Maesn's API is a typed method of a resource: `client.accounting`,
+    `client.auth`, `client.webhooks`... (one per tag of the spec). `integration`, `company_id`
+    and `environment_name` default to the environment variables MAESN_INTEGRATION,
+    MAESN_COMPANY_ID and MAESN_ENVIRONMENT_NAME. `with_options(...)` (or `copy(...)`) returns a
+    client with other settings sharing this one's pool.
     """
 
     _http_type = httpx.Client
@@ -65,27 +85,80 @@ class Client(BaseClient):
     def _http(self) -> Connection:
         return self._check_open()
 
-    def _call_operation(
-        self, operation: Operation, args: tuple[Any, ...], kwargs: dict[str, Any], *, raw: bool
+    def _request(
+        self, operation: Operation, arguments: dict[str, Any], *, mode: CallMode = "call"
     ) -> Any:
-        """One generated operation: checked, sent through this client, answered (see _resources)."""
-        http = self._http()
-        request, company = self._operation_request(operation, args, kwargs)
-        result = run(self._operation_flow(operation, request, raw=raw), http)
-        if isinstance(result, TaskStart):
-            return TaskHandle(self, result.task_id, created=result.created, company_id=company)
+        """One operation: checked, sent through this client's pool, its answer interpreted."""
+        call = self._prepare(operation, arguments, mode)
+        result = run(self._call_flow(call), self._http())
+        return self._deliver(call, result)
+
+    def _deliver(self, call: PreparedCall, result: Any) -> Any:
+        if isinstance(result, TaskStart | ReadTaskStart):
+            handle = TaskHandle(
+                self,
+                result.task_id,
+                created=getattr(result, "created", None),
+                company_id=call.company_id,
+                operation=call.operation.qualname,
+            )
+            if isinstance(result, ReadTaskStart):
+                raise _task_started(call, handle, result.task_id)
+            return handle
+        if isinstance(result, PageData):
+            operation, arguments = call.operation, call.arguments
+
+            def fetch(number: int) -> SyncPage[Any]:
+                page: SyncPage[Any] = self._request(operation, {**arguments, "page": number})
+                return page
+
+            return SyncPage(
+                result.items,
+                fetch=fetch,
+                page=arguments.get("page") or 1,
+                pagination=result.pagination,
+                warnings=result.warnings,
+                operation=operation.qualname,
+                paged=operation_pages(self.profile, operation.operation_id) is not False,
+            )
         return result
 
-    def companies(self, **options: Any) -> list[CompanyResponseDto]:
+    def paginate(
+        self, method: Callable[P, SyncPage[T]], /, *args: P.args, **kwargs: P.kwargs
+    ) -> Iterator[T]:
+        """Every item of a list operation across all its pages, lazily, with one call.
+
+        `for invoice in client.paginate(client.accounting.get_invoices, limit=100,
+        last_modified_at=since): ...` calls the method with the arguments given (filters
+        included) when the iteration starts, then fetches each following page as the previous
+        one is used up. A failure on the first page raises its error; a later one raises
+        `IncompleteListError` with `resume_page` (pass it as `page=` to continue).
+        """
+
+        def items() -> Iterator[T]:
+            yield from method(*args, **kwargs).auto_paging_iter()
+
+        return items()
+
+    def companies(self) -> list[CompanyResponseDto]:
         """The companies the account key can reach (GET /auth/companies).
 
-        Their ids are the `company_id` DATEV calls need. Takes the generated
-        `auth.get_companies` arguments.
+        Their ids are the `company_id` that DATEV, Exact and Business Central calls need.
         """
-        result: list[CompanyResponseDto] = self._call_operation(
-            load_operation("auth", "get_companies"), (), options, raw=False
-        )
-        return result
+        return self.auth.get_companies()
+
+    def task_handle(self, task_id: str, *, company_id: str | None = None) -> TaskHandle:
+        """A handle on a task this account key started (by its id), to wait for or export."""
+        return TaskHandle(self, check_task_id(task_id), company_id=check_company_id(company_id))
+
+    def restore_handle(self, saved: str | bytes | Mapping[str, Any]) -> TaskHandle:
+        """The handle `handle.to_json()` (or `to_dict()`) saved, bound to this client.
+
+        The client must be of the integration that started the task (and hold the account key
+        that started it); the saved value holds no key.
+        """
+        task_id, company_id, operation = read_saved_handle(saved, integration=self.integration)
+        return TaskHandle(self, task_id, company_id=company_id, operation=operation)
 
     def get_task(
         self, task_id: str, *, page: int | None = None, company_id: str | None = None
@@ -94,19 +167,7 @@ class Client(BaseClient):
         http = self._http()
         return run(self._get_task_flow(task_id, page=page, company_id=company_id), http)
 
-    def wait_for_task(
-        self,
-        task_id: str,
-        *,
-        max_wait: float = 600.0,
-        poll_interval: float = 1.0,
-        max_interval: float = 30.0,
-        company_id: str | None = None,
-        on_update: Callable[[Task], object] | None = None,
-        on_poll: Callable[[Task], object] | None = None,
-        raise_on_failure: bool = True,
-        fail_on_error_information: bool = False,
-    ) -> Task:
+    def wait_for_task(self, task_id: str, **options: Unpack[WaitKeywords]) -> Task:
         """Poll until the task is done and return it.
 
         The wait between polls starts at `poll_interval` and grows 1.5x (with jitter) up to
@@ -116,7 +177,7 @@ class Client(BaseClient):
         TaskFailedError subclass quoting its information messages (or, with
         `raise_on_failure=False`, is returned). A status the integration does not define raises
         UnexpectedTaskStatusError at once. `on_update(task)` is called whenever the status
-        changes, `on_poll(task)` after every poll.
+        changes, `on_poll(task)` after every poll. The keywords are `maesn.WaitKeywords`.
 
         `fail_on_error_information=True` also treats as failed a task whose status counts as
         success but whose `information` holds an entry of a type the integration uses for errors
@@ -124,56 +185,35 @@ class Client(BaseClient):
         default (False) such a task is returned: AbaConnect's FINISHED only says the task is done,
         check `task.profile.error_information(task.information)` yourself.
         """
-        options = WaitOptions.create(
-            max_wait=max_wait,
-            poll_interval=poll_interval,
-            max_interval=max_interval,
-            company_id=company_id,
-            on_update=on_update,
-            on_poll=on_poll,
-            raise_on_failure=raise_on_failure,
-            fail_on_error_information=fail_on_error_information,
-        )
+        options_ = WaitOptions.create(**options)
         http = self._http()
-        return run(self._wait_flow(task_id, options), http)
+        return run(self._wait_flow(task_id, options_), http)
 
     @overload
     def wait_for_tasks(
         self,
         task_ids: Iterable[str],
         *,
-        max_wait: float = ...,
-        poll_interval: float = ...,
-        max_interval: float = ...,
-        company_id: str | None = ...,
         concurrency: int = ...,
         return_exceptions: Literal[False] = ...,
-        fail_on_error_information: bool = ...,
+        **options: Unpack[BatchWaitKeywords],
     ) -> Iterator[Task]: ...
     @overload
     def wait_for_tasks(
         self,
         task_ids: Iterable[str],
         *,
-        max_wait: float = ...,
-        poll_interval: float = ...,
-        max_interval: float = ...,
-        company_id: str | None = ...,
         concurrency: int = ...,
         return_exceptions: Literal[True],
-        fail_on_error_information: bool = ...,
+        **options: Unpack[BatchWaitKeywords],
     ) -> Iterator[TaskResult]: ...
     def wait_for_tasks(
         self,
         task_ids: Iterable[str],
         *,
-        max_wait: float = 600.0,
-        poll_interval: float = 1.0,
-        max_interval: float = 30.0,
-        company_id: str | None = None,
         concurrency: int = 50,
         return_exceptions: bool = False,
-        fail_on_error_information: bool = False,
+        **options: Unpack[BatchWaitKeywords],
     ) -> Iterator[Task] | Iterator[TaskResult]:
         """Wait for many tasks over this client's connection, yielding each as it finishes.
 
@@ -187,20 +227,10 @@ class Client(BaseClient):
         it yields one `(task_id, Task | MaesnError)` pair per task (`maesn.TaskResult`) and never
         raises for one task's failure; failed tasks come as TaskFailedError carrying `.task`.
         """
-        options = WaitOptions.create(
-            max_wait=max_wait,
-            poll_interval=poll_interval,
-            max_interval=max_interval,
-            company_id=company_id,
-            fail_on_error_information=fail_on_error_information,
+        flow = self._wait_many(
+            task_ids, concurrency=concurrency, return_exceptions=return_exceptions, options=options
         )
-        ids = self._task_ids(task_ids)
-        cap = check_at_least("concurrency", concurrency, 1)
-        http = self._http()
-        flow = self._wait_many_flow(
-            ids, options, concurrency=cap, return_exceptions=bool(return_exceptions)
-        )
-        return run_iter(flow, http)
+        return run_iter(flow, self._http())
 
     def iter_task_pages(
         self,
@@ -263,8 +293,8 @@ class Client(BaseClient):
         self.close()
 
 
-class AsyncClient(BaseClient):
-    """Asyncio client for Maesn's asynchronous tasks; the same arguments as `Client`.
+class AsyncClient(AsyncResources, BaseClient):
+    """Asyncio client for Maesn's unified API; the same arguments and calls as `Client`.
 
     `http_client` must be an `httpx.AsyncClient`. With its own pool, at most 20 requests are in
     flight at once (the pool's size); more concurrent calls queue for a slot within their timeout.
@@ -275,23 +305,74 @@ class AsyncClient(BaseClient):
     def _http(self) -> Connection:
         return self._check_open()
 
-    async def _call_operation(
-        self, operation: Operation, args: tuple[Any, ...], kwargs: dict[str, Any], *, raw: bool
+    async def _request(
+        self, operation: Operation, arguments: dict[str, Any], *, mode: CallMode = "call"
     ) -> Any:
-        """One generated operation, awaited (see `Client._call_operation`)."""
-        http = self._http()
-        request, company = self._operation_request(operation, args, kwargs)
-        result = await arun(self._operation_flow(operation, request, raw=raw), http)
-        if isinstance(result, TaskStart):
-            return AsyncTaskHandle(self, result.task_id, created=result.created, company_id=company)
+        """One operation, awaited (see `Client._request`)."""
+        call = self._prepare(operation, arguments, mode)
+        result = await arun(self._call_flow(call), self._http())
+        return self._deliver(call, result)
+
+    def _deliver(self, call: PreparedCall, result: Any) -> Any:
+        if isinstance(result, TaskStart | ReadTaskStart):
+            handle = AsyncTaskHandle(
+                self,
+                result.task_id,
+                created=getattr(result, "created", None),
+                company_id=call.company_id,
+                operation=call.operation.qualname,
+            )
+            if isinstance(result, ReadTaskStart):
+                raise _task_started(call, handle, result.task_id)
+            return handle
+        if isinstance(result, PageData):
+            operation, arguments = call.operation, call.arguments
+
+            async def fetch(number: int) -> AsyncPage[Any]:
+                page: AsyncPage[Any] = await self._request(operation, {**arguments, "page": number})
+                return page
+
+            return AsyncPage(
+                result.items,
+                fetch=fetch,
+                page=arguments.get("page") or 1,
+                pagination=result.pagination,
+                warnings=result.warnings,
+                operation=operation.qualname,
+                paged=operation_pages(self.profile, operation.operation_id) is not False,
+            )
         return result
 
-    async def companies(self, **options: Any) -> list[CompanyResponseDto]:
+    def paginate(
+        self, method: Callable[P, Awaitable[AsyncPage[T]]], /, *args: P.args, **kwargs: P.kwargs
+    ) -> AsyncIterator[T]:
+        """Every item of a list operation across all its pages, lazily, with `async for`.
+
+        See `Client.paginate`: `async for invoice in client.paginate(
+        client.accounting.get_invoices, limit=100): ...`.
+        """
+
+        async def items() -> AsyncIterator[T]:
+            page = await method(*args, **kwargs)
+            async for item in page.auto_paging_iter():
+                yield item
+
+        return items()
+
+    async def companies(self) -> list[CompanyResponseDto]:
         """The companies the account key can reach (see `Client.companies`)."""
-        result: list[CompanyResponseDto] = await self._call_operation(
-            load_operation("auth", "get_companies"), (), options, raw=False
+        return await self.auth.get_companies()
+
+    def task_handle(self, task_id: str, *, company_id: str | None = None) -> AsyncTaskHandle:
+        """A handle on a task this account key started (see `Client.task_handle`)."""
+        return AsyncTaskHandle(
+            self, check_task_id(task_id), company_id=check_company_id(company_id)
         )
-        return result
+
+    def restore_handle(self, saved: str | bytes | Mapping[str, Any]) -> AsyncTaskHandle:
+        """The handle `handle.to_json()` saved, bound to this client (see `Client.restore_handle`)."""
+        task_id, company_id, operation = read_saved_handle(saved, integration=self.integration)
+        return AsyncTaskHandle(self, task_id, company_id=company_id, operation=operation)
 
     async def get_task(
         self, task_id: str, *, page: int | None = None, company_id: str | None = None
@@ -300,127 +381,53 @@ class AsyncClient(BaseClient):
         http = self._http()
         return await arun(self._get_task_flow(task_id, page=page, company_id=company_id), http)
 
-    async def wait_for_task(
-        self,
-        task_id: str,
-        *,
-        max_wait: float = 600.0,
-        poll_interval: float = 1.0,
-        max_interval: float = 30.0,
-        company_id: str | None = None,
-        on_update: Callable[[Task], object] | None = None,
-        on_poll: Callable[[Task], object] | None = None,
-        raise_on_failure: bool = True,
-        fail_on_error_information: bool = False,
-    ) -> Task:
+    async def wait_for_task(self, task_id: str, **options: Unpack[WaitKeywords]) -> Task:
         """Poll until the task is done and return it (see `Client.wait_for_task`).
 
         Cancelling the awaiting task stops the wait at once.
         """
-        options = WaitOptions.create(
-            max_wait=max_wait,
-            poll_interval=poll_interval,
-            max_interval=max_interval,
-            company_id=company_id,
-            on_update=on_update,
-            on_poll=on_poll,
-            raise_on_failure=raise_on_failure,
-            fail_on_error_information=fail_on_error_information,
-        )
+        options_ = WaitOptions.create(**options)
         http = self._http()
-        return await arun(self._wait_flow(task_id, options), http)
+        return await arun(self._wait_flow(task_id, options_), http)
 
     @overload
     def wait_for_tasks(
         self,
         task_ids: Iterable[str],
         *,
-        max_wait: float = ...,
-        poll_interval: float = ...,
-        max_interval: float = ...,
-        company_id: str | None = ...,
         concurrency: int = ...,
         return_exceptions: Literal[False] = ...,
-        fail_on_error_information: bool = ...,
+        **options: Unpack[BatchWaitKeywords],
     ) -> AsyncIterator[Task]: ...
     @overload
     def wait_for_tasks(
         self,
         task_ids: Iterable[str],
         *,
-        max_wait: float = ...,
-        poll_interval: float = ...,
-        max_interval: float = ...,
-        company_id: str | None = ...,
         concurrency: int = ...,
         return_exceptions: Literal[True],
-        fail_on_error_information: bool = ...,
+        **options: Unpack[BatchWaitKeywords],
     ) -> AsyncIterator[TaskResult]: ...
     def wait_for_tasks(
         self,
         task_ids: Iterable[str],
         *,
-        max_wait: float = 600.0,
-        poll_interval: float = 1.0,
-        max_interval: float = 30.0,
-        company_id: str | None = None,
         concurrency: int = 50,
         return_exceptions: bool = False,
-        fail_on_error_information: bool = False,
+        **options: Unpack[BatchWaitKeywords],
     ) -> AsyncIterator[Task] | AsyncIterator[TaskResult]:
-        """Wait for many tasks at once, yielding each as it finishes, with `async for`.
+        """Wait for many tasks, yielding each as it finishes, with `async for`.
 
-        At most `concurrency` waits poll at the same time, all over this client's one connection
-        pool, each with the intervals of `wait_for_task`; `max_wait` counts from this call for
-        every task. The arguments (and every task id) are checked here, before any request.
-
-        By default it yields each finished Task, and the first error cancels the other waits and
-        is raised. With `return_exceptions=True` it yields one `(task_id, Task | MaesnError)`
-        pair per task (`maesn.TaskResult`) and never raises for one task's failure. Leaving the
-        loop early (break, an exception, cancellation) cancels the waits still running.
+        The same scheduling as `Client.wait_for_tasks` (one loop polls the tasks round-robin,
+        the one due soonest first, over this client's pool); the arguments (and every task id)
+        are checked here, before any request. Leaving the loop early (break, an exception,
+        cancellation) stops every wait.
         """
-        options = WaitOptions.create(
-            max_wait=max_wait,
-            poll_interval=poll_interval,
-            max_interval=max_interval,
-            company_id=company_id,
-            fail_on_error_information=fail_on_error_information,
+        flow = self._wait_many(
+            task_ids, concurrency=concurrency, return_exceptions=return_exceptions, options=options
         )
-        ids = self._task_ids(task_ids)
-        cap = check_at_least("concurrency", concurrency, 1)
-        http = self._http()
-        return self._wait_many(http, ids, options, cap, return_exceptions=bool(return_exceptions))
-
-    async def _wait_many(
-        self,
-        http: Connection,
-        task_ids: list[str],
-        options: WaitOptions,
-        concurrency: int,
-        *,
-        return_exceptions: bool,
-    ) -> AsyncIterator[Any]:
-        started = _clock.current().monotonic()
-        gate = asyncio.Semaphore(concurrency)
-
-        async def one(task_id: str) -> Task | TaskResult:
-            async with gate:
-                flow = self._wait_flow(task_id, options, started=started)
-                if not return_exceptions:
-                    return await arun(flow, http)
-                try:
-                    return task_id, await arun(flow, http)
-                except MaesnError as exc:
-                    return task_id, exc
-
-        pending = [asyncio.ensure_future(one(task_id)) for task_id in task_ids]
-        try:
-            for finished in asyncio.as_completed(pending):
-                yield await finished
-        finally:
-            for future in pending:
-                future.cancel()
-            await asyncio.gather(*pending, return_exceptions=True)
+        iterator: AsyncIterator[Any] = arun_iter(flow, self._http())
+        return iterator
 
     def iter_task_pages(
         self,

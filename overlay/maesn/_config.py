@@ -8,7 +8,7 @@ import os
 import platform
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import httpx
 
@@ -16,7 +16,7 @@ from ._exceptions import ValidationError
 from ._profiles import Integration, IntegrationProfile
 from ._redaction import Redactor, Secret
 from ._retry import RetryPolicy
-from ._validation import check_at_least, check_company_id, did_you_mean
+from ._validation import check_at_least, check_company_id, check_environment_name, did_you_mean
 from ._version import __version__
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "INTEGRATION_ENV",
     "MAX_TIMEOUT",
     "ClientConfig",
+    "ClientOptions",
     "Redactor",
     "Secret",
     "user_agent",
@@ -36,6 +37,7 @@ API_KEY_ENV = "MAESN_API_KEY"
 ACCOUNT_KEY_ENV = "MAESN_ACCOUNT_KEY"
 BASE_URL_ENV = "MAESN_BASE_URL"
 COMPANY_ID_ENV = "MAESN_COMPANY_ID"
+ENVIRONMENT_NAME_ENV = "MAESN_ENVIRONMENT_NAME"
 INTEGRATION_ENV = "MAESN_INTEGRATION"
 DEFAULT_BASE_URL = "https://api.maesn.dev"
 MAX_TIMEOUT = 1_000_000.0
@@ -162,6 +164,30 @@ def _base_url(value: str | None) -> str:
     return resolved.rstrip("/")
 
 
+class ClientOptions(TypedDict, total=False):
+    """The settings `with_options()` (`copy()`) can change; None keeps the current value.
+
+    Attributes:
+        api_key: Maesn API key.
+        account_key: The end user's account key (of the same integration).
+        company_id: The companyId sent when a call passes none.
+        environment_name: The environmentName sent when a call passes none (Business Central).
+        timeout: Seconds for each request as a whole.
+        max_retries: Retries of a failed request (GETs; writes only when nothing was sent).
+        strict_status: Raise for a task status the integration never reports.
+        max_response_bytes: The largest response body read.
+    """
+
+    api_key: str | None
+    account_key: str | None
+    company_id: str | None
+    environment_name: str | None
+    timeout: float | None
+    max_retries: int | None
+    strict_status: bool | None
+    max_response_bytes: int | None
+
+
 @dataclass(frozen=True, kw_only=True)
 class ClientConfig:
     """Everything a client needs to know before sending a request, validated once."""
@@ -170,6 +196,7 @@ class ClientConfig:
     account_key: Secret = field(repr=False)
     integration: Integration
     company_id: str | None
+    environment_name: str | None
     interactive_auth: bool
     base_url: str
     timeout: float
@@ -185,6 +212,7 @@ class ClientConfig:
         account_key: str | None,
         integration: Integration | str | None,
         company_id: str | None,
+        environment_name: str | None = None,
         interactive_auth: bool,
         base_url: str | None,
         timeout: float,
@@ -195,7 +223,7 @@ class ClientConfig:
         """Validate the constructor's arguments, filling the others from the environment.
 
         Where an argument is None: MAESN_API_KEY, MAESN_ACCOUNT_KEY, MAESN_INTEGRATION,
-        MAESN_COMPANY_ID, MAESN_BASE_URL.
+        MAESN_COMPANY_ID, MAESN_ENVIRONMENT_NAME, MAESN_BASE_URL.
         """
         check_at_least("max_retries", max_retries, 0)
         return cls(
@@ -205,6 +233,9 @@ class ClientConfig:
             company_id=check_company_id(
                 company_id if company_id is not None else _env(COMPANY_ID_ENV)
             ),
+            environment_name=check_environment_name(
+                environment_name if environment_name is not None else _env(ENVIRONMENT_NAME_ENV)
+            ),
             interactive_auth=bool(interactive_auth),
             base_url=_base_url(base_url),
             timeout=check_timeout(timeout),
@@ -213,34 +244,34 @@ class ClientConfig:
             max_response_bytes=check_max_response_bytes(max_response_bytes),
         )
 
-    def replace(self, **changes: Any) -> ClientConfig:
-        """This configuration with `changes` (validated; None leaves a setting as it is).
-
-        Takes the per-call settings `with_options` offers: api_key, account_key, company_id,
-        timeout, max_retries, strict_status, max_response_bytes.
-        """
-        given = {name: value for name, value in changes.items() if value is not None}
-        fields: dict[str, Any] = {}
-        if "api_key" in given:
-            fields["api_key"] = _key(given.pop("api_key"), API_KEY_ENV, "api_key")
-        if "account_key" in given:
-            fields["account_key"] = _key(given.pop("account_key"), ACCOUNT_KEY_ENV, "account_key")
-        if "company_id" in given:
-            fields["company_id"] = check_company_id(given.pop("company_id"))
-        if "timeout" in given:
-            fields["timeout"] = check_timeout(given.pop("timeout"))
-        if "max_retries" in given:
-            retries = check_at_least("max_retries", given.pop("max_retries"), 0)
-            fields["retry"] = dataclasses.replace(self.retry, max_retries=retries)
-        if "strict_status" in given:
-            fields["strict_status"] = bool(given.pop("strict_status"))
-        if "max_response_bytes" in given:
-            fields["max_response_bytes"] = check_max_response_bytes(given.pop("max_response_bytes"))
-        if given:
+    def replace(self, **changes: Unpack[ClientOptions]) -> ClientConfig:
+        """This configuration with `changes` (validated as `create` does; None keeps a value)."""
+        unknown = sorted(set(changes) - set(ClientOptions.__annotations__))
+        if unknown:
             raise ValidationError(
-                f"with_options() got unknown settings: {', '.join(sorted(given))}",
+                f"with_options() takes {', '.join(sorted(ClientOptions.__annotations__))}; not "
+                f"{', '.join(unknown)} (create a new client for those)",
+                argument=unknown[0],
             )
-        return dataclasses.replace(self, **fields)
+        current: dict[str, Any] = {
+            "api_key": self.api_key.reveal(),
+            "account_key": self.account_key.reveal(),
+            "company_id": self.company_id,
+            "environment_name": self.environment_name,
+            "timeout": self.timeout,
+            "max_retries": self.retry.max_retries,
+            "strict_status": self.strict_status,
+            "max_response_bytes": self.max_response_bytes,
+        }
+        current.update({name: value for name, value in changes.items() if value is not None})
+        replaced = ClientConfig.create(
+            integration=self.integration,
+            interactive_auth=self.interactive_auth,
+            base_url=self.base_url,
+            **current,
+        )
+        retry = dataclasses.replace(self.retry, max_retries=replaced.retry.max_retries)
+        return dataclasses.replace(replaced, retry=retry)
 
     @property
     def profile(self) -> IntegrationProfile:

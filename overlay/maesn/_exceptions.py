@@ -25,7 +25,9 @@ MaesnError
 │   ├── TaskPendingError                  the task is still running (export before it finished)
 │   ├── TaskTimeoutError (also a TimeoutError)   the deadline passed while the task was pending
 │   └── UnexpectedTaskStatusError         a status the integration's profile does not allow
-└── IncompleteExportError                 an export's pages do not add up; says where to resume
+├── IncompleteExportError                 an export's pages do not add up; says where to resume
+├── IncompleteListError                   a list's next page failed; says where to resume
+└── TaskStartedError                      a plain read started a task; carries its handle
 ```
 
 Messages say what was wrong, with the offending value, and what to do. They never contain the
@@ -54,6 +56,7 @@ __all__ = [
     "BadRequestError",
     "ClientClosedError",
     "IncompleteExportError",
+    "IncompleteListError",
     "MaesnError",
     "MaesnWarning",
     "NotFoundError",
@@ -69,6 +72,7 @@ __all__ = [
     "TaskFailedError",
     "TaskPartiallySucceededError",
     "TaskPendingError",
+    "TaskStartedError",
     "TaskTimeoutError",
     "UnexpectedTaskStatusError",
     "ValidationError",
@@ -313,6 +317,30 @@ class IncompleteExportError(MaesnError):
         self.resume_page = resume_page
         """Pass this as `start_page` to continue without losing or repeating an entry."""
         self.entries_yielded = entries_yielded
+
+
+class IncompleteListError(MaesnError):
+    """Reading the next page of a list failed after earlier items were delivered."""
+
+    def __init__(self, message: str, *, resume_page: int, items_yielded: int) -> None:
+        super().__init__(message)
+        self.resume_page = resume_page
+        """Pass this as `page=` to the same call to continue where the iteration stopped."""
+        self.items_yielded = items_yielded
+        """Items delivered before the failure."""
+
+
+class TaskStartedError(MaesnError):
+    """A plain read was answered with a task id: its integration runs reads as tasks.
+
+    Nothing is lost: `handle` waits for the task and reads its result. Call the read through
+    `client.<resource>.as_task.<operation>(...)` to get the handle directly.
+    """
+
+    def __init__(self, message: str, *, handle: Any) -> None:
+        super().__init__(message)
+        self.handle = handle
+        """The TaskHandle (AsyncTaskHandle) of the task the read started."""
 
 
 _STATUS_ERRORS: Mapping[int, tuple[type[APIStatusError], str]] = {

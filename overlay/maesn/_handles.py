@@ -1,85 +1,218 @@
 """Handles on tasks a call started: the task id bound to the client and companyId that started it.
 
-A task-starting operation (`maesn.task_operations()`) returns a `TaskHandle` from `Client`
-and an `AsyncTaskHandle` from `AsyncClient`; each delegates to the client's own calls
-(`get_task`, `wait_for_task`, `iter_task_pages`, `iter_task_entries`), so polling follows the
-same rules, retries and errors as polling a task id by hand.
+A task-starting operation (`maesn.task_operations()`) returns a `TaskHandle` from `Client` and an
+`AsyncTaskHandle` from `AsyncClient`; each delegates to the client's own calls (`get_task`,
+`wait_for_task`, `iter_task_pages`, `iter_task_entries`), so polling follows the same rules,
+retries and errors as polling a task id by hand.
+
+A handle outlives its process: `handle.to_json()` is a small JSON value (task id, integration,
+companyId, operation; never a key) that `client.restore_handle(...)` turns back into a handle, in
+a worker process for example (Celery, RQ, Dramatiq pass JSON between processes).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
-from typing import TYPE_CHECKING, Any
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Protocol, Unpack
 
+from ._exceptions import ValidationError
 from ._export import EntriesFrom, default_entries
+from ._validation import check_company_id, check_task_id
+from ._waiting import WaitKeywords
 
 if TYPE_CHECKING:
-    from ._client import AsyncClient, Client
     from ._models import Task, TaskPage
 
-__all__ = ["AsyncTaskHandle", "TaskHandle"]
+__all__ = ["HANDLE_FORMAT", "AsyncTaskHandle", "TaskHandle", "read_saved_handle"]
+
+HANDLE_FORMAT = 1
+"""The version of the saved-handle JSON (`TaskHandle.to_dict()`)."""
+_FIELDS = frozenset({"maesn_task_handle", "task_id", "integration", "company_id", "operation"})
+
+
+class _SyncTasks(Protocol):
+    """The calls of a `Client` a handle delegates to."""
+
+    @property
+    def integration(self) -> str: ...
+    def _redact(self, text: str) -> str: ...
+    def get_task(
+        self, task_id: str, *, page: int | None = None, company_id: str | None = None
+    ) -> Task: ...
+    def wait_for_task(self, task_id: str, **options: Unpack[WaitKeywords]) -> Task: ...
+    def iter_task_pages(
+        self,
+        task_id: str,
+        *,
+        start_page: int = 1,
+        company_id: str | None = None,
+        entries_from: EntriesFrom = default_entries,
+    ) -> Iterator[TaskPage]: ...
+    def iter_task_entries(
+        self,
+        task_id: str,
+        *,
+        start_page: int = 1,
+        company_id: str | None = None,
+        entries_from: EntriesFrom = default_entries,
+    ) -> Iterator[Any]: ...
+
+
+class _AsyncTasks(Protocol):
+    """The calls of an `AsyncClient` a handle delegates to."""
+
+    @property
+    def integration(self) -> str: ...
+    def _redact(self, text: str) -> str: ...
+    def get_task(
+        self, task_id: str, *, page: int | None = None, company_id: str | None = None
+    ) -> Awaitable[Task]: ...
+    def wait_for_task(self, task_id: str, **options: Unpack[WaitKeywords]) -> Awaitable[Task]: ...
+    def iter_task_pages(
+        self,
+        task_id: str,
+        *,
+        start_page: int = 1,
+        company_id: str | None = None,
+        entries_from: EntriesFrom = default_entries,
+    ) -> AsyncIterator[TaskPage]: ...
+    def iter_task_entries(
+        self,
+        task_id: str,
+        *,
+        start_page: int = 1,
+        company_id: str | None = None,
+        entries_from: EntriesFrom = default_entries,
+    ) -> AsyncIterator[Any]: ...
 
 
 class _Handle:
-    __slots__ = ("company_id", "created", "task_id")
+    __slots__ = ("_integration", "_redact", "company_id", "created", "operation", "task_id")
 
-    def __init__(self, task_id: str, *, created: Any = None, company_id: str | None = None) -> None:
+    def __init__(
+        self,
+        task_id: str,
+        *,
+        integration: str,
+        redact: Callable[[str], str],
+        created: Any = None,
+        company_id: str | None = None,
+        operation: str | None = None,
+    ) -> None:
         self.task_id = task_id
         """The id of the task the call started."""
         self.created = created
         """The parsed data of the answer that started the task (e.g. the created object)."""
         self.company_id = company_id
         """The companyId of the call that started the task (None when it sent none)."""
+        self.operation = operation
+        """The operation that started the task (`resource.operation`), when known."""
+        self._integration = integration
+        self._redact = redact
 
     def _company(self, company_id: str | None) -> str | None:
         return self.company_id if company_id is None else company_id
 
+    def _options(self, options: WaitKeywords) -> WaitKeywords:
+        merged: WaitKeywords = {**options}
+        merged["company_id"] = self._company(options.get("company_id"))
+        return merged
+
+    def to_dict(self) -> dict[str, Any]:
+        """The handle as a JSON-ready dict: task id, integration, companyId, operation; no key."""
+        return {
+            "maesn_task_handle": HANDLE_FORMAT,
+            "task_id": self.task_id,
+            "integration": str(self._integration),
+            "company_id": self.company_id,
+            "operation": self.operation,
+        }
+
+    def to_json(self) -> str:
+        """`to_dict()` as a JSON string, for a task queue or a database column."""
+        return json.dumps(self.to_dict(), separators=(",", ":"))
+
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(task_id={self.task_id!r}, company_id={self.company_id!r})"
+        shown = self._redact(repr(self.task_id))
+        company = self._redact(repr(self.company_id))
+        return f"{type(self).__name__}(task_id={shown}, company_id={company})"
+
+
+def read_saved_handle(saved: object, *, integration: str) -> tuple[str, str | None, str | None]:
+    """Check a saved handle (`to_json()` / `to_dict()`) for a client of `integration`.
+
+    Returns the task id, companyId and operation; raises ValidationError naming what is wrong.
+    """
+    data: object = saved
+    if isinstance(saved, str | bytes):
+        try:
+            data = json.loads(saved)
+        except ValueError:
+            raise ValidationError(
+                "saved handle is not JSON: pass what handle.to_json() returned",
+                argument="saved",
+            ) from None
+    if not isinstance(data, Mapping) or data.get("maesn_task_handle") != HANDLE_FORMAT:
+        raise ValidationError(
+            f"saved handle is not a maesn task handle (format {HANDLE_FORMAT}): pass what "
+            "handle.to_json() or handle.to_dict() returned",
+            argument="saved",
+        )
+    unknown = set(data) - _FIELDS
+    if unknown:
+        raise ValidationError(
+            f"saved handle has unknown fields {sorted(map(str, unknown))}", argument="saved"
+        )
+    saved_integration = data.get("integration")
+    if saved_integration != str(integration):
+        raise ValidationError(
+            f"the handle was saved by a client of integration {saved_integration!r}; this client "
+            f"is for {str(integration)!r}: restore it with a client of that integration (a task "
+            "id is only valid with the account key that started it)",
+            argument="saved",
+        )
+    operation = data.get("operation")
+    if operation is not None and not isinstance(operation, str):
+        raise ValidationError("saved handle: operation must be a str or null", argument="saved")
+    return check_task_id(data.get("task_id")), check_company_id(data.get("company_id")), operation
 
 
 class TaskHandle(_Handle):
     """A task started through a `Client`.
 
-    `.get()`, `.wait(...)`, and for paged integrations `.iter_pages()` / `.iter_entries()`.
+    `.get()`, `.wait(...)`, and for paged integrations `.iter_pages()` / `.iter_entries()`;
+    `.to_json()` saves it, `client.restore_handle(saved)` restores it.
     """
 
     __slots__ = ("_client",)
 
     def __init__(
-        self, client: Client, task_id: str, *, created: Any = None, company_id: str | None = None
+        self,
+        client: _SyncTasks,
+        task_id: str,
+        *,
+        created: Any = None,
+        company_id: str | None = None,
+        operation: str | None = None,
     ) -> None:
-        super().__init__(task_id, created=created, company_id=company_id)
+        super().__init__(
+            task_id,
+            integration=client.integration,
+            redact=client._redact,  # noqa: SLF001
+            created=created,
+            company_id=company_id,
+            operation=operation,
+        )
         self._client = client
 
     def get(self, *, page: int | None = None, company_id: str | None = None) -> Task:
         """The task's current state (one page of it, for paged exports): `Client.get_task`."""
         return self._client.get_task(self.task_id, page=page, company_id=self._company(company_id))
 
-    def wait(
-        self,
-        *,
-        max_wait: float = 600.0,
-        poll_interval: float = 1.0,
-        max_interval: float = 30.0,
-        company_id: str | None = None,
-        on_update: Callable[[Task], object] | None = None,
-        on_poll: Callable[[Task], object] | None = None,
-        raise_on_failure: bool = True,
-        fail_on_error_information: bool = False,
-    ) -> Task:
+    def wait(self, **options: Unpack[WaitKeywords]) -> Task:
         """Poll until the task is done and return it: `Client.wait_for_task` (same keywords)."""
-        return self._client.wait_for_task(
-            self.task_id,
-            max_wait=max_wait,
-            poll_interval=poll_interval,
-            max_interval=max_interval,
-            company_id=self._company(company_id),
-            on_update=on_update,
-            on_poll=on_poll,
-            raise_on_failure=raise_on_failure,
-            fail_on_error_information=fail_on_error_information,
-        )
+        return self._client.wait_for_task(self.task_id, **self._options(options))
 
     def iter_pages(
         self,
@@ -116,20 +249,28 @@ class AsyncTaskHandle(_Handle):
     """A task started through an `AsyncClient`.
 
     `await .get()`, `await .wait(...)`, and for paged integrations `async for` over
-    `.iter_pages()` / `.iter_entries()`.
+    `.iter_pages()` / `.iter_entries()`; `.to_json()` saves it.
     """
 
     __slots__ = ("_client",)
 
     def __init__(
         self,
-        client: AsyncClient,
+        client: _AsyncTasks,
         task_id: str,
         *,
         created: Any = None,
         company_id: str | None = None,
+        operation: str | None = None,
     ) -> None:
-        super().__init__(task_id, created=created, company_id=company_id)
+        super().__init__(
+            task_id,
+            integration=client.integration,
+            redact=client._redact,  # noqa: SLF001
+            created=created,
+            company_id=company_id,
+            operation=operation,
+        )
         self._client = client
 
     async def get(self, *, page: int | None = None, company_id: str | None = None) -> Task:
@@ -138,30 +279,9 @@ class AsyncTaskHandle(_Handle):
             self.task_id, page=page, company_id=self._company(company_id)
         )
 
-    async def wait(
-        self,
-        *,
-        max_wait: float = 600.0,
-        poll_interval: float = 1.0,
-        max_interval: float = 30.0,
-        company_id: str | None = None,
-        on_update: Callable[[Task], object] | None = None,
-        on_poll: Callable[[Task], object] | None = None,
-        raise_on_failure: bool = True,
-        fail_on_error_information: bool = False,
-    ) -> Task:
+    async def wait(self, **options: Unpack[WaitKeywords]) -> Task:
         """Poll until the task is done: `AsyncClient.wait_for_task` (same keywords)."""
-        return await self._client.wait_for_task(
-            self.task_id,
-            max_wait=max_wait,
-            poll_interval=poll_interval,
-            max_interval=max_interval,
-            company_id=self._company(company_id),
-            on_update=on_update,
-            on_poll=on_poll,
-            raise_on_failure=raise_on_failure,
-            fail_on_error_information=fail_on_error_information,
-        )
+        return await self._client.wait_for_task(self.task_id, **self._options(options))
 
     def iter_pages(
         self,

@@ -37,6 +37,8 @@ from ._status import TaskStatus
 __all__ = [
     "FAST_JSON",
     "decode_json",
+    "envelope_pagination",
+    "envelope_warnings",
     "error_from_response",
     "error_from_transport",
     "request_id_of",
@@ -244,7 +246,7 @@ def task_from_response(
         raise _invalid(exc.describe(redact), raw, response.status_code, attempts, redact) from None
 
 
-class _NotTheEnvelopeError(Exception):
+class _NotTheEnvelopeError(ValueError):
     """A decoded body that is not the envelope the spec describes."""
 
     def __init__(self, name: str, value: object = None, wanted: str = "") -> None:
@@ -375,3 +377,13 @@ def task_from_payload(
         attempts=attempts,
     )
     return task._with_body(body, redact)  # noqa: SLF001 - the parser attaches the body, once
+
+
+def envelope_pagination(meta: dict[str, Any]) -> Pagination | None:
+    """`meta.pagination` of any envelope, checked (a ValueError says what is wrong)."""
+    return _pagination(meta)
+
+
+def envelope_warnings(meta: dict[str, Any], redact: Redact) -> tuple[str, ...]:
+    """`meta.warnings` of any envelope, redacted and checked (a ValueError says what is wrong)."""
+    return _warnings(meta, redact)

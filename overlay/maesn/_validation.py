@@ -14,6 +14,7 @@ __all__ = [
     "MAX_TASK_ID_LENGTH",
     "check_at_least",
     "check_company_id",
+    "check_environment_name",
     "check_page",
     "check_seconds",
     "check_task_id",
@@ -103,34 +104,43 @@ def check_task_id(task_id: object) -> str:
     return task_id
 
 
+def _check_name(value: object, argument: str, source: str) -> str | None:
+    """None, or an id as Maesn lists it (`source` says where): a clean, sendable str."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValidationError(
+            f"{argument} must be a str (an id from {source}), got {type(value).__name__} {value!r}",
+            argument=argument,
+        )
+    if not value.strip() or value != value.strip():
+        raise ValidationError(
+            f"{argument} {value!r} is empty or has whitespace at its ends: pass the id "
+            f"exactly as {source} lists it, or None",
+            argument=argument,
+        )
+    if where := _unencodable(value):
+        raise ValidationError(
+            f"{argument} {_excerpt(value)} cannot be sent: it is not valid Unicode text "
+            f"({where}, a lone surrogate): pass the id exactly as {source} lists it",
+            argument=argument,
+        )
+    if controls := _control_characters(value):
+        raise ValidationError(
+            f"{argument} {_excerpt(value)} contains control characters ({', '.join(controls)})",
+            argument=argument,
+        )
+    return value
+
+
 def check_company_id(company_id: object) -> str | None:
     """None, or a company id as `client.companies()` lists them."""
-    if company_id is None:
-        return None
-    if not isinstance(company_id, str):
-        raise ValidationError(
-            f"company_id must be a str (an id from client.companies()), got "
-            f"{type(company_id).__name__} {company_id!r}",
-            argument="company_id",
-        )
-    if not company_id.strip() or company_id != company_id.strip():
-        raise ValidationError(
-            f"company_id {company_id!r} is empty or has whitespace at its ends: pass the id "
-            "exactly as client.companies() lists it, or None",
-            argument="company_id",
-        )
-    if where := _unencodable(company_id):
-        raise ValidationError(
-            f"company_id {_excerpt(company_id)} cannot be sent: it is not valid Unicode text "
-            f"({where}, a lone surrogate): pass the id exactly as client.companies() lists it",
-            argument="company_id",
-        )
-    if controls := _control_characters(company_id):
-        raise ValidationError(
-            f"company_id {_excerpt(company_id)} contains control characters ({', '.join(controls)})",
-            argument="company_id",
-        )
-    return company_id
+    return _check_name(company_id, "company_id", "client.companies()")
+
+
+def check_environment_name(environment_name: object) -> str | None:
+    """None, or an environment name as `client.auth.get_environments()` lists them."""
+    return _check_name(environment_name, "environment_name", "client.auth.get_environments()")
 
 
 def require_company_id(

@@ -13,7 +13,7 @@ import itertools
 import random
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict, Unpack
 
 from ._exceptions import (
     APITimeoutError,
@@ -29,14 +29,16 @@ from ._exceptions import (
 from ._flow import Emit, Flow, Sleep
 from ._models import Task
 from ._status import TaskOutcome, TaskStatus
-from ._validation import check_company_id, check_seconds
+from ._validation import check_company_id, check_seconds, did_you_mean
 
 if TYPE_CHECKING:
     from ._clock import Clock
 
 __all__ = [
     "POLL_BACKOFF",
+    "BatchWaitKeywords",
     "Fetch",
+    "WaitKeywords",
     "WaitOptions",
     "failure_error",
     "jittered",
@@ -63,6 +65,40 @@ _FAILURES: Mapping[TaskOutcome, type[TaskFailedError]] = {
 }
 
 
+class BatchWaitKeywords(TypedDict, total=False):
+    """The keywords of every wait, one task or many (declared once; defaults in brackets).
+
+    Attributes:
+        max_wait: Seconds to wait in all before TaskTimeoutError [600].
+        poll_interval: Seconds before the second poll; each pending poll waits 1.5x longer [1].
+        max_interval: The longest wait between two polls [30].
+        company_id: The companyId of the polls (default: the handle's, else the client's).
+        fail_on_error_information: Treat a successful status with an error-typed `information`
+            entry as failed (AbaConnect's FINISHED with an ERROR entry) [False].
+    """
+
+    max_wait: float
+    poll_interval: float
+    max_interval: float
+    company_id: str | None
+    fail_on_error_information: bool
+
+
+class WaitKeywords(BatchWaitKeywords, total=False):
+    """The keywords of a wait for one task: those of every wait, and the callbacks.
+
+    Attributes:
+        on_update: Called with the task whenever its status changes.
+        on_poll: Called with the task after every poll.
+        raise_on_failure: Raise a TaskFailedError subclass for a task that ends without
+            success; False returns it [True].
+    """
+
+    on_update: Callable[[Task], object] | None
+    on_poll: Callable[[Task], object] | None
+    raise_on_failure: bool
+
+
 @dataclass(frozen=True, kw_only=True)
 class WaitOptions:
     """The arguments of one wait, checked."""
@@ -77,21 +113,28 @@ class WaitOptions:
     fail_on_error_information: bool = False
 
     @classmethod
-    def create(
-        cls,
-        *,
-        max_wait: object,
-        poll_interval: object,
-        max_interval: object,
-        company_id: object,
-        on_update: Callable[[Task], object] | None = None,
-        raise_on_failure: bool = True,
-        on_poll: Callable[[Task], object] | None = None,
-        fail_on_error_information: bool = False,
-    ) -> WaitOptions:
-        """Validate a wait's arguments before any request is sent."""
-        first = check_seconds("poll_interval", poll_interval)
-        cap = check_seconds("max_interval", max_interval)
+    def create(cls, **keywords: Unpack[WaitKeywords]) -> WaitOptions:
+        """Validate a wait's arguments (defaults for those not given) before any request."""
+        unknown = sorted(set(keywords) - set(WaitKeywords.__annotations__))
+        if unknown:
+            name = unknown[0]
+            hint = (
+                "the wait's overall deadline is max_wait; timeout is the client's per-request "
+                "setting (client.with_options(timeout=...))"
+                if name == "timeout"
+                else did_you_mean(name, sorted(WaitKeywords.__annotations__))
+            )
+            raise ValidationError(
+                f"unknown wait keyword {name!r}{f' ({hint})' if hint else ''}: the keywords are "
+                f"{', '.join(sorted(WaitKeywords.__annotations__))}",
+                argument=name,
+                hint=hint,
+            )
+        max_wait: object = keywords.get("max_wait", 600.0)
+        first = check_seconds("poll_interval", keywords.get("poll_interval", 1.0))
+        cap = check_seconds("max_interval", keywords.get("max_interval", 30.0))
+        on_update = keywords.get("on_update")
+        on_poll = keywords.get("on_poll")
         if cap < first:
             raise ValidationError(
                 f"max_interval ({cap}) must not be shorter than poll_interval ({first})",
@@ -104,11 +147,11 @@ class WaitOptions:
             max_wait=check_seconds("max_wait", max_wait),
             poll_interval=first,
             max_interval=cap,
-            company_id=check_company_id(company_id),
+            company_id=check_company_id(keywords.get("company_id")),
             on_update=on_update,
             on_poll=on_poll,
-            raise_on_failure=bool(raise_on_failure),
-            fail_on_error_information=bool(fail_on_error_information),
+            raise_on_failure=bool(keywords.get("raise_on_failure", True)),
+            fail_on_error_information=bool(keywords.get("fail_on_error_information", False)),
         )
 
 

@@ -36,7 +36,7 @@ def test_demo_walks_through_all_five_steps_and_exits_0(tmp_path: Path) -> None:
     assert "without companyId: ValidationError" in out
     assert "requests the sandbox received for this booking: 0" in out
     assert "client.accounting.post_file_async(body=...) -> TaskHandle(task_id=" in out
-    assert "client.accounting.get_journal_entries() -> TaskHandle(task_id=" in out
+    assert "client.accounting.as_task.get_journal_entries() -> TaskHandle(task_id=" in out
     assert "the sandbox answered: 429 (rate limit (Retry-After: 1)), 200" in out
     assert "saved 120,000 entries in 3 pages" in out
     assert "each once, in order: yes" in out

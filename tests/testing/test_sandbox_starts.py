@@ -6,12 +6,13 @@ from it too: an operation added upstream and regenerated is covered with no chan
 
 from __future__ import annotations
 
-import inspect
+import dataclasses
 from typing import Any
 
 import httpx
 import maesn
 import pytest
+from maesn._operations import find_operation
 from maesn._profiles import Integration
 from maesn.testing import Fault, Sandbox, default_lifecycle
 from maesn.testing._routes import Route, _route, all_routes, task_routes
@@ -69,15 +70,14 @@ def test_the_sandbox_serves_exactly_the_clients_task_operations() -> None:
     assert {r.operation for r in task_routes()} == {op.name for op in maesn.task_operations()}
 
 
-def test_the_route_comes_from_the_generated_source() -> None:
-    """Method, path template, query and body kind are read from `_get_kwargs`."""
-    import maesn_api.api.accounting.post_file_async as generated  # noqa: PLC0415
-
-    source = inspect.getsource(generated).replace(
-        '"/accounting/files/async"', '"/accounting/receipts/{receipt_id}/async"'
+def test_the_route_comes_from_the_operations_facts() -> None:
+    """Method, path template, query and body kind are the generated `Operation`'s."""
+    operation = dataclasses.replace(
+        find_operation("accounting", "post_file_async"),
+        path="/accounting/receipts/{receiptId}/async",
     )
-    route = _route("accounting", "post_file_async", source)
-    assert route is not None
+    route = _route(operation)
+    assert route.body == "multipart"
     assert route.task_status == 202
     assert route.method == "POST"
     assert route.pattern.fullmatch("/accounting/receipts/r-1/async")

@@ -164,7 +164,10 @@ class _Demo:
         )
         self.sandbox.on_start("create_journal_entries", lifecycle=["SUCCESS"])
         with self.client(Integration.DATEV_REWE, company_id=_COMPANY) as client:
-            handle = client.accounting.create_journal_entries(body=_booking_batch())
+            handle = self.started(
+                client.accounting.create_journal_entries(body=_booking_batch()),
+                "client.accounting.create_journal_entries(body=...)",
+            )
             task_id = handle.task_id
             self.sandbox.inject(Fault.rate_limit(retry_after=1), task_id=task_id)
             started = time.monotonic()
@@ -194,8 +197,8 @@ class _Demo:
         out = out_dir / _EXPORT_FILE
         with self.client(Integration.DATEV_REWE_EXPORT, company_id=_COMPANY) as client:
             task_id = self.started(
-                client.accounting.get_journal_entries(),
-                "client.accounting.get_journal_entries()",
+                client.accounting.as_task.get_journal_entries(),
+                "client.accounting.as_task.get_journal_entries()",
             ).task_id
             file = ExportFile.open(
                 out, task_id=task_id, integration=client.integration.value, start_page=None

@@ -1,7 +1,7 @@
 """The commands that get a task id or a companyId: `companies`, `files upload`, `export start`.
 
 They call the API through the client's resources (`client.companies()`,
-`client.accounting.post_file_async(...)`, `client.accounting.get_journal_entries()`), so keys,
+`client.accounting.post_file_async(...)`, `client.accounting.as_task.get_journal_entries()`), so keys,
 retries (GETs only: an upload is never sent twice), errors and redaction are the library's.
 """
 
@@ -97,7 +97,7 @@ def start_export(ctx: Context, args: argparse.Namespace) -> int:
                 f"--integration {client.integration.value} does not run reads as exports: "
                 f"`export start` is for {_reads_start_tasks()}"
             )
-        started: Any = client.accounting.get_journal_entries()
+        started: Any = client.accounting.as_task.get_journal_entries()
         if not isinstance(started, TaskHandle):
             raise UsageError(
                 "the read answered with data instead of a task id: nothing to export "
