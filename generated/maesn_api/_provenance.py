@@ -7,14 +7,17 @@ Generated, do not edit: regenerate with `nox -s regenerate` (scripts/regenerate.
 
 __all__ = [
     "CONFIG_SHA256",
+    "DISTRIBUTION",
     "FIXES_SHA256",
     "GENERATOR_VERSION",
     "RUFF_VERSION",
     "SPEC_SHA256",
 ]
 
+#: The distribution this package belongs to; `import maesn` refuses a package without it.
+DISTRIBUTION = "maesn-client"
 SPEC_SHA256 = "5ae09e02efb70f54433ec48b80a7fe7019c8ac65b83edc7d35c1678a9e04f5f7"
-FIXES_SHA256 = "526384a9c1062c8524b30514a7ba94dcfaac0875c42784e48bd29abfd7c0a2b7"
+FIXES_SHA256 = "bc99df315fd3375e126461c779e5130c00141d5e7ec33783714fa49c614399c3"
 CONFIG_SHA256 = "678051cb1534843470ad978404075c315f86072041dd3840136b042d5c577620"
 GENERATOR_VERSION = "0.29.1"
 RUFF_VERSION = "0.17.6"
