@@ -5,7 +5,7 @@ companyId, paging) from `maesn.Integration.X.profile`. The low-level client they
 `maesn_api`, is generated from the pinned OpenAPI spec identified by `maesn.SPEC_SHA256`.
 """
 
-from maesn_api._provenance import SPEC_SHA256
+from maesn._generated import SPEC_SHA256
 
 from ._client import AsyncClient, Client, TaskResult
 from ._exceptions import (
