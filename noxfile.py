@@ -109,6 +109,18 @@ def spec_diff(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON_VERSIONS[0], default=False)
+def release(session: nox.Session) -> None:
+    """Release: `nox -s release -- BUMP` (spec, major, minor or patch), see scripts/release.py.
+
+    Checks generated/ is current, then writes the version and the CHANGELOG section, builds the
+    wheel and sdist into dist/, commits and tags. Nothing is pushed or uploaded.
+    """
+    session.install(*_groups("release"))
+    session.run("python", "-m", "scripts.regenerate", "--check")
+    session.run("python", "-m", "scripts.release", *session.posargs)
+
+
+@nox.session(python=PYTHON_VERSIONS[0], default=False)
 def benchmark(session: nox.Session) -> None:
     """Measure the client against httpx, http.client, orjson and the generated call (BENCHMARKS.md).
 
