@@ -630,7 +630,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0] if __doc__ else None,
         epilog="Exit codes: 0 done (or up to date), 1 generated/ is stale (--check), "
-        "2 the pipeline refused (stale fix, generator warning, wrong tool version).",
+        "2 the pipeline refused (an invalid spec, a stale, redundant or conflicting fix, a "
+        "generator warning, a wrong tool version).",
     )
     parser.add_argument(
         "--check",
