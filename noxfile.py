@@ -9,7 +9,8 @@ from pathlib import Path
 
 import nox
 
-nox.needs_version = ">=2025.5.1"
+# 2026.10.20: CommandFailed carries the command's return code (the spec_diff session passes it on).
+nox.needs_version = ">=2026.10.20"
 # Reusing virtualenvs keeps a local `nox` fast; CI starts from a clean clone, so it builds them anew.
 nox.options.reuse_existing_virtualenvs = True
 nox.options.error_on_external_run = True
@@ -84,11 +85,39 @@ def regenerate(session: nox.Session) -> None:
     session.run("python", "-m", "scripts.regenerate", *session.posargs)
 
 
+#: spec_diff's verdicts other than "no drift" (scripts/spec_diff ExitCode), passed on as they are.
+SPEC_DIFF_VERDICTS = {2: "could not check", 3: "drift"}
+
+
 @nox.session(python=PYTHON_VERSIONS[0], default=False)
 def spec_diff(session: nox.Session) -> None:
-    """Compare the pinned spec with upstream: classified changes, generated-code diff, bump."""
+    """Compare the pinned spec with upstream: exit 0 no drift, 3 drift, 2 could not check.
+
+    stdout carries the report and nothing else (`> spec-drift.md` holds a report or is empty):
+    nox's log and spec_diff's `error:` line go to stderr. nox itself only ever exits 0 or 1, so
+    the verdict leaves as this process's own exit status; anything else (1) means nox or the
+    command failed before a verdict.
+    """
     session.install(*_groups("spec-diff"))
-    session.run("python", "-m", "scripts.spec_diff", *session.posargs)
+    try:
+        session.run("python", "-m", "scripts.spec_diff", *session.posargs, stderr=None)
+    except nox.command.CommandFailed as failed:
+        if failed.return_code in SPEC_DIFF_VERDICTS:
+            session.log(f"spec_diff: {SPEC_DIFF_VERDICTS[failed.return_code]}")
+            raise SystemExit(failed.return_code) from None
+        raise
+
+
+@nox.session(python=PYTHON_VERSIONS[0], default=False)
+def release(session: nox.Session) -> None:
+    """Release: `nox -s release -- BUMP` (spec, major, minor or patch), see scripts/release.py.
+
+    Checks generated/ is current, then writes the version and the CHANGELOG section, builds the
+    wheel and sdist into dist/, commits and tags. Nothing is pushed or uploaded.
+    """
+    session.install(*_groups("release"))
+    session.run("python", "-m", "scripts.regenerate", "--check")
+    session.run("python", "-m", "scripts.release", *session.posargs)
 
 
 @nox.session(python=PYTHON_VERSIONS[0], default=False)

@@ -1,8 +1,10 @@
 """Regenerate the low-level client in generated/maesn_api from the pinned spec.
 
-The pipeline: read openapi/maesn.yaml (Maesn's spec, verbatim) → apply the actions of
-openapi/fixes.yaml (an OpenAPI Overlay 1.0 document; a fix whose target matches nothing is an
-error) → run the exactly pinned openapi-python-client with generator-config.yaml into a fresh
+The pipeline: read openapi/maesn.yaml (Maesn's spec, verbatim; a YAML error names its line, a
+duplicate operationId or a `$ref` to nothing its JSON pointer) → apply the actions of
+openapi/fixes.yaml (an OpenAPI Overlay 1.0 document; every fix must still be needed: one whose
+target matches nothing is stale, one that changes nothing redundant, one that would overwrite or
+extend what upstream now declares itself conflicting, and each stops the run) → run the exactly pinned openapi-python-client with generator-config.yaml into a fresh
 temporary directory, failing on any generator warning → add a "do not edit" header to every file,
 py.typed and a provenance module → replace generated/maesn_api.
 
@@ -40,6 +42,8 @@ from oas_patch.validator import load_schema
 
 from scripts.regenerate_typed import PACKAGE as TYPED_PACKAGE
 from scripts.regenerate_typed import FactsError, emit
+from scripts.spec_check import InvalidSpecError, SpecProblem, join, ref_problems, short
+from scripts.spec_check import check_spec as spec_check
 from scripts.spec_yaml import SpecYAMLError
 from scripts.spec_yaml import load_document as _load_yaml_document
 
@@ -52,18 +56,29 @@ __all__ = [
     "SPEC",
     "TEMPLATES",
     "TYPED_PACKAGE",
+    "ConflictingFixError",
+    "FixError",
     "FixOutcome",
+    "FixProblem",
     "GeneratorWarningError",
+    "InvalidSpecPipelineError",
     "PipelineError",
+    "RedundantFixError",
     "StaleFixError",
     "TreeDiff",
     "apply_fixes",
     "build_package",
+    "check_spec",
     "compare_trees",
+    "distribution_name",
+    "generated_packages",
     "load_document",
+    "load_spec",
     "main",
     "pinned_versions",
+    "provenance_source",
     "run_generator",
+    "without_addresses",
 ]
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -84,14 +99,81 @@ HEADER = (
     f"# Do not edit: regenerate with `{REGENERATE_COMMAND}` (scripts/regenerate.py).\n"
 )
 IGNORED_NAMES = frozenset({"__pycache__", ".ruff_cache", ".mypy_cache"})
+#: The object reprs openapi-python-client prints in some warnings (`<...UntrustedString object
+#: at 0x7f...>`, in place of a status code): they say nothing and change on every run.
+_ADDRESS = re.compile(r"<[\w.]+ object at 0x[0-9a-fA-F]+>")
+
+
+def without_addresses(text: str) -> str:
+    """`text` with every `<X object at 0x...>` replaced by `?`."""
+    return _ADDRESS.sub("?", text)
 
 
 class PipelineError(Exception):
     """The spec, the fixes or the generator refused to produce a client."""
 
 
-class StaleFixError(PipelineError):
+class InvalidSpecPipelineError(PipelineError):
+    """The spec is not a valid OpenAPI description (duplicate operationIds, `$ref`s to nothing)."""
+
+    def __init__(self, message: str, problems: list[SpecProblem]) -> None:
+        super().__init__(message)
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class FixProblem:
+    """Why one fix is not (or no longer) needed as written: stale, redundant or conflicting."""
+
+    kind: str
+    index: int
+    target: str
+    #: What the spec now says where the fix applies, in one line.
+    detail: str
+
+    STALE = "stale"
+    REDUNDANT = "redundant"
+    CONFLICTING = "conflicting"
+
+    def __str__(self) -> str:
+        advice = {
+            self.STALE: "Upstream changed under this fix: check whether it is still needed, "
+            "then update or delete it",
+            self.REDUNDANT: "Upstream now says what the fix says: delete the fix",
+            self.CONFLICTING: "Delete the fix if upstream's declaration is right, or record what "
+            f"the fix deliberately replaces in its {REPLACES}",
+        }[self.kind]
+        return (
+            f"fix #{self.index} ({self.target}) is {self.kind}: {self.detail}. {advice} "
+            "(openapi/fixes.yaml)."
+        )
+
+
+class FixError(PipelineError):
+    """A fix in openapi/fixes.yaml that no longer proves it is needed; `problem` says why."""
+
+    def __init__(self, problem: FixProblem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+class StaleFixError(FixError):
     """A fix in openapi/fixes.yaml matches nothing in the spec."""
+
+
+class RedundantFixError(FixError):
+    """A fix in openapi/fixes.yaml that changes nothing: the spec already says what it says."""
+
+
+class ConflictingFixError(FixError):
+    """A fix that would overwrite or extend what upstream now declares itself."""
+
+
+_FIX_ERRORS: dict[str, type[FixError]] = {
+    FixProblem.STALE: StaleFixError,
+    FixProblem.REDUNDANT: RedundantFixError,
+    FixProblem.CONFLICTING: ConflictingFixError,
+}
 
 
 class GeneratorWarningError(PipelineError):
@@ -108,16 +190,26 @@ class GeneratorWarningError(PipelineError):
 #: seed fixture, an upstream preview) a target that matches nothing is skipped, not stale.
 NEEDED_BY = "x-maesn-needed-by"
 NEEDED_BY_VALUES = frozenset({"pinned"})
+#: The action extension recording what an `update` deliberately replaces, as the spec declared it
+#: when the fix was written (a mapping shaped like the update: `{type: number}` for a fix setting
+#: `type: integer`). Any other value the update would overwrite, and any list it would extend, is
+#: something upstream now declares itself: the fix conflicts with it.
+REPLACES = "x-maesn-replaces"
 
 
 @dataclass(frozen=True)
 class FixOutcome:
-    """How one overlay action applied: its target, how many nodes it matched, which spec needs it."""
+    """How one overlay action applied: its target, how many nodes it matched, which spec needs it.
+
+    `problem` is set when the fix is not needed as written (stale, redundant or conflicting); such
+    a fix was not applied.
+    """
 
     target: str
     description: str
     matches: int
     needed_by: str | None = None
+    problem: FixProblem | None = None
 
     @property
     def stale(self) -> bool:
@@ -152,7 +244,22 @@ def load_document(path: Path) -> dict[str, Any]:
     try:
         return _load_yaml_document(path)
     except SpecYAMLError as exc:
-        raise PipelineError(f"{path} is not a valid YAML/JSON mapping: {exc}") from exc
+        raise PipelineError(f"{path}: {exc}") from exc
+
+
+def check_spec(spec: dict[str, Any], name: str) -> None:
+    """Refuse a spec with duplicate operationIds or dangling `$ref`s, naming each with its pointer."""
+    try:
+        spec_check(spec, name)
+    except InvalidSpecError as exc:
+        raise InvalidSpecPipelineError(str(exc), exc.problems) from exc
+
+
+def load_spec(path: Path) -> dict[str, Any]:
+    """Read a spec and check it is a valid description (see `check_spec`)."""
+    spec = load_document(path)
+    check_spec(spec, str(path))
+    return spec
 
 
 def _validate_overlay(fixes: dict[str, Any]) -> list[dict[str, Any]]:
@@ -186,41 +293,143 @@ def apply_fixes(
     spec: dict[str, Any],
     fixes: dict[str, Any],
     *,
-    allow_stale: bool = False,
+    allow_fix_problems: bool = False,
     pinned: bool = True,
 ) -> tuple[dict[str, Any], list[FixOutcome]]:
-    """Apply the overlay actions in order to a copy of `spec`.
+    """Apply the overlay actions in order to a copy of `spec`; each must prove it is needed.
 
-    Raises StaleFixError for an action whose target matches nothing, unless `allow_stale`
-    (the spec-diff report lists stale fixes instead of stopping at the first). `pinned` says
-    whether `spec` is openapi/maesn.yaml: only then must an action marked
-    `x-maesn-needed-by: pinned` match; on another spec it may match nothing.
+    A fix whose target matches nothing is stale (StaleFixError), one that would change nothing is
+    redundant (RedundantFixError), one that would overwrite a value or extend a list upstream now
+    declares (other than what its `x-maesn-replaces` records), or add a `$ref` to nothing, is
+    conflicting (ConflictingFixError). With `allow_fix_problems` (the spec-diff report, which
+    lists them all) such a fix is skipped and its outcome carries the problem instead. `pinned`
+    says whether `spec` is openapi/maesn.yaml: only there must a fix marked
+    `x-maesn-needed-by: pinned` match; on another spec it may match nothing (but where it
+    matches, it must be needed there too).
     """
     fixed = copy.deepcopy(spec)
     outcomes: list[FixOutcome] = []
-    for action in _validate_overlay(fixes):
+    for index, action in enumerate(_validate_overlay(fixes)):
         target = action["target"]
         try:
-            matches = len(parse_jsonpath(target).find(fixed))
+            found = parse_jsonpath(target).find(fixed)
         except Exception as exc:  # jsonpath-ng raises bare Exception subclasses on bad syntax
             raise PipelineError(f"fix target {target!r} is not valid JSONPath: {exc}") from exc
-        outcome = FixOutcome(
-            target=target,
-            description=action["description"],
-            matches=matches,
-            needed_by=action.get(NEEDED_BY),
-        )
-        optional_here = outcome.needed_by == "pinned" and not pinned
-        if outcome.stale and not allow_stale and not optional_here:
-            raise StaleFixError(
-                f"fix target {target!r} matches nothing in the spec: upstream changed under this "
-                "fix. Check whether it is still needed, then update or delete it in openapi/fixes.yaml."
+        problem = _fix_problem(fixed, index, action, found)
+        # A fix for the pinned spec only may match nothing elsewhere; where it matches, it must
+        # still be needed (neither redundant nor conflicting), as on the pinned spec.
+        optional_here = action.get(NEEDED_BY) == "pinned" and not pinned
+        excused = optional_here and problem is not None and problem.kind == FixProblem.STALE
+        if problem is not None and not allow_fix_problems and not excused:
+            raise _FIX_ERRORS[problem.kind](problem)
+        outcomes.append(
+            FixOutcome(
+                target=target,
+                description=action["description"],
+                matches=len(found),
+                needed_by=action.get(NEEDED_BY),
+                problem=problem,
             )
-        outcomes.append(outcome)
-        # A deep copy per action keeps update values from being shared between the nodes they land on.
-        plain = {key: value for key, value in action.items() if not key.startswith("x-")}
-        apply_overlay(fixed, {"actions": [copy.deepcopy(plain)]})
+        )
+        if problem is None:
+            # A deep copy per action keeps update values from being shared between the nodes they land on.
+            plain = {key: value for key, value in action.items() if not key.startswith("x-")}
+            apply_overlay(fixed, {"actions": [copy.deepcopy(plain)]})
     return fixed, outcomes
+
+
+def _pointer(datum: Any) -> str:
+    """The JSON pointer of a jsonpath-ng match."""
+    tokens: list[str | int] = []
+    while datum is not None and datum.context is not None:
+        path = datum.path
+        tokens.append(path.fields[0] if hasattr(path, "fields") else path.indices[0])
+        datum = datum.context
+    return join("", *reversed(tokens))
+
+
+def _fix_problem(
+    spec: dict[str, Any], index: int, action: dict[str, Any], found: list[Any]
+) -> FixProblem | None:
+    """Why this fix is not needed as written on `spec`, or None when it is."""
+    target = action["target"]
+    if not found:
+        return FixProblem(FixProblem.STALE, index, target, "its target matches nothing in the spec")
+    if "update" not in action:
+        return None  # removing something that is there always changes the spec
+    update = action["update"]
+    if dangling := [p for p in ref_problems(spec, update) if p.kind == "dangling $ref"]:
+        refs = ", ".join(repr(problem.ref) for problem in dangling)
+        return FixProblem(
+            FixProblem.CONFLICTING,
+            index,
+            target,
+            f"it adds $ref {refs}, which the spec does not define",
+        )
+    expected = action.get(REPLACES, _ABSENT)
+    changes = False
+    conflicts: list[str] = []
+    for datum in found:
+        changed, clashes = _merge_effects(datum.value, update, expected, _pointer(datum))
+        changes = changes or changed
+        conflicts += clashes
+    if conflicts:
+        more = f"; and {len(conflicts) - 3} more" if len(conflicts) > 3 else ""  # noqa: PLR2004
+        shown = "; ".join(conflicts[:3]) + more
+        return FixProblem(FixProblem.CONFLICTING, index, target, f"upstream now declares {shown}")
+    if not changes:
+        where = ", ".join(_pointer(datum) for datum in found[:3])
+        return FixProblem(
+            FixProblem.REDUNDANT,
+            index,
+            target,
+            f"applying it changes nothing: the spec already says {short(update)} at {where}",
+        )
+    return None
+
+
+def _merge_effects(node: Any, update: Any, expected: Any, where: str) -> tuple[bool, list[str]]:
+    """(whether it changes anything, the conflicts) of an Overlay `update` of `node`.
+
+    Mirrors the Overlay merge: mappings merge key by key, lists are extended, anything else is
+    replaced. Replacing a value or extending a non-empty list is a conflict unless `expected`
+    (the action's x-maesn-replaces, shaped like the update) records that very value.
+    """
+    if isinstance(node, dict) and isinstance(update, dict):
+        changes = False
+        conflicts: list[str] = []
+        expected_map = expected if isinstance(expected, dict) else {}
+        for key, value in update.items():
+            if key not in node:
+                changes = True
+                continue
+            changed, clashes = _merge_effects(
+                node[key], value, expected_map.get(key, _ABSENT), join(where, key)
+            )
+            changes, conflicts = changes or changed, conflicts + clashes
+        return changes, conflicts
+    if isinstance(node, list):
+        added = update if isinstance(update, list) else [update]
+        clash = f"{where} = {_shown(node)} (the fix would add {_shown(added)} to it)"
+        return bool(added), [clash] if added and node and expected != node else []
+    if node == update:
+        return False, []
+    if expected is _ABSENT:
+        clash = f"{where} = {_shown(node)} (the fix would replace it with {_shown(update)})"
+    else:
+        clash = (
+            f"{where} = {_shown(node)} (the fix replaces {_shown(expected)} with {_shown(update)})"
+        )
+    return True, [clash] if expected != node else []
+
+
+_ABSENT: Any = object()
+#: Long enough for a schema `allOf` naming its DTO: what upstream now says must be readable.
+_SHOWN_CHARS = 160
+
+
+def _shown(value: Any) -> str:
+    return short(value, _SHOWN_CHARS)
 
 
 def pinned_versions(pyproject: Path = PYPROJECT) -> dict[str, str]:
@@ -287,7 +496,8 @@ def run_generator(fixed_spec: dict[str, Any], workdir: Path) -> Path:
     if result.returncode != 0 or noise or not destination.is_dir():
         raise GeneratorWarningError(
             "openapi-python-client did not generate cleanly (the pipeline refuses output with "
-            f"warnings; fix the cause in openapi/fixes.yaml):\n{output}",
+            "warnings; a part of the spec the generator cannot read needs a fix in "
+            f"openapi/fixes.yaml):\n{without_addresses(output)}",
             package=destination if destination.is_dir() else None,
         )
     return destination
@@ -295,6 +505,12 @@ def run_generator(fixed_spec: dict[str, Any], workdir: Path) -> Path:
 
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def distribution_name(pyproject: Path = PYPROJECT) -> str:
+    """The distribution that ships the generated packages (pyproject's [project].name)."""
+    name: str = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["name"]
+    return name
 
 
 def _templates_sha256() -> str:
@@ -305,24 +521,29 @@ def _templates_sha256() -> str:
     return digest.hexdigest()
 
 
-def _finish_package(package: Path, spec_path: Path, fixes_path: Path, pins: dict[str, str]) -> None:
-    for module in sorted(package.rglob("*.py")):
-        module.write_text(HEADER + module.read_text(encoding="utf-8"), encoding="utf-8")
-    (package / "py.typed").write_text("", encoding="utf-8")
-    provenance = f'''{HEADER}"""Where this generated package came from: the inputs' hashes and the tools' versions.
+def provenance_source(spec_path: Path, fixes_path: Path, pins: dict[str, str]) -> str:
+    """The `_provenance.py` of a generated package: inputs' hashes, tools' versions, its owner.
+
+    `DISTRIBUTION` is the marker `import maesn` checks (maesn._generated), so that a `maesn_api`
+    another distribution installed is refused with a clear ImportError instead of being used.
+    """
+    return f'''{HEADER}"""Where this generated package came from: the inputs' hashes and the tools' versions.
 
 Generated, do not edit: regenerate with `{REGENERATE_COMMAND}` (scripts/regenerate.py).
 """
 
 __all__ = [
     "CONFIG_SHA256",
+    "DISTRIBUTION",
     "FIXES_SHA256",
-    "TEMPLATES_SHA256",
     "GENERATOR_VERSION",
     "RUFF_VERSION",
     "SPEC_SHA256",
+    "TEMPLATES_SHA256",
 ]
 
+#: The distribution this package belongs to; `import maesn` refuses a package without it.
+DISTRIBUTION = "{distribution_name()}"
 SPEC_SHA256 = "{_sha256(spec_path)}"
 FIXES_SHA256 = "{_sha256(fixes_path)}"
 CONFIG_SHA256 = "{_sha256(CONFIG)}"
@@ -330,25 +551,38 @@ TEMPLATES_SHA256 = "{_templates_sha256()}"
 GENERATOR_VERSION = "{pins["openapi-python-client"]}"
 RUFF_VERSION = "{pins["ruff"]}"
 '''
-    (package / "_provenance.py").write_text(provenance, encoding="utf-8")
+
+
+def _finish_package(package: Path, spec_path: Path, fixes_path: Path, pins: dict[str, str]) -> None:
+    for module in sorted(package.rglob("*.py")):
+        module.write_text(HEADER + module.read_text(encoding="utf-8"), encoding="utf-8")
+    (package / "py.typed").write_text("", encoding="utf-8")
+    (package / "_provenance.py").write_text(
+        provenance_source(spec_path, fixes_path, pins), encoding="utf-8"
+    )
 
 
 def build_package(
-    workdir: Path, spec_path: Path = SPEC, fixes_path: Path = FIXES, *, allow_stale: bool = False
+    workdir: Path,
+    spec_path: Path = SPEC,
+    fixes_path: Path = FIXES,
+    *,
+    allow_fix_problems: bool = False,
 ) -> Path:
     """Run the whole pipeline into `workdir` and return the generated package directory.
 
-    The typed resources are emitted beside it (`workdir/maesn_resources`, see
-    scripts/regenerate_typed) once the generator ran cleanly. `allow_stale` skips fixes that match nothing instead of refusing (the spec-diff preview of an
-    upstream spec). On a generator warning the partial package, if any, is finished like a clean
+    The typed resources are emitted beside it (`workdir/maesn_resources`, with a provenance file
+    of their own; see scripts/regenerate_typed) once the generator ran cleanly.
+    `allow_fix_problems` skips fixes that are stale, redundant or conflicting instead of refusing
+    (the spec-diff preview of an upstream spec). On a generator warning the partial package, if any, is finished like a clean
     one before GeneratorWarningError is raised, so that a preview can still show it.
     """
     pins = pinned_versions()
     _check_installed(pins)
     fixed, _ = apply_fixes(
-        load_document(spec_path),
+        load_spec(spec_path),
         load_document(fixes_path),
-        allow_stale=allow_stale,
+        allow_fix_problems=allow_fix_problems,
         pinned=spec_path.resolve() == SPEC.resolve(),
     )
     try:
@@ -359,9 +593,12 @@ def build_package(
         raise
     _finish_package(package, spec_path, fixes_path, pins)
     try:
-        emit(fixed, workdir, CONFIG)
+        typed = emit(fixed, workdir, CONFIG)
     except FactsError as exc:
         raise PipelineError(f"the typed resources could not be emitted: {exc}") from exc
+    (typed / "_provenance.py").write_text(
+        provenance_source(spec_path, fixes_path, pins), encoding="utf-8"
+    )
     return package
 
 
@@ -427,7 +664,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0] if __doc__ else None,
         epilog="Exit codes: 0 done (or up to date), 1 generated/ is stale (--check), "
-        "2 the pipeline refused (stale fix, generator warning, wrong tool version).",
+        "2 the pipeline refused (an invalid spec, a stale, redundant or conflicting fix, a "
+        "generator warning, a wrong tool version).",
     )
     parser.add_argument(
         "--check",

@@ -18,14 +18,33 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.constructor import SafeConstructor
-from ruamel.yaml.error import YAMLError
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import ScalarNode
 
 __all__ = ["SpecYAMLError", "load_document", "load_yaml"]
 
 
 class SpecYAMLError(ValueError):
-    """The text is not valid YAML 1.2 (JSON included)."""
+    """The text is not valid YAML 1.2 (JSON included), with where the parser stopped (1-based)."""
+
+    def __init__(self, message: str, *, line: int | None = None, column: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+        self.column = column
+
+    @classmethod
+    def from_yaml(cls, exc: YAMLError) -> SpecYAMLError:
+        """One line naming the line and column, the problem and what the parser was reading."""
+        if not isinstance(exc, MarkedYAMLError) or exc.problem_mark is None:
+            return cls(" ".join(str(exc).split()))
+        line, column = exc.problem_mark.line + 1, exc.problem_mark.column + 1
+        message = f"YAML error at line {line}, column {column}: {exc.problem}"
+        if exc.context and exc.context_mark is not None:
+            started = f"line {exc.context_mark.line + 1}, column {exc.context_mark.column + 1}"
+            message += f" ({exc.context} started at {started})"
+        elif exc.context:
+            message += f" ({exc.context})"
+        return cls(message, line=line, column=column)
 
 
 class _SpecConstructor(SafeConstructor):
@@ -50,7 +69,7 @@ def load_yaml(text: str | bytes) -> Any:
     try:
         return yaml.load(text)
     except YAMLError as exc:
-        raise SpecYAMLError(str(exc)) from exc
+        raise SpecYAMLError.from_yaml(exc) from exc
 
 
 def load_document(path: Path) -> dict[str, Any]:

@@ -20,7 +20,15 @@ import yaml
 
 from scripts import spec_diff
 from scripts.regenerate import GeneratorWarningError, load_document
-from scripts.spec_diff import PROFILE_ROWS, PROFILES_TABLE, Bump, Change, Report, Severity
+from scripts.spec_diff import (
+    PROFILE_ROWS,
+    PROFILES_TABLE,
+    Bump,
+    Change,
+    ExitCode,
+    Report,
+    Severity,
+)
 from scripts.spec_diff.preview import generator_warnings
 
 pytestmark = pytest.mark.tooling
@@ -432,7 +440,7 @@ def test_recursive_refs_terminate_and_are_compared() -> None:
 
 
 def test_an_unresolvable_ref_cannot_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """A $ref to nothing is an invalid spec: exit 2 with the ref named."""
+    """A $ref to nothing is an invalid spec: exit 2 naming the ref and where it is written."""
     spec = _pinned()
     _schema(spec, "AsyncTaskResponseDto")["properties"]["information"]["items"] = {
         "$ref": "#/components/schemas/Nowhere"
@@ -441,7 +449,9 @@ def test_an_unresolvable_ref_cannot_run(tmp_path: Path, capsys: pytest.CaptureFi
         spec_diff.main(["--upstream", str(_write(tmp_path, spec)), "--no-preview", *SEED_ARGS]) == 2
     )
     err = capsys.readouterr().err
-    assert err.startswith("error: upstream: $ref '#/components/schemas/Nowhere'")
+    assert err.startswith("error: ")
+    assert "is not a valid OpenAPI description: dangling $ref at " in err
+    assert f"{TASK}/properties/information/items/$ref: '#/components/schemas/Nowhere'" in err
 
 
 def test_escape_follows_rfc_6901() -> None:
@@ -486,7 +496,7 @@ def test_the_2026_upstream_is_classified_change_by_change(upstream_2026: Report)
     }
     assert not [c for c in upstream_2026.changes if c.pointer.endswith("/enum")]
     assert upstream_2026.bump is Bump.MAJOR
-    assert upstream_2026.exit_code == 1
+    assert upstream_2026.exit_code == ExitCode.DRIFT
 
 
 def test_the_2026_preview_shows_the_new_limit_parameter(upstream_2026: Report) -> None:
@@ -526,7 +536,7 @@ def test_every_format_renders_the_2026_report(upstream_2026: Report) -> None:
     )
     assert "```diff" in markdown
     assert data["bump"] == "major"
-    assert data["exit_code"] == 1
+    assert data["exit_code"] == 3
     assert len(data["changes"]) == len(upstream_2026.changes)
     assert data["preview"]["files"] == upstream_2026.preview.files  # type: ignore[union-attr]
 
@@ -570,14 +580,14 @@ def _reordered(value: Any) -> Any:
 def test_reordered_keys_and_new_descriptions_are_a_patch(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Key order and parameter order do not matter; description changes are docs-only."""
+    """Key order and parameter order do not matter; description changes are docs-only drift."""
     spec = _reordered(_pinned())
     spec["info"]["description"] = "The Maesn unified API, described anew"
     _parameter(spec, "X-API-KEY")["description"] = "Your Maesn API key"
     _schema(spec, "MetaResponse")["properties"]["warnings"]["items"]["example"] = "Other example"
     code = spec_diff.main(["--upstream", str(_write(tmp_path, spec)), "--no-preview", *SEED_ARGS])
     out = capsys.readouterr().out
-    assert code == 0
+    assert code == ExitCode.DRIFT
     assert (
         "Suggested version bump: patch "
         "(0 breaking, 0 needs-review, 0 non-breaking, 3 docs-only, 0 other-generator)" in out
@@ -718,7 +728,7 @@ def _speakeasy(spec: Spec) -> None:
 
 
 def test_speakeasy_extensions_are_their_own_class_and_imply_no_bump() -> None:
-    """x-speakeasy-* is read by Speakeasy only: other-generator, exit 0, no version bump."""
+    """x-speakeasy-* is read by Speakeasy only: other-generator, no version bump (still drift)."""
     old = _pinned()
     new = copy.deepcopy(old)
     _speakeasy(new)
@@ -729,7 +739,7 @@ def test_speakeasy_extensions_are_their_own_class_and_imply_no_bump() -> None:
         (X, OP + "/x-speakeasy-retries"),
     }
     report = Report("p", "u", changes)
-    assert (report.bump, report.exit_code) == (Bump.NONE, 0)
+    assert (report.bump, report.exit_code) == (Bump.NONE, ExitCode.DRIFT)
 
 
 def test_speakeasy_retries_says_what_maesns_sdk_retries() -> None:

@@ -7,15 +7,18 @@ Generated, do not edit: regenerate with `nox -s regenerate` (scripts/regenerate.
 
 __all__ = [
     "CONFIG_SHA256",
+    "DISTRIBUTION",
     "FIXES_SHA256",
-    "TEMPLATES_SHA256",
     "GENERATOR_VERSION",
     "RUFF_VERSION",
     "SPEC_SHA256",
+    "TEMPLATES_SHA256",
 ]
 
+#: The distribution this package belongs to; `import maesn` refuses a package without it.
+DISTRIBUTION = "maesn-client"
 SPEC_SHA256 = "5ae09e02efb70f54433ec48b80a7fe7019c8ac65b83edc7d35c1678a9e04f5f7"
-FIXES_SHA256 = "fa6f67f6f013472c75411e6fa144f1674166fa160349a0a340676f91638fe71f"
+FIXES_SHA256 = "4d83eda8264924392ccf2bd5f5694f3a9a8fc6185ec9292816a9b667d2ed6aed"
 CONFIG_SHA256 = "678051cb1534843470ad978404075c315f86072041dd3840136b042d5c577620"
 TEMPLATES_SHA256 = "f392c2191bacb3acc8137a157bca41709804eaf0d73721d36c258d8f034fe59d"
 GENERATOR_VERSION = "0.29.1"

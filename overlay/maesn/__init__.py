@@ -7,7 +7,7 @@ wait for and export asynchronous tasks. The low-level client they are built on, 
 generated from the pinned OpenAPI spec identified by `maesn.SPEC_SHA256`.
 """
 
-from maesn_api._provenance import SPEC_SHA256
+from maesn._generated import SPEC_SHA256
 
 from ._client import AsyncClient, Client, TaskResult
 from ._config import ClientOptions

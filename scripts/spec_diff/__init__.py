@@ -21,8 +21,11 @@ Parameters live in an array, so their pointers use location and name instead of 
 `/paths/~1accounting~1asyncTask~1{taskId}/get/parameters/query/limit`. Stale fixes point into
 openapi/fixes.yaml (`fixes.yaml#/actions/1`).
 
-The fixes of openapi/fixes.yaml are applied to upstream too; a fix whose target matches nothing
-there is stale (needs-review). Unless --no-preview, upstream is regenerated with the same fixes,
+The fixes of openapi/fixes.yaml are applied to upstream too; a fix that is stale (its target
+matches nothing there), redundant (it changes nothing) or conflicting (upstream now declares
+what it adds) is needs-review, naming the fix and what upstream says. A spec with duplicate
+operationIds or `$ref`s to nothing, or with a YAML error (its line and column named), cannot be
+checked. Unless --no-preview, upstream is regenerated with the same fixes,
 generator and config into a temporary directory and diffed against generated/maesn_api; each
 operation the generator warns on is breaking (the pipeline would refuse it).
 
@@ -30,8 +33,10 @@ Modules: `loading` (reading specs, `$ref`s), `walk` (the comparison's state, gen
 vendor extensions), `requests`, `responses`, `schemas`, `compare` (the document, the fixes),
 `preview` (the generated-code diff), `render` (text, markdown, json), `cli`.
 
-Exit codes: 0 identical, docs-only, other-generator or non-breaking; 1 breaking or needs-review;
-2 could not run (unreachable URL, unreadable or invalid spec, not OpenAPI 3).
+Exit codes (`ExitCode`): 0 no drift; 3 drift, whatever its class (the report and its suggested
+bump say what); 2 could not check (unreachable URL, unreadable or invalid spec, not OpenAPI 3),
+with one `error:` line on stderr and nothing on stdout. Drift is not 1 because a crash and a
+failing nox session exit 1: any status but 0 and 3 means the check did not run.
 """
 
 from __future__ import annotations
@@ -44,6 +49,7 @@ from scripts.spec_diff.model import (
     PROFILES_TABLE,
     Bump,
     Change,
+    ExitCode,
     Preview,
     Report,
     Severity,
@@ -61,6 +67,7 @@ __all__ = [
     "UPSTREAM_URL",
     "Bump",
     "Change",
+    "ExitCode",
     "Preview",
     "Report",
     "Severity",

@@ -9,7 +9,7 @@ from pathlib import Path
 from scripts.regenerate import FIXES, ROOT, SPEC, PipelineError, load_document
 from scripts.spec_diff.compare import classify
 from scripts.spec_diff.loading import UPSTREAM_URL, read_spec
-from scripts.spec_diff.model import Report, Severity, SpecDiffError, one_line
+from scripts.spec_diff.model import ExitCode, Report, Severity, SpecDiffError, one_line
 from scripts.spec_diff.preview import preview
 from scripts.spec_diff.render import RENDERERS
 
@@ -70,8 +70,10 @@ def main(argv: list[str] | None = None) -> int:
         description=HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="Classes: breaking, needs-review, non-breaking, docs-only, other-generator (vendor "
-        "extensions only another generator reads). Exit codes: 0 no change or nothing breaking, "
-        "1 breaking or needs-review, 2 could not run.",
+        "extensions only another generator reads). Exit codes: 0 no drift (nothing differs), "
+        "3 drift (the report says what and which bump), 2 could not check (an `error:` line on "
+        "stderr, nothing on stdout); any other status (1: a crash, or nox failing) means the "
+        "check did not run either.",
     )
     parser.add_argument(
         "--upstream",
@@ -118,6 +120,6 @@ def main(argv: list[str] | None = None) -> int:
         )
     except SpecDiffError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return ExitCode.COULD_NOT_CHECK
     sys.stdout.write(RENDERERS[args.format](report))
     return report.exit_code

@@ -6,6 +6,7 @@ from dataclasses import replace
 from typing import Any
 
 from scripts.regenerate import apply_fixes
+from scripts.spec_check import METHODS
 from scripts.spec_diff.model import Change, Severity, join, short
 from scripts.spec_diff.requests import parameters, request_body
 from scripts.spec_diff.responses import responses
@@ -14,7 +15,6 @@ from scripts.spec_diff.walk import Walk
 
 __all__ = ["classify", "diff_specs"]
 
-METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 Operations = dict[tuple[str, str], dict[str, Any]]
 
 
@@ -166,15 +166,17 @@ def _judged(change: Change, still: dict[str, int]) -> Change:
 def classify(
     pinned: dict[str, Any], upstream: dict[str, Any], fixes: dict[str, Any]
 ) -> list[Change]:
-    """Maesn's changes judged for this client: with the fixes applied to both, and stale fixes.
+    """Maesn's changes judged for this client: with the fixes applied to both, and fix problems.
 
     The raw specs are compared (pointers name Maesn's document; enum changes stay visible even
     though a fix opens the enums). A breaking or needs-review change that is gone (or milder) once
     the fixes are applied to both specs is downgraded to non-breaking, saying so: the fixes
-    already generate that part the new way, or keep generating it the old way.
+    already generate that part the new way, or keep generating it the old way. A fix that is
+    stale, redundant or conflicting on upstream is needs-review, naming the fix and what upstream
+    now says (regeneration would refuse it); it is left out of the fixed upstream.
     """
-    fixed_pinned, _ = apply_fixes(pinned, fixes, allow_stale=True)
-    fixed_upstream, outcomes = apply_fixes(upstream, fixes, allow_stale=True)
+    fixed_pinned, _ = apply_fixes(pinned, fixes, allow_fix_problems=True)
+    fixed_upstream, outcomes = apply_fixes(upstream, fixes, allow_fix_problems=True)
     still: dict[str, int] = {}
     for change in diff_specs(fixed_pinned, fixed_upstream):
         rank = list(Severity).index(change.severity)
@@ -184,10 +186,9 @@ def classify(
         Change(
             Severity.NEEDS_REVIEW,
             f"/actions/{index}",
-            f"fix target {outcome.target} matches nothing upstream: check whether it is still "
-            "needed, then update or delete it",
+            str(outcome.problem),
             document="fixes.yaml",
         )
         for index, outcome in enumerate(outcomes)
-        if outcome.stale
+        if outcome.problem is not None
     ]

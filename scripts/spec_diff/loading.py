@@ -13,6 +13,7 @@ from typing import Any
 from referencing import Registry, Resource, Specification
 from referencing.exceptions import Unresolvable
 
+from scripts.spec_check import InvalidSpecError, check_spec
 from scripts.spec_diff.model import SpecDiffError, one_line, short
 from scripts.spec_yaml import SpecYAMLError, load_yaml
 
@@ -43,14 +44,19 @@ def read_spec(source: str) -> tuple[dict[str, Any], bytes]:
             raise SpecDiffError(f"could not read {source}: {exc.strerror or exc}") from exc
     try:  # JSON is YAML 1.2: one loader for both, the one every reader of a spec uses
         document = load_yaml(raw)
-    except (SpecYAMLError, UnicodeDecodeError) as exc:
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise SpecDiffError(f"{source} is neither JSON nor YAML: {first}") from exc
+    except SpecYAMLError as exc:
+        raise SpecDiffError(f"{source} is neither JSON nor YAML: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise SpecDiffError(f"{source} is neither JSON nor YAML: {one_line(exc)}") from exc
     version = document.get("openapi") if isinstance(document, dict) else None
     if not (isinstance(version, str) and version.startswith("3.")):
         raise SpecDiffError(f"{source} is not an OpenAPI 3 description (no `openapi: 3.x` field)")
     if not isinstance(document.get("paths"), dict):
         raise SpecDiffError(f"{source} is not a valid OpenAPI description (`paths` is no mapping)")
+    try:
+        check_spec(document, source)
+    except InvalidSpecError as exc:
+        raise SpecDiffError(str(exc)) from exc
     return document, raw
 
 

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import enum
-import json
 from dataclasses import dataclass, field
-from typing import Any
+
+from scripts.spec_check import escape, join, short
 
 __all__ = [
     "PROFILES_TABLE",
     "PROFILE_ROWS",
     "Bump",
     "Change",
+    "ExitCode",
     "Preview",
     "Report",
     "Severity",
@@ -31,11 +32,22 @@ PROFILE_ROWS = (
     "datev-rewe-longtoken",
     "datev-rewe-export",
 )
-SHORT_VALUE_CHARS = 60
 
 
 class SpecDiffError(Exception):
     """The comparison could not run: a spec is unreachable, unreadable or not OpenAPI 3."""
+
+
+class ExitCode(enum.IntEnum):
+    """The three outcomes of a check, kept apart end to end (directly and through nox).
+
+    Drift is 3, not 1: a Python traceback and a nox session that fails on its own (an install
+    that cannot reach the registry) both exit 1, and neither may pass for a drift report.
+    """
+
+    NO_DRIFT = 0
+    COULD_NOT_CHECK = 2
+    DRIFT = 3
 
 
 class Severity(enum.StrEnum):
@@ -121,26 +133,9 @@ class Report:
         return Bump.PATCH if Severity.DOCS_ONLY in severities else Bump.NONE
 
     @property
-    def exit_code(self) -> int:
-        """1 when anything is breaking or needs review, else 0."""
-        blocking = {Severity.BREAKING, Severity.NEEDS_REVIEW}
-        return int(any(change.severity in blocking for change in self.changes))
-
-
-def escape(token: str | int) -> str:
-    """One reference token escaped per RFC 6901 (`~` → `~0`, `/` → `~1`)."""
-    return str(token).replace("~", "~0").replace("/", "~1")
-
-
-def join(pointer: str, *tokens: str | int) -> str:
-    """`pointer` extended by escaped reference tokens."""
-    return pointer + "".join("/" + escape(token) for token in tokens)
-
-
-def short(value: Any) -> str:
-    """A value as compact JSON, cut to one short line ("absent" for None)."""
-    text = json.dumps(value, sort_keys=True, default=str) if value is not None else "absent"
-    return text if len(text) <= SHORT_VALUE_CHARS else text[: SHORT_VALUE_CHARS - 3] + "..."
+    def exit_code(self) -> ExitCode:
+        """DRIFT when anything differs (whatever its class), else NO_DRIFT."""
+        return ExitCode.DRIFT if self.changes else ExitCode.NO_DRIFT
 
 
 def one_line(exc: BaseException | object) -> str:

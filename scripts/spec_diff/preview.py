@@ -20,6 +20,7 @@ from scripts.regenerate import (
     PipelineError,
     build_package,
     compare_trees,
+    without_addresses,
 )
 from scripts.spec_diff.model import Change, Preview, Severity, SpecDiffError, join, one_line
 
@@ -27,7 +28,6 @@ __all__ = ["cap_diff", "file_chunks", "generator_warnings", "preview"]
 
 _OPERATION = re.compile(r"WARNING parsing (?P<method>[A-Z]+) (?P<path>\S+) within ")
 _SCHEMA = re.compile(r"Unable to process schema (?P<pointer>/\S+?):?$")
-_ADDRESS = re.compile(r"<[\w.]+ object at 0x[0-9a-fA-F]+>")
 _OMITTED = re.compile(
     r"Cannot parse response for status code \S+ \((?P<why>.*)\), response will be omitted from "
     r"generated client"
@@ -44,7 +44,7 @@ WARNS = "the pinned generator warns, so the pipeline would refuse upstream"
 
 def _stable(detail: str) -> str:
     """A warning's words without object addresses (they change on every run)."""
-    text = " ".join(_ADDRESS.sub("?", detail).split())
+    text = " ".join(without_addresses(detail).split())
     if match := _OMITTED.fullmatch(text):
         return f"response dropped, {match['why']}"
     return text
@@ -109,7 +109,7 @@ def cap_diff(chunks: list[list[str]], max_lines: int) -> Preview:
 def _build(workdir: Path, spec: Path, fixes: Path) -> tuple[Path | None, list[Change]]:
     workdir.mkdir()
     try:
-        return build_package(workdir, spec, fixes, allow_stale=True), []
+        return build_package(workdir, spec, fixes, allow_fix_problems=True), []
     except GeneratorWarningError as exc:
         return exc.package, generator_warnings(exc)
     except PipelineError as exc:
