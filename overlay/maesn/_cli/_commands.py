@@ -609,13 +609,16 @@ def serve_sandbox(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def _announce(ctx: Context, sandbox: Sandbox) -> None:
+    """Print where the sandbox serves, its keys (with each account key's integration), tasks."""
     base_url, api_key, account_key = sandbox.base_url, sandbox.api_key, sandbox.account_key
+    accounts = SANDBOX_ACCOUNT_KEYS
     if ctx.json:
         ctx.out_json(
             {
                 "baseUrl": base_url,
                 "apiKey": api_key,
                 "accountKey": account_key,
+                "accountKeyIntegration": sandbox.integration.value,
                 "companyId": SANDBOX_COMPANY_ID,
                 "interactiveAuth": sandbox.interactive_auth,
                 "tasks": [
@@ -649,13 +652,14 @@ def _announce(ctx: Context, sandbox: Sandbox) -> None:
         if sandbox.interactive_auth
         else f"  export MAESN_COMPANY_ID={SANDBOX_COMPANY_ID}"
     )
+    default = sandbox.integration.value
     lines = [
         f"Maesn sandbox serving on {base_url} (Ctrl-C stops it)",
         "",
         "In another shell, point maesn (or your code) at it; these keys are fake:",
         f"  export MAESN_BASE_URL={base_url}",
-        f"  export MAESN_API_KEY={api_key}",
-        f"  export MAESN_ACCOUNT_KEY={account_key}",
+        f"  export MAESN_API_KEY={api_key}  # the same for every integration",
+        f"  export MAESN_ACCOUNT_KEY={account_key}  # belongs to {default}",
         company_line,
         "",
         "Tasks (each poll moves a task one status on; the last status stays):",
@@ -668,8 +672,15 @@ def _announce(ctx: Context, sandbox: Sandbox) -> None:
         "  maesn task wait aba-import --integration abaconnect --poll-interval 0.5",
         "  maesn task export rewe-export --integration datev-rewe-export --out export.jsonl",
         "",
-        "Start new tasks: each account key belongs to one integration, whose rules its tasks",
-        "follow (MAESN_ACCOUNT_KEY above is datev-unternehmen-online's):",
+        "Each account key belongs to one integration: calls made with it (starting tasks,",
+        "reading data) follow that integration's rules, whatever --integration says (the demo",
+        "tasks above follow their own). The account keys:",
+        *(
+            f"  {integration.value:<25} {key}"
+            for integration, key in [(sandbox.integration, account_key), *accounts.items()]
+        ),
+        "",
+        "Start new tasks:",
         *(
             f"  {_start_command(integration, words, interactive_auth=sandbox.interactive_auth)}"
             for integration, words, _ in SANDBOX_STARTS

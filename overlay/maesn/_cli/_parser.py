@@ -431,10 +431,13 @@ def build_parser() -> argparse.ArgumentParser:
         commands,
         "sandbox",
         summary="serve a local Maesn sandbox with demo tasks until Ctrl-C",
-        description="Serve Maesn's async-task endpoint on 127.0.0.1 with a few demo tasks, and "
-        "print the base URL, the (fake) keys and the task ids to use with `maesn task`. Each "
-        "poll moves a task one status on. Ctrl-C stops it (exit 0). --json prints the same "
-        "as one JSON line.",
+        description="Serve a local Maesn on 127.0.0.1: maesn.testing.Sandbox, a real HTTP "
+        "server speaking Maesn's API (the operations it implements, with each integration's "
+        "rules, and the asynchronous tasks with their export pages), with a few demo tasks. It prints the base URL, the (fake) API key, an "
+        "account key for each integration (saying which integration each belongs to: calls "
+        "follow the rules of their key's integration), the companyId and the task ids to use "
+        "with `maesn` commands or your own code. Each poll moves a demo task one status on. "
+        "Ctrl-C stops it (exit 0). --json prints the same as one JSON line.",
         client=False,
     )
     sandbox.add_argument(
