@@ -50,16 +50,20 @@ def test_a_status_without_context_dependent_advice_keeps_the_general_one(status:
     assert status_hint(status) is None
 
 
+def _client(sandbox: Sandbox, *, integration: str, company_id: str | None = None) -> maesn.Client:
+    return maesn.Client(
+        integration=integration,
+        company_id=company_id,
+        base_url=sandbox.base_url,
+        api_key=sandbox.api_key,
+        account_key=sandbox.account_key,
+    )
+
+
 def test_a_missing_task_gets_the_hint_for_its_task_id_and_company(sandbox: Sandbox) -> None:
     """The task path builds its NotFoundError's hint from status_hint with the call's values."""
     with (
-        maesn.Client(
-            integration="datev-rewe",
-            company_id="c-7",
-            base_url=sandbox.base_url,
-            api_key=sandbox.api_key,
-            account_key=sandbox.account_key,
-        ) as client,
+        _client(sandbox, integration="datev-rewe", company_id="c-7") as client,
         pytest.raises(maesn.NotFoundError) as caught,
     ):
         client.get_task("no-such-task")
@@ -75,12 +79,7 @@ def test_an_operation_without_a_task_id_is_not_told_to_check_one(sandbox: Sandbo
     Once the operation layer passes its operation and integration (issue 16), the hint names them.
     """
     with (
-        maesn.Client(
-            integration="abaconnect",
-            base_url=sandbox.base_url,
-            api_key=sandbox.api_key,
-            account_key=sandbox.account_key,
-        ) as client,
+        _client(sandbox, integration="abaconnect") as client,
         pytest.raises(maesn.NotFoundError) as caught,
     ):
         client.accounting.get_accounts()

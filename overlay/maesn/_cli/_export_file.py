@@ -180,17 +180,8 @@ class ExportFile:
         """
         _check_out(out)
         saved = cls.saved(out)
-        if saved is None:
-            return
-        page = saved.pages_done + 1
-        command = resume(saved.task_id, page)
-        raise PartialExportError(
-            f"{partial_path(out)} holds {pages_text(saved.pages_done)} of task {saved.task_id} "
-            f"from an export that stopped: resume it with `{command}`, or {instead}",
-            task_id=saved.task_id,
-            resume_page=page,
-            resume_command=command,
-        )
+        if saved is not None:
+            raise _saved_pages(partial_path(out), saved, resume, instead=instead)
 
     @classmethod
     def _start(cls, out: Path, state: ExportState) -> Self:
@@ -213,14 +204,11 @@ class ExportFile:
                 "--out, or pass --start-page 1 to start over"
             )
         if state.pages_done != start_page - 1:
-            page = state.pages_done + 1
-            command = resume(state.task_id, page)
-            raise PartialExportError(
-                f"{partial} holds {pages_text(state.pages_done)}: resume with `{command}` (not "
-                f"--start-page {start_page}), or pass --start-page 1 to start over",
-                task_id=state.task_id,
-                resume_page=page,
-                resume_command=command,
+            raise _saved_pages(
+                partial,
+                state,
+                resume,
+                instead=f"pass --start-page 1 to start over (not --start-page {start_page})",
             )
         handle = partial.open("r+b")
         try:
@@ -285,6 +273,21 @@ class ExportFile:
         if self.state.pages_done == 0:
             self.partial.unlink(missing_ok=True)
             self.state_path.unlink(missing_ok=True)
+
+
+def _saved_pages(
+    partial: Path, saved: ExportState, resume: Resume, *, instead: str
+) -> PartialExportError:
+    """The error for pages saved in `partial` that the command would not continue."""
+    page = saved.pages_done + 1
+    command = resume(saved.task_id, page)
+    return PartialExportError(
+        f"{partial} holds {pages_text(saved.pages_done)} of task {saved.task_id}: resume with "
+        f"`{command}`, or {instead}",
+        task_id=saved.task_id,
+        resume_page=page,
+        resume_command=command,
+    )
 
 
 def pages_text(pages: int) -> str:
