@@ -70,12 +70,21 @@ def typecheck(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON_VERSIONS[0])
 def docs(session: nox.Session) -> None:
-    """Build the documentation site into site/ with --strict: a broken link or reference fails."""
-    # mkdocstrings reads overlay/ and generated/ as source (mkdocs.yml `paths`): no install.
-    session.install(*_groups("docs"))
+    """Build the documentation site into site/ with --strict, then check its layout in Chromium.
+
+    A broken link or reference fails the build; a code block overflowing the content column at
+    1280 px fails tests/test_docs_site.py (skipped without Chromium unless CI is set).
+    """
+    # mkdocstrings reads overlay/ and generated/ as source (mkdocs.yml `paths`); the package is
+    # installed for the tests' conftest only.
+    session.install(*_groups("docs"), ".")
     # Material prints a notice about its successor on every build; it is not a warning of ours.
     session.env["NO_MKDOCS_2_WARNING"] = "1"
-    session.run("mkdocs", "build", "--strict", "--site-dir", str(ROOT / "site"), *session.posargs)
+    site = ROOT / "site"
+    session.run("mkdocs", "build", "--strict", "--site-dir", str(site), *session.posargs)
+    session.run(
+        "python", "-m", "pytest", "tests/test_docs_site.py", env={"MAESN_DOCS_SITE": str(site)}
+    )
 
 
 @nox.session(python=PYTHON_VERSIONS[0], default=False)

@@ -1,4 +1,4 @@
-"""Every Python example in README.md and docs/ runs as written against the demo sandbox.
+"""Every Python example in README.md, PACKAGE.md and docs/ runs as written against the demo sandbox.
 
 Each fenced `python` block runs in a fresh interpreter (so an undefined name, a coroutine never
 run or a missing import fails it) with the environment `maesn sandbox` tells its users to export,
@@ -22,7 +22,7 @@ from maesn._cli._commands import SANDBOX_COMPANY_ID, add_demo_tasks
 from maesn.testing import Sandbox
 
 ROOT = Path(__file__).resolve().parent.parent
-DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
+DOCUMENTS = [ROOT / "README.md", ROOT / "PACKAGE.md", *sorted((ROOT / "docs").rglob("*.md"))]
 FENCE = re.compile(r"^```python\n(.*?)^```$", re.MULTILINE | re.DOTALL)
 INTERACTIVE = "maesn sandbox --interactive-auth"
 

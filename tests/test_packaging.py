@@ -49,6 +49,10 @@ def test_built_wheel_installs_into_a_fresh_venv_and_both_packages_import(tmp_pat
         "maesn_api/py.typed",
     } <= names
     assert not [name for name in names if name.startswith(("overlay/", "generated/", "tests/"))]
+    (metadata,) = [name for name in names if name.endswith(".dist-info/METADATA")]
+    headers, _, description = zipfile.ZipFile(wheel).read(metadata).decode().partition("\n\n")
+    assert "Description-Content-Type: text/markdown" in headers.splitlines()
+    assert description.strip() == ROOT.joinpath("PACKAGE.md").read_text().strip()
 
     _run(python, "-m", "pip", "install", "--quiet", wheel, cwd=tmp_path)
     out = _run(

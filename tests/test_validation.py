@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import itertools
 from typing import Any
@@ -10,6 +11,7 @@ import maesn
 import pytest
 from helpers import KEYS, Harness, envelope
 from maesn import Integration
+from maesn.testing import Sandbox
 from scripted_server import ScriptedServer
 
 COMPANY_CASES = list(itertools.product(Integration, [True, False], [True, False]))
@@ -239,3 +241,37 @@ async def test_a_closed_async_client_says_so(scripted_server: ScriptedServer) ->
     with pytest.raises(maesn.ClientClosedError):
         await client.get_task("t-1")
     assert isinstance(maesn.ClientClosedError("x"), RuntimeError)
+
+
+def test_a_task_handle_passed_as_task_id_points_to_its_own_wait(sandbox: Sandbox) -> None:
+    """`client.wait_for_task(handle)`: argument "task_id", hint `handle.wait()`; nothing sent."""
+
+    def options() -> dict[str, Any]:
+        return {
+            "integration": "abaconnect",
+            "base_url": sandbox.base_url,
+            "api_key": sandbox.api_key,
+            "account_key": sandbox.account_key,
+        }
+
+    with maesn.Client(**options()) as client:
+        handle = maesn.TaskHandle(client, "aba-1")
+        with pytest.raises(maesn.ValidationError) as caught:
+            client.wait_for_task(handle)  # type: ignore[arg-type]
+    assert caught.value.argument == "task_id"
+    assert caught.value.hint is not None
+    assert "handle.wait()" in caught.value.hint
+    assert "await" not in caught.value.hint
+
+    async def wait_async() -> maesn.ValidationError:
+        async with maesn.AsyncClient(**options()) as client:
+            handle = maesn.AsyncTaskHandle(client, "aba-1")
+            with pytest.raises(maesn.ValidationError) as caught:
+                await client.wait_for_task(handle)  # type: ignore[arg-type]
+        return caught.value
+
+    error = asyncio.run(wait_async())
+    assert error.argument == "task_id"
+    assert error.hint is not None
+    assert "await handle.wait()" in error.hint
+    assert len(sandbox.requests) == 0

@@ -269,6 +269,7 @@ class BaseClient:
             attempts=attempts,
             redact=self._redact,
             reads_start_tasks=self.profile.reads_start_tasks,
+            integration=str(self.integration),
         )
 
     def _deliver(self, call: PreparedCall, result: Any) -> Any:

@@ -796,6 +796,7 @@ def interpret(
     attempts: int,
     redact: Redact,
     reads_start_tasks: bool,
+    integration: str | None = None,
 ) -> Any:
     """The call's result (data, `PageData`, `TaskStart` or `ReadTaskStart`).
 
@@ -803,7 +804,13 @@ def interpret(
     does not match the spec.
     """
     if not 200 <= response.status_code < 300:  # noqa: PLR2004
-        raise error_from_response(response, attempts=attempts, redact=redact)
+        raise error_from_response(
+            response,
+            attempts=attempts,
+            redact=redact,
+            operation=call.operation.qualname,
+            integration=integration,
+        )
     try:
         return _interpret_body(call, response, redact, reads_start_tasks=reads_start_tasks)
     except _ShapeError as exc:

@@ -347,7 +347,7 @@ _STATUS_ERRORS: Mapping[int, tuple[type[APIStatusError], str]] = {
     400: (BadRequestError, "check the parameters against validation_errors"),
     401: (AuthenticationError, ""),  # the advice depends on the key: see _REJECTED_ADVICE
     403: (PermissionDeniedError, "the keys may not do this, or the end user is inactive"),
-    404: (NotFoundError, "check the task id, and that the target system supports this"),
+    404: (NotFoundError, "not found, or the target system does not support this"),
     405: (APIStatusError, "the target system was not found for this account key"),
     429: (RateLimitError, "too many requests: slow down, or retry after retry_after seconds"),
 }
@@ -407,16 +407,20 @@ def make_status_error(
     attempts: int,
     redact: Callable[[str], str],
     retry_after: float | None = None,
+    hint: str | None = None,
 ) -> APIStatusError:
     """The typed error for a non-2xx response. `text`, `body`, `request_id` are redacted already.
 
-    The message is built from redacted parts only, and only then shortened.
+    The message is built from redacted parts only, and only then shortened. `hint` (redacted,
+    from `_hints.status_hint`: it names what the call used) replaces the status's general advice;
+    a 401's advice depends on which key was rejected and is kept.
     """
     status_code = response.status_code
     cls, advice = _STATUS_ERRORS.get(
         status_code,
         (status_error_class(status_code), _SERVER_ADVICE if status_code >= 500 else _OTHER_ADVICE),  # noqa: PLR2004
     )
+    advice = hint or advice
     extra: dict[str, Any] = {}
     if cls is AuthenticationError:
         said = f"{text}\n{response.headers.get('WWW-Authenticate', '')}"

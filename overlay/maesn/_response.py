@@ -28,6 +28,7 @@ from ._exceptions import (
     excerpt,
     make_status_error,
 )
+from ._hints import status_hint
 from ._models import Pagination, Task, TaskInformation
 from ._profiles import Integration
 from ._redaction import redact_json
@@ -104,12 +105,27 @@ def _safe_retry_after(response: httpx.Response) -> float | None:
 
 
 def error_from_response(
-    response: httpx.Response, *, attempts: int, redact: Redact
+    response: httpx.Response,
+    *,
+    attempts: int,
+    redact: Redact,
+    operation: str | None = None,
+    task_id: str | None = None,
+    integration: str | None = None,
 ) -> APIStatusError:
     """The typed error for a non-2xx response; keeps its body (decoded), status and request id.
 
-    Everything is redacted first; messages shorten the redacted text afterwards.
+    Everything is redacted first; messages shorten the redacted text afterwards. The hint names
+    what the call used (`status_hint`): the operation or the task id, the integration, and the
+    companyId the request sent.
     """
+    hint = status_hint(
+        response.status_code,
+        operation=operation,
+        task_id=task_id,
+        integration=integration,
+        company_id=response.request.url.params.get("companyId"),
+    )
     text = redact(_text(response.content))
     body: object = text
     with contextlib.suppress(ValueError, RecursionError):
@@ -122,6 +138,7 @@ def error_from_response(
         attempts=attempts,
         redact=redact,
         retry_after=_safe_retry_after(response),
+        hint=redact(hint) if hint else None,
     )
 
 
@@ -230,7 +247,13 @@ def task_from_response(
 ) -> Task:
     """Interpret a response: a Task for a 2xx envelope, else raise the typed error."""
     if not 200 <= response.status_code < 300:  # noqa: PLR2004
-        raise error_from_response(response, attempts=attempts, redact=redact)
+        raise error_from_response(
+            response,
+            attempts=attempts,
+            redact=redact,
+            task_id=task_id,
+            integration=integration.value,
+        )
     raw = response.content
     try:
         payload = decode_json(raw)

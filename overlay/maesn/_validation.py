@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import inspect
 import unicodedata
 from collections.abc import Sequence
 
@@ -58,13 +59,30 @@ def did_you_mean(value: object, choices: Sequence[str]) -> str | None:
     return "did you mean " + " or ".join(repr(g) for g in guesses[:4]) + "?"
 
 
+def _holder_hint(value: object) -> str | None:
+    """For an object carrying a task id (a TaskHandle, a Task): how to use it instead."""
+    task_id = getattr(value, "task_id", None)
+    if not isinstance(task_id, str):
+        return None
+    wait = getattr(value, "wait", None)
+    if callable(wait):
+        call = "await handle.wait()" if inspect.iscoroutinefunction(wait) else "handle.wait()"
+        return (
+            f"a {type(value).__name__} waits by itself: call {call} (handle.get() and "
+            f"handle.iter_entries() likewise), or pass handle.task_id ({task_id!r})"
+        )
+    return f"pass its .task_id ({task_id!r})"
+
+
 def check_task_id(task_id: object) -> str:
     """A task id as returned by an asynchronous call: one non-empty path segment."""
     if not isinstance(task_id, str):
+        hint = _holder_hint(task_id)
         raise ValidationError(
             f"task_id must be a str (the taskId an asynchronous call returned), got "
-            f"{type(task_id).__name__} {task_id!r}",
+            f"{type(task_id).__name__} {task_id!r}{': ' + hint if hint else ''}",
             argument="task_id",
+            hint=hint,
         )
     if not task_id.strip():
         raise ValidationError(

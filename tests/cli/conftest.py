@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from maesn._cli import main
 from maesn.testing import Sandbox
 
 API_KEY = "cli-api-key-3b9e0f71"
@@ -71,6 +72,45 @@ class Cli:
             check=False,
         )
         return Result(completed.returncode, completed.stdout, completed.stderr)
+
+
+@dataclass
+class InProcess:
+    """Runs `maesn._cli.main(argv)` in this process, with the sandbox's keys and base URL.
+
+    The environment is `cli_env`'s (no inherited MAESN_*), the working directory `cwd`; the output
+    is captured. For everything but signals and the terminal: no interpreter start per run.
+    """
+
+    sandbox: Sandbox
+    cwd: Path
+    capsys: pytest.CaptureFixture[str]
+    monkeypatch: pytest.MonkeyPatch
+
+    def __call__(self, *args: str, env: dict[str, str] | None = None) -> Result:
+        """Run the command line to completion, with `env` added to the environment."""
+        self.capsys.readouterr()
+        wanted = cli_env(self.sandbox.base_url, **(env or {}))
+        with self.monkeypatch.context() as patch:
+            for name in set(os.environ) - set(wanted):
+                patch.delenv(name)
+            for name, value in wanted.items():
+                patch.setenv(name, value)
+            patch.chdir(self.cwd)
+            code = main(list(args))
+        captured = self.capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+
+@pytest.fixture
+def run(
+    sandbox: Sandbox,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> InProcess:
+    """Run the command line in this process against `sandbox`, in a temporary directory."""
+    return InProcess(sandbox, tmp_path, capsys, monkeypatch)
 
 
 @pytest.fixture

@@ -14,9 +14,10 @@ from contextlib import contextmanager
 import pytest
 from maesn import Integration
 from maesn._cli import main
+from maesn._validation import did_you_mean
 from maesn.testing import Fault, Sandbox
 
-from .conftest import COMPANY, Cli, cli_env, interruptible, wait_until
+from .conftest import COMPANY, Cli, InProcess, cli_env, interruptible, wait_until
 
 COMMANDS: tuple[list[str], ...] = (
     [],
@@ -365,3 +366,22 @@ def test_a_missing_company_id_points_at_maesn_companies(cli: Cli, sandbox: Sandb
     assert "`maesn companies` lists the ids" in error["message"]
     assert "client.companies()" not in error["message"]
     assert len(sandbox.requests) == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "option", "value", "choices"),
+    [
+        (["--integration", "datev"], "--integration", "datev", [i.value for i in Integration]),
+        (["task", "wiat"], "COMMAND", "wiat", ["get", "wait", "export"]),
+    ],
+    ids=["integration", "command"],
+)
+def test_an_invalid_choice_carries_the_librarys_did_you_mean(
+    run: InProcess, args: list[str], option: str, value: str, choices: list[str]
+) -> None:
+    """Exit 2; `option` names what was wrong and `hint` is did_you_mean over its choices."""
+    result = run("--json", *args, "task", "get", "t-1")
+    assert result.code == 2
+    error = json.loads(result.stdout)["error"]
+    assert (error["option"], error["hint"]) == (option, did_you_mean(value, choices))
+    assert error["hint"] is not None

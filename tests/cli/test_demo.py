@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import io
 import json
+import re
 import shlex
 import signal
 import subprocess
 import time
 from pathlib import Path
 
+import pytest
+from maesn._cli import main
+from maesn._cli._commands import Context, _announce
 from maesn.testing import Sandbox
 
 from .conftest import cli_env, interruptible, maesn_command
@@ -167,3 +172,35 @@ def test_sandbox_prints_how_to_start_new_tasks_and_the_commands_work(tmp_path: P
         server.send_signal(signal.SIGINT)
         server.communicate(timeout=120)
     assert server.returncode == 0
+
+
+def _tokens(line: str) -> list[str]:
+    return re.split(r"[\s=]+", line.strip())
+
+
+@pytest.mark.parametrize("integration", ["datev-unternehmen-online", "abaconnect"])
+def test_sandbox_says_which_integration_each_printed_account_key_belongs_to(
+    integration: str,
+) -> None:
+    """--json: accountKeyIntegration is the sandbox's; text: each key's lines name its owner."""
+    with Sandbox(integration=integration) as sandbox:
+        text, document = io.StringIO(), io.StringIO()
+        _announce(Context(stdout=text, stderr=io.StringIO(), redact=str), sandbox)
+        _announce(Context(stdout=document, stderr=io.StringIO(), redact=str, json=True), sandbox)
+    info = json.loads(document.getvalue())
+    assert (info["accountKey"], info["accountKeyIntegration"]) == (sandbox.account_key, integration)
+    owners = {account["accountKey"]: account["integration"] for account in info["accounts"]}
+    owners[info["accountKey"]] = info["accountKeyIntegration"]
+    lines = [_tokens(line) for line in text.getvalue().splitlines()]
+    for key, owner in owners.items():
+        with_key = [tokens for tokens in lines if key in tokens]
+        assert with_key, key
+        assert all(owner in tokens for tokens in with_key), (key, owner)
+
+
+def test_sandbox_help_describes_what_it_serves(capsys: pytest.CaptureFixture[str]) -> None:
+    """`maesn sandbox --help` (exit 0) no longer says it serves only the async-task endpoint."""
+    assert main(["sandbox", "--help"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "async-task endpoint" not in text
+    assert "maesn.testing.Sandbox" in text

@@ -73,12 +73,12 @@ def test_an_interrupted_export_leaves_no_final_file_and_its_resume_finishes_it(
     assert resume[:2] == ["maesn", "task"]
     assert resume[resume.index("--start-page") + 1] == "2"
 
-    wrong_page = cli(*_export_args(task_id), "--start-page", "3")
+    wrong_page = cli(*_export_args(task_id), "--start-page", "3", "--json")
     assert wrong_page.code == 2
-    assert "resume with --start-page 2 (not 3)" in wrong_page.stderr
-    fresh = cli(*_export_args(task_id))
+    assert json.loads(wrong_page.stdout)["error"]["resumePage"] == 2
+    fresh = cli(*_export_args(task_id), "--json")
     assert fresh.code == 2
-    assert "resume with --start-page 2" in fresh.stderr
+    assert json.loads(fresh.stdout)["error"]["resumeCommand"] == shlex.join(resume)
 
     resumed = cli(*resume[1:], "--poll-interval", "0.05")
     assert resumed.code == 0, resumed.stderr

@@ -142,7 +142,7 @@ def test_a_usage_error_without_json_shows_the_usage_and_one_error_line(cli: Cli)
     assert result.stdout == ""
     assert result.stderr.startswith("usage: maesn task wait")
     assert result.stderr.splitlines()[-1] == (
-        "maesn: error: maesn task wait: argument --timeout: 'soon' is not a positive number of "
+        "maesn: error: task wait: argument --timeout: 'soon' is not a positive number of "
         "seconds (see `maesn task wait --help`)"
     )
 

@@ -7,12 +7,14 @@ what reached it.
 from __future__ import annotations
 
 import json
+import shlex
+import signal
 from pathlib import Path
 
 import pytest
 from maesn.testing import Fault, Sandbox
 
-from .conftest import COMPANY, Cli
+from .conftest import COMPANY, Cli, InProcess, cli_env, interruptible
 
 DUO = ("--integration", "datev-unternehmen-online", "--company-id", COMPANY)
 EXPORT_KEY = "cli-export-account-key"
@@ -156,3 +158,73 @@ def test_a_validation_error_in_json_carries_its_argument(cli: Cli) -> None:
     result = cli("--json", "files", "upload", _invoice(cli), "--integration", "datev-rewe")
     document = json.loads(result.stdout)
     assert document["error"]["argument"] == "company_id"
+
+
+@pytest.mark.parametrize("sandbox", [{"page_size": 4}], indirect=True)
+def test_export_start_again_after_ctrl_c_starts_nothing_and_names_a_resume_needing_no_options(
+    cli: Cli, run: InProcess, sandbox: Sandbox
+) -> None:
+    """Ctrl-C after page 1, then the same command: exit 2 before any call; its resume finishes.
+
+    The error's resumeCommand is the one the interrupted run printed; it names no option the
+    state file records (integration, companyId), and runs without them.
+    """
+    sandbox.add_account("datev-rewe-export", account_key=EXPORT_KEY)
+    sandbox.on_start(entries=10, lifecycle=["FINISHED"])
+    sandbox.inject(Fault.delay(30), page=2)
+    env = {"MAESN_ACCOUNT_KEY": EXPORT_KEY}
+    start = ("export", "start", *EXPORT, "--out", "e.jsonl", "--plain", *FAST)
+    with interruptible(*start, env=cli_env(sandbox.base_url, **env), cwd=cli.cwd) as process:
+        assert process.stderr is not None
+        while "page 1/3" not in process.stderr.readline():
+            pass
+        process.send_signal(signal.SIGINT)
+        _, interrupted = process.communicate(timeout=120)
+    assert process.returncode == 130
+    assert sandbox.requests.count(operation="get_journal_entries") == 1
+
+    again = run("--json", *start, env=env)
+    assert again.code == 2
+    error = json.loads(again.stdout)["error"]
+    assert (error["type"], error["exitCode"], error["resumePage"]) == ("PartialExportError", 2, 2)
+    assert sandbox.requests.count(operation="get_journal_entries") == 1
+    assert f"resume with: {error['resumeCommand']}" in interrupted
+    resume = shlex.split(error["resumeCommand"])
+    assert resume[:3] == ["maesn", "task", "export"]
+    assert resume[resume.index("--start-page") + 1] == "2"
+    assert not {"--integration", "--company-id"} & set(resume)
+
+    resumed = run(*resume[1:], *FAST, env=env)
+    assert resumed.code == 0, resumed.stderr
+    assert len((cli.cwd / "e.jsonl").read_text().splitlines()) == 10
+    assert sorted(p.name for p in cli.cwd.iterdir()) == ["e.jsonl"]
+    assert sandbox.requests.count(operation="get_journal_entries") == 1
+
+
+@pytest.mark.parametrize("sandbox", [{"page_size": 4}], indirect=True)
+def test_a_resume_refuses_an_option_contradicting_the_saved_export(
+    run: InProcess, sandbox: Sandbox
+) -> None:
+    """The state says datev-rewe-export: --integration abaconnect is exit 2 naming the option."""
+    task_id = sandbox.add_task(
+        "datev-rewe-export", entries=10, company_id=COMPANY, lifecycle=["FINISHED"]
+    )
+    sandbox.inject(Fault.status(503), task_id=task_id, page=2)
+    export = ("task", "export", task_id, "--out", "e.jsonl")
+    assert run(*export, *EXPORT, "--max-retries", "0").code == 3
+    other = run("--json", *export, "--start-page", "2", "--integration", "abaconnect")
+    assert other.code == 2
+    assert json.loads(other.stdout)["error"]["option"] == "--integration"
+    assert run(*export, "--start-page", "2", "--company-id", COMPANY).code == 0
+
+
+def test_a_usage_error_names_the_command_once_after_the_cli_prefix(run: InProcess) -> None:
+    """`export start --start-page 2`: exit 2; the message does not repeat the program name."""
+    result = run("--json", "export", "start", "--start-page", "2")
+    assert result.code == 2
+    error = json.loads(result.stdout)["error"]
+    assert (error["type"], error["exitCode"]) == ("UsageError", 2)
+    assert not error["message"].startswith("maesn")
+    text = run("task", "wait", "x", "--timeout", "soon")
+    assert text.code == 2
+    assert text.stderr.splitlines()[-1].startswith("maesn: error: task wait: argument --timeout")

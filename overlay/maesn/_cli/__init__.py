@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from maesn._exceptions import TaskError, ValidationError
+from maesn._exceptions import MaesnError, TaskError
 
 from ._commands import Context, export_task, get_task, list_integrations, serve_sandbox
 from ._commands import wait_for_task as wait_task
@@ -112,11 +112,17 @@ def _report(ctx: Context, exc: BaseException) -> int:
             "exitCode": int(code),
             "notes": notes,
         }
-        resume_page = getattr(exc, "resume_page", None)
-        if isinstance(resume_page, int):
-            error["resumePage"] = resume_page
-        if isinstance(exc, ValidationError) and exc.argument is not None:
-            error["argument"] = exc.argument
+        fields = (
+            ("resume_page", "resumePage"),
+            ("resume_command", "resumeCommand"),
+            ("argument", "argument"),
+            ("option", "option"),
+            ("hint", "hint"),
+        )
+        for name, key in fields:
+            value = getattr(exc, name, None) if isinstance(exc, MaesnError | UsageError) else None
+            if isinstance(value, int | str) and not isinstance(value, bool):
+                error[key] = value
         document: dict[str, Any] = {"error": error}
         if isinstance(exc, TaskError):
             document["task"] = task_json(exc.task)

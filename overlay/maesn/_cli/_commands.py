@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import itertools
 import os
 import shlex
@@ -25,7 +26,7 @@ from maesn._models import Task, TaskPage
 from maesn._profiles import PROFILES, Integration, paged_integrations
 
 from ._exit import ExitCode, UsageError
-from ._export_file import ExportFile, pages_text
+from ._export_file import ExportFile, ExportState, pages_text
 from ._render import (
     Display,
     json_line,
@@ -51,6 +52,8 @@ __all__ = [
     "export_to_file",
     "get_task",
     "list_integrations",
+    "recorded_options",
+    "resume_command",
     "serve_sandbox",
     "show_finished",
     "wait_for_task",
@@ -278,10 +281,41 @@ def save_pages(ctx: Context, file: ExportFile, pages: Iterator[TaskPage], label:
     return file.finish()
 
 
-def resume_command(args: argparse.Namespace, client: Client, page: int) -> str:
-    """The command that continues an interrupted export at `page`."""
-    words = ("task", "export", args.task_id, "--out", str(args.out), "--start-page", str(page))
-    return command_line(args, client, *words)
+def resume_command(args: argparse.Namespace, task_id: str, page: int) -> str:
+    """The command that continues the export of `task_id` into --out at `page`.
+
+    The state file beside --out records the integration, companyId and Interactive Authentication
+    of the export (`recorded_options`), so the command names only what it does not: the base URL
+    when it was given as an option.
+    """
+    words = ["maesn", "task", "export", task_id, "--out", str(args.out), "--start-page", str(page)]
+    if args.base_url:
+        words += ["--base-url", args.base_url]
+    return shlex.join(words)
+
+
+def recorded_options(args: argparse.Namespace) -> None:
+    """Fill --integration, --company-id and --interactive-auth from the state of task ID's export.
+
+    Resuming (`task export ID --out FILE --start-page N`) needs no option the state file beside
+    FILE records for that task; one given that contradicts it is refused.
+    """
+    saved = ExportFile.saved(Path(args.out))
+    if saved is None or saved.task_id != args.task_id:
+        return
+    recorded = {"--integration": saved.integration, "--company-id": saved.company_id}
+    given = {"--integration": args.integration, "--company-id": args.company_id}
+    for option, value in given.items():
+        if value is not None and recorded[option] is not None and value != recorded[option]:
+            raise UsageError(
+                f"{option} {value} contradicts the export saved in {args.out}.partial, which task "
+                f"{saved.task_id} was read with {option} {recorded[option]}: drop {option} (the "
+                "state file supplies it), or choose another --out",
+                option=option,
+            )
+    args.integration = args.integration or saved.integration
+    args.company_id = args.company_id or saved.company_id
+    args.interactive_auth = args.interactive_auth or saved.interactive_auth
 
 
 def export_to_file(
@@ -378,6 +412,8 @@ def _export_to_stdout(ctx: Context, client: Client, args: argparse.Namespace) ->
 
 def export_task(ctx: Context, args: argparse.Namespace) -> int:
     """`maesn task export ID --out FILE`: every entry to JSONL, resumable, renamed when complete."""
+    if args.out != "-":
+        recorded_options(args)
     with client_for(args) as client:
         _exportable(client)
         try:
@@ -385,12 +421,14 @@ def export_task(ctx: Context, args: argparse.Namespace) -> int:
                 _export_to_stdout(ctx, client, args)
                 return ExitCode.OK
             out = Path(args.out)
-            file = ExportFile.open(
-                out,
+            state = ExportState(
                 task_id=args.task_id,
                 integration=client.integration.value,
-                start_page=args.start_page,
+                company_id=client.company_id,
+                interactive_auth=args.interactive_auth,
             )
+            resume = functools.partial(resume_command, args)
+            file = ExportFile.open(out, state, start_page=args.start_page, resume=resume)
             entries = export_to_file(
                 ctx,
                 client,
@@ -398,7 +436,7 @@ def export_task(ctx: Context, args: argparse.Namespace) -> int:
                 file,
                 timeout=args.timeout,
                 poll_interval=args.poll_interval,
-                resume=lambda page: resume_command(args, client, page),
+                resume=lambda page: resume(args.task_id, page),
                 again=_same_export(args, client),
             )
         except (BadRequestError, ResponseValidationError) as exc:
@@ -571,13 +609,16 @@ def serve_sandbox(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def _announce(ctx: Context, sandbox: Sandbox) -> None:
+    """Print where the sandbox serves, its keys (with each account key's integration), tasks."""
     base_url, api_key, account_key = sandbox.base_url, sandbox.api_key, sandbox.account_key
+    accounts = SANDBOX_ACCOUNT_KEYS
     if ctx.json:
         ctx.out_json(
             {
                 "baseUrl": base_url,
                 "apiKey": api_key,
                 "accountKey": account_key,
+                "accountKeyIntegration": sandbox.integration.value,
                 "companyId": SANDBOX_COMPANY_ID,
                 "interactiveAuth": sandbox.interactive_auth,
                 "tasks": [
@@ -611,13 +652,14 @@ def _announce(ctx: Context, sandbox: Sandbox) -> None:
         if sandbox.interactive_auth
         else f"  export MAESN_COMPANY_ID={SANDBOX_COMPANY_ID}"
     )
+    default = sandbox.integration.value
     lines = [
         f"Maesn sandbox serving on {base_url} (Ctrl-C stops it)",
         "",
         "In another shell, point maesn (or your code) at it; these keys are fake:",
         f"  export MAESN_BASE_URL={base_url}",
-        f"  export MAESN_API_KEY={api_key}",
-        f"  export MAESN_ACCOUNT_KEY={account_key}",
+        f"  export MAESN_API_KEY={api_key}  # the same for every integration",
+        f"  export MAESN_ACCOUNT_KEY={account_key}  # belongs to {default}",
         company_line,
         "",
         "Tasks (each poll moves a task one status on; the last status stays):",
@@ -630,8 +672,15 @@ def _announce(ctx: Context, sandbox: Sandbox) -> None:
         "  maesn task wait aba-import --integration abaconnect --poll-interval 0.5",
         "  maesn task export rewe-export --integration datev-rewe-export --out export.jsonl",
         "",
-        "Start new tasks: each account key belongs to one integration, whose rules its tasks",
-        "follow (MAESN_ACCOUNT_KEY above is datev-unternehmen-online's):",
+        "Each account key belongs to one integration: calls made with it (starting tasks,",
+        "reading data) follow that integration's rules, whatever --integration says (the demo",
+        "tasks above follow their own). The account keys:",
+        *(
+            f"  {integration.value:<25} {key}"
+            for integration, key in [(sandbox.integration, account_key), *accounts.items()]
+        ),
+        "",
+        "Start new tasks:",
         *(
             f"  {_start_command(integration, words, interactive_auth=sandbox.interactive_auth)}"
             for integration, words, _ in SANDBOX_STARTS

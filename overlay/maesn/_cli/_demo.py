@@ -26,7 +26,7 @@ from maesn.testing import Fault, Sandbox
 
 from ._commands import Context, export_to_file, wait_with_status_line
 from ._exit import ExitCode
-from ._export_file import ExportFile
+from ._export_file import ExportFile, ExportState
 from ._render import status_text, task_lines
 
 __all__ = ["run_demo"]
@@ -200,9 +200,8 @@ class _Demo:
                 client.accounting.as_task.get_journal_entries(),
                 "client.accounting.as_task.get_journal_entries()",
             ).task_id
-            file = ExportFile.open(
-                out, task_id=task_id, integration=client.integration.value, start_page=None
-            )
+            state = ExportState(task_id=task_id, integration=client.integration.value)
+            file = ExportFile.open(out, state, start_page=1)  # the demo's own file: start over
             entries = export_to_file(self.ctx, client, task_id, file, **_FAST)
         with out.open("rb") as handle:
             indexes = [json.loads(line)["index"] for line in handle]

@@ -56,12 +56,24 @@ exit codes:
 class UsageError(Exception):
     """The command line cannot run as given (exit 2); the message says what to change.
 
-    `usage` is argparse's usage text of the command, shown above the error in text mode.
+    `usage` is argparse's usage text of the command, shown above the error in text mode;
+    `option` names the option (or argument) at fault and `hint` suggests a fix, when known.
     """
 
-    def __init__(self, message: str, *, usage: str = "") -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        usage: str = "",
+        option: str | None = None,
+        hint: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.usage = usage
+        self.option = option
+        """The option or argument at fault (`--integration`, `COMMAND`), or None."""
+        self.hint = hint
+        """A suggestion for the fix (the library's "did you mean ...?"), or None."""
 
 
 def exit_code_for(exc: BaseException) -> ExitCode:

@@ -3,8 +3,9 @@
 For `--out FILE.jsonl`, two files stand beside it while the export runs:
 
 - `FILE.jsonl.partial`: the entries of the pages saved so far, one JSON document a line;
-- `FILE.jsonl.partial.json`: the state: task id, pages done, entries and bytes saved, and the
-  export's `perPage`, `total` and `totalPages` as Maesn reported them.
+- `FILE.jsonl.partial.json`: the state: task id, the options the task is read with (integration,
+  companyId, Interactive Authentication), pages done, entries and bytes saved, and the export's
+  `perPage`, `total` and `totalPages` as Maesn reported them.
 
 A page is appended, flushed and fsynced before the state records it, so the state never claims a
 page the partial file lacks. When the last page is saved, the partial file is renamed to
@@ -12,12 +13,15 @@ page the partial file lacks. When the last page is saved, the partial file is re
 file that looks complete. `--start-page N` resumes: the state must say N-1 pages are done, bytes
 beyond the recorded size (a page cut short by a crash) are cut off, and the partial file must
 hold exactly (N-1) x perPage lines; every later page is appended, so no entry is written twice.
+A new export never replaces saved pages: it stops with a `PartialExportError` naming the command
+that resumes them (`Resume`), before anything is started.
 """
 
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Self
@@ -27,10 +31,42 @@ from maesn._models import TaskPage
 
 from ._exit import UsageError
 
-__all__ = ["STATE_FORMAT", "ExportFile", "ExportState", "pages_text"]
+__all__ = [
+    "STATE_FORMAT",
+    "ExportFile",
+    "ExportState",
+    "PartialExportError",
+    "Resume",
+    "pages_text",
+]
 
 STATE_FORMAT = "maesn-export-state/1"
 _CHUNK = 1 << 20
+
+Resume = Callable[[str, int], str]
+"""(task id, page) -> the command line that resumes that task's export at that page."""
+
+
+def _start_page_option(_task_id: str, page: int) -> str:
+    return f"--start-page {page}"
+
+
+class PartialExportError(UsageError):
+    """--out holds saved pages of an export that a new export would replace (exit 2).
+
+    Nothing was started or written; `resume_command` continues the saved export.
+    """
+
+    def __init__(
+        self, message: str, *, task_id: str, resume_page: int, resume_command: str
+    ) -> None:
+        super().__init__(message)
+        self.task_id = task_id
+        """The task whose pages are saved."""
+        self.resume_page = resume_page
+        """The page to resume at (pages before it are saved)."""
+        self.resume_command = resume_command
+        """The `maesn task export ... --start-page N` command that continues the export."""
 
 
 @dataclass(kw_only=True)
@@ -40,6 +76,8 @@ class ExportState:
     format: str = STATE_FORMAT
     task_id: str
     integration: str
+    company_id: str | None = None
+    interactive_auth: bool = False
     pages_done: int = 0
     entries: int = 0
     bytes: int = 0
@@ -104,32 +142,55 @@ class ExportFile:
 
     @classmethod
     def open(
-        cls, out: Path, *, task_id: str, integration: str, start_page: int | None
-    ) -> ExportFile:
-        """Start a new export (no --start-page, or 1) or resume one (--start-page N > 1)."""
+        cls,
+        out: Path,
+        state: ExportState,
+        *,
+        start_page: int | None,
+        resume: Resume = _start_page_option,
+    ) -> Self:
+        """Start a new export (no --start-page, or 1) or resume one (--start-page N > 1).
+
+        `state` describes the export (task id and the options it is read with); `resume` gives the
+        command an error names to resume the pages saved at `out` (default: the option alone).
+        """
         _check_out(out)
         if start_page is None or start_page == 1:
-            return cls._start(out, task_id=task_id, integration=integration, asked=start_page)
-        return cls._resume(out, task_id=task_id, start_page=start_page)
+            if start_page is None:
+                cls.refuse_to_replace(
+                    out, resume=resume, instead="pass --start-page 1 to start over"
+                )
+            return cls._start(out, state)
+        return cls._resume(out, state, start_page=start_page, resume=resume)
+
+    @staticmethod
+    def saved(out: Path) -> ExportState | None:
+        """The state of a partial export at `out` holding at least one page, or None."""
+        state_file = state_path(out)
+        if not state_file.exists():
+            return None
+        saved = ExportState.load(state_file)
+        return saved if saved.pages_done > 0 else None
 
     @classmethod
-    def _start(cls, out: Path, *, task_id: str, integration: str, asked: int | None) -> Self:
-        state_file = state_path(out)
-        if asked is None and state_file.exists():
-            saved = ExportState.load(state_file)
-            if saved.pages_done > 0:
-                raise UsageError(
-                    f"{partial_path(out)} holds {pages_text(saved.pages_done)} of task "
-                    f"{saved.task_id}: resume with --start-page {saved.pages_done + 1}, or pass "
-                    "--start-page 1 to start over"
-                )
-        state = ExportState(task_id=task_id, integration=integration)
+    def refuse_to_replace(cls, out: Path, *, resume: Resume, instead: str) -> None:
+        """Raise PartialExportError when `out` holds saved pages (a new export would drop them).
+
+        `instead` says how to start a new export anyway.
+        """
+        _check_out(out)
+        saved = cls.saved(out)
+        if saved is not None:
+            raise _saved_pages(partial_path(out), saved, resume, instead=instead)
+
+    @classmethod
+    def _start(cls, out: Path, state: ExportState) -> Self:
         handle = partial_path(out).open("wb")
-        state.write(state_file)
+        state.write(state_path(out))
         return cls(out, handle, state)
 
     @classmethod
-    def _resume(cls, out: Path, *, task_id: str, start_page: int) -> Self:
+    def _resume(cls, out: Path, asked: ExportState, *, start_page: int, resume: Resume) -> Self:
         partial, state_file = partial_path(out), state_path(out)
         if not (partial.exists() and state_file.exists()):
             raise UsageError(
@@ -137,15 +198,17 @@ class ExportFile:
                 "there; export again without --start-page"
             )
         state = ExportState.load(state_file)
-        if state.task_id != task_id:
+        if state.task_id != asked.task_id:
             raise UsageError(
-                f"{partial} belongs to task {state.task_id}, not {task_id}: choose another --out, "
-                "or pass --start-page 1 to start over"
+                f"{partial} belongs to task {state.task_id}, not {asked.task_id}: choose another "
+                "--out, or pass --start-page 1 to start over"
             )
         if state.pages_done != start_page - 1:
-            raise UsageError(
-                f"{partial} holds {pages_text(state.pages_done)}: resume with --start-page "
-                f"{state.pages_done + 1} (not {start_page}), or pass --start-page 1 to start over"
+            raise _saved_pages(
+                partial,
+                state,
+                resume,
+                instead=f"pass --start-page 1 to start over (not --start-page {start_page})",
             )
         handle = partial.open("r+b")
         try:
@@ -210,6 +273,21 @@ class ExportFile:
         if self.state.pages_done == 0:
             self.partial.unlink(missing_ok=True)
             self.state_path.unlink(missing_ok=True)
+
+
+def _saved_pages(
+    partial: Path, saved: ExportState, resume: Resume, *, instead: str
+) -> PartialExportError:
+    """The error for pages saved in `partial` that the command would not continue."""
+    page = saved.pages_done + 1
+    command = resume(saved.task_id, page)
+    return PartialExportError(
+        f"{partial} holds {pages_text(saved.pages_done)} of task {saved.task_id}: resume with "
+        f"`{command}`, or {instead}",
+        task_id=saved.task_id,
+        resume_page=page,
+        resume_command=command,
+    )
 
 
 def pages_text(pages: int) -> str:

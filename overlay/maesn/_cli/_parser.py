@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from maesn._profiles import Integration, paged_integrations
+from maesn._validation import did_you_mean
 from maesn._version import __version__
 
 from ._exit import EXIT_CODES_HELP, UsageError
@@ -44,8 +45,35 @@ class _Parser(argparse.ArgumentParser):
     """Raises UsageError instead of printing and exiting, so --json can report it as JSON."""
 
     def error(self, message: str) -> NoReturn:
-        raise UsageError(
-            f"{self.prog}: {message} (see `{self.prog} --help`)", usage=self.format_usage()
+        raise self._usage_error(message)
+
+    def _usage_error(
+        self, message: str, *, option: str | None = None, hint: str | None = None
+    ) -> UsageError:
+        """The error, led by the command it is about (`task wait: ...`; "maesn: " is the CLI's)."""
+        command = self.prog.partition(" ")[2]
+        return UsageError(
+            f"{command + ': ' if command else ''}{message} (see `{self.prog} --help`)",
+            usage=self.format_usage(),
+            option=option,
+            hint=hint,
+        )
+
+    def _check_value(self, action: argparse.Action, value: Any) -> None:
+        """A value outside `choices` (an integration, a command) gets the library's did-you-mean.
+
+        Whatever list the option validates against, the suggestion comes from that list.
+        """
+        if action.choices is None or value in action.choices:
+            return
+        names = [str(choice) for choice in action.choices]
+        option = "/".join(action.option_strings) or str(action.metavar or action.dest)
+        hint = did_you_mean(value, names)
+        raise self._usage_error(
+            f"argument {option}: invalid choice: {value!r} "
+            f"({hint + ' ' if hint else ''}choose from {', '.join(names)})",
+            option=option,
+            hint=hint,
         )
 
 
@@ -263,7 +291,8 @@ def _task_commands(task: _Parser) -> None:
         "its state in FILE.partial.json) and FILE appears only when the last page is saved. "
         "When a page cannot be fetched, the error says which command resumes: --start-page N "
         "appends pages N and on to the saved ones (the partial file must hold exactly the N-1 "
-        "pages before), so every entry ends up in FILE exactly once. --start-page 1 starts over.",
+        "pages before), so every entry ends up in FILE exactly once; the integration, companyId "
+        "and --interactive-auth come from the state file. --start-page 1 starts over.",
     )
     export.add_argument("task_id", metavar="ID", help="the taskId of the export")
     export.add_argument(
@@ -345,7 +374,9 @@ def _starting_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
         summary="start an export of the journal entries and print the task id",
         description="Read the journal entries of a datev-rewe-export account, which starts an "
         "export task, and print its id. --wait waits for it; --out FILE also saves every entry "
-        "to FILE as JSONL, as `maesn task export` does (resumable with that command).",
+        "to FILE as JSONL, as `maesn task export` does (resumable with that command). When FILE "
+        "holds the saved pages of an earlier export, nothing is started: the error names the "
+        "`maesn task export` command that resumes them.",
     )
     start.add_argument("--wait", action="store_true", help="wait for the export to finish")
     start.add_argument(
@@ -400,10 +431,13 @@ def build_parser() -> argparse.ArgumentParser:
         commands,
         "sandbox",
         summary="serve a local Maesn sandbox with demo tasks until Ctrl-C",
-        description="Serve Maesn's async-task endpoint on 127.0.0.1 with a few demo tasks, and "
-        "print the base URL, the (fake) keys and the task ids to use with `maesn task`. Each "
-        "poll moves a task one status on. Ctrl-C stops it (exit 0). --json prints the same "
-        "as one JSON line.",
+        description="Serve a local Maesn on 127.0.0.1: maesn.testing.Sandbox, a real HTTP "
+        "server speaking Maesn's API (the operations it implements, with each integration's "
+        "rules, and the asynchronous tasks with their export pages), with a few demo tasks. It prints the base URL, the (fake) API key, an "
+        "account key for each integration (saying which integration each belongs to: calls "
+        "follow the rules of their key's integration), the companyId and the task ids to use "
+        "with `maesn` commands or your own code. Each poll moves a demo task one status on. "
+        "Ctrl-C stops it (exit 0). --json prints the same as one JSON line.",
         client=False,
     )
     sandbox.add_argument(

@@ -8,6 +8,7 @@ retries (GETs only: an upload is never sent twice), errors and redaction are the
 from __future__ import annotations
 
 import argparse
+import functools
 import io
 import mimetypes
 from pathlib import Path
@@ -20,9 +21,11 @@ from ._commands import (
     Context,
     client_for,
     export_task,
+    resume_command,
     wait_and_show,
 )
 from ._exit import ExitCode, UsageError
+from ._export_file import ExportFile
 
 __all__ = ["list_companies", "start_export", "upload_file"]
 
@@ -90,7 +93,18 @@ def _reads_start_tasks() -> str:
 
 
 def start_export(ctx: Context, args: argparse.Namespace) -> int:
-    """`maesn export start`: a read that runs as an export task; --wait, or --out FILE saves it."""
+    """`maesn export start`: a read that runs as an export task; --wait, or --out FILE saves it.
+
+    With --out FILE holding the saved pages of an earlier export, nothing is started: the error
+    names the `task export` command that resumes them.
+    """
+    if args.out is not None and args.out != "-":
+        ExportFile.refuse_to_replace(
+            Path(args.out),
+            resume=functools.partial(resume_command, args),
+            instead=f"delete {args.out}.partial and {args.out}.partial.json (or choose another "
+            "--out) to start a new export",
+        )
     with client_for(args) as client:
         if not client.integration.profile.reads_start_tasks:
             raise UsageError(
