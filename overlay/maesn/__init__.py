@@ -1,7 +1,8 @@
 """maesn-client: a typed client for the asynchronous tasks of the Maesn unified accounting API.
 
 `maesn.Client` / `maesn.AsyncClient` poll tasks with each integration's rules (statuses,
-companyId, paging) from `maesn.Integration.X.profile`. The low-level client they are built on,
+companyId, paging) from `maesn.Integration.X.profile`; `maesn.verify_webhook` checks and parses
+a webhook delivery. The low-level client they are built on,
 `maesn_api`, is generated from the pinned OpenAPI spec identified by `maesn.SPEC_SHA256`.
 """
 
@@ -35,6 +36,10 @@ from ._exceptions import (
     TaskTimeoutError,
     UnexpectedTaskStatusError,
     ValidationError,
+    WebhookError,
+    WebhookFetchError,
+    WebhookPayloadError,
+    WebhookVerificationError,
 )
 from ._handles import AsyncTaskHandle, TaskHandle
 from ._models import Pagination, Task, TaskInformation, TaskPage
@@ -42,9 +47,18 @@ from ._profiles import Integration, IntegrationProfile
 from ._resources import TaskOperation, task_operations
 from ._status import TaskOutcome, TaskStatus
 from ._version import __version__
+from ._webhooks import (
+    WEBHOOK_SIGNATURE_HEADER,
+    WebhookEvent,
+    WebhookEventType,
+    WebhookResource,
+    WebhookVerifier,
+    verify_webhook,
+)
 
 __all__ = [
     "SPEC_SHA256",
+    "WEBHOOK_SIGNATURE_HEADER",
     "APIConnectionError",
     "APIError",
     "APIStatusError",
@@ -85,6 +99,15 @@ __all__ = [
     "TaskTimeoutError",
     "UnexpectedTaskStatusError",
     "ValidationError",
+    "WebhookError",
+    "WebhookEvent",
+    "WebhookEventType",
+    "WebhookFetchError",
+    "WebhookPayloadError",
+    "WebhookResource",
+    "WebhookVerificationError",
+    "WebhookVerifier",
     "__version__",
     "task_operations",
+    "verify_webhook",
 ]
