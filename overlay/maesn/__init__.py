@@ -3,8 +3,9 @@
 `maesn.Client` / `maesn.AsyncClient` expose every operation of Maesn's API as a typed method
 (`client.accounting.get_invoices(...)`, generated from the spec), apply each integration's
 documented rules (`maesn.Integration.X.profile`) before sending, page through lists, and start,
-wait for and export asynchronous tasks. The low-level client they are built on, `maesn_api`, is
-generated from the pinned OpenAPI spec identified by `maesn.SPEC_SHA256`.
+wait for and export asynchronous tasks; `maesn.verify_webhook` checks and parses a webhook
+delivery. The low-level client they are built on, `maesn_api`, is generated from the pinned
+OpenAPI spec identified by `maesn.SPEC_SHA256`.
 """
 
 from maesn._generated import SPEC_SHA256
@@ -40,6 +41,10 @@ from ._exceptions import (
     TaskTimeoutError,
     UnexpectedTaskStatusError,
     ValidationError,
+    WebhookError,
+    WebhookFetchError,
+    WebhookPayloadError,
+    WebhookVerificationError,
 )
 from ._files import File
 from ._handles import AsyncTaskHandle, TaskHandle
@@ -51,9 +56,18 @@ from ._raw import RawResponse
 from ._status import TaskOutcome, TaskStatus
 from ._version import __version__
 from ._waiting import BatchWaitKeywords, WaitKeywords
+from ._webhooks import (
+    WEBHOOK_SIGNATURE_HEADER,
+    WebhookEvent,
+    WebhookEventType,
+    WebhookResource,
+    WebhookVerifier,
+    verify_webhook,
+)
 
 __all__ = [
     "SPEC_SHA256",
+    "WEBHOOK_SIGNATURE_HEADER",
     "APIConnectionError",
     "APIError",
     "APIStatusError",
@@ -103,6 +117,15 @@ __all__ = [
     "UnexpectedTaskStatusError",
     "ValidationError",
     "WaitKeywords",
+    "WebhookError",
+    "WebhookEvent",
+    "WebhookEventType",
+    "WebhookFetchError",
+    "WebhookPayloadError",
+    "WebhookResource",
+    "WebhookVerificationError",
+    "WebhookVerifier",
     "__version__",
     "task_operations",
+    "verify_webhook",
 ]

@@ -27,11 +27,16 @@ MaesnError
 │   └── UnexpectedTaskStatusError         a status the integration's profile does not allow
 ├── IncompleteExportError                 an export's pages do not add up; says where to resume
 ├── IncompleteListError                   a list's next page failed; says where to resume
-└── TaskStartedError                      a plain read started a task; carries its handle
+├── TaskStartedError                      a plain read started a task; carries its handle
+└── WebhookError                          about a webhook delivery or event
+    ├── WebhookVerificationError          the X-MAESN-SIGNATURE is missing, malformed or wrong (reason)
+    ├── WebhookPayloadError               verified, but not event JSON (raw body kept)
+    └── WebhookFetchError (also a ValidationError)   the event names nothing a get can fetch
 ```
 
 Messages say what was wrong, with the offending value, and what to do. They never contain the
-API key or the account key: the client redacts both before building any message.
+API key or the account key: the client redacts both before building any message; nor a webhook
+secret, which no message is ever built from.
 """
 
 from __future__ import annotations
@@ -46,6 +51,7 @@ if TYPE_CHECKING:
     from ._models import Task
 
 RejectedKey = Literal["api_key", "account_key"]
+SignatureProblem = Literal["missing", "malformed", "mismatch"]
 
 __all__ = [
     "APIConnectionError",
@@ -76,6 +82,10 @@ __all__ = [
     "TaskTimeoutError",
     "UnexpectedTaskStatusError",
     "ValidationError",
+    "WebhookError",
+    "WebhookFetchError",
+    "WebhookPayloadError",
+    "WebhookVerificationError",
     "make_status_error",
     "status_error_class",
 ]
@@ -341,6 +351,51 @@ class TaskStartedError(MaesnError):
         super().__init__(message)
         self.handle = handle
         """The TaskHandle (AsyncTaskHandle) of the task the read started."""
+class WebhookError(MaesnError):
+    """A webhook delivery could not be accepted, or an event cannot be acted on."""
+
+
+class WebhookVerificationError(WebhookError):
+    """The delivery's `X-MAESN-SIGNATURE` does not prove it came from Maesn; nothing was parsed.
+
+    `reason` says which: "missing" (no header, or an empty one), "malformed" (not a SHA-256
+    digest in an accepted encoding: hex, `sha256=`hex or base64), "mismatch" (a digest, but not
+    the HMAC-SHA256 of this body with any of the secrets). Answer such a delivery with 401 or 400
+    and do not act on it.
+    """
+
+    def __init__(self, message: str, *, reason: SignatureProblem) -> None:
+        super().__init__(message)
+        self.message = message
+        self.reason: SignatureProblem = reason
+        """"missing", "malformed" or "mismatch"."""
+
+
+class WebhookPayloadError(WebhookError):
+    """The delivery's signature verified, but its body is not Maesn event JSON.
+
+    The body came from Maesn (it is signed with your secret), so this is a change or a fault on
+    Maesn's side: keep `body` for support.
+    """
+
+    def __init__(self, message: str, *, body: bytes) -> None:
+        super().__init__(message)
+        self.message = message
+        self.body = body
+        """The raw body exactly as received."""
+
+
+class WebhookFetchError(WebhookError, ValidationError):
+    """The event names no record a get operation can read (TOKEN, or no `resourceId`).
+
+    No request was sent. `operation` is the operation the event's resource led to (e.g.
+    "get_token"), which the generated layer does not have; None when the event has no id.
+    """
+
+    def __init__(self, message: str, *, operation: str | None, hint: str | None = None) -> None:
+        super().__init__(message, argument="event", hint=hint)
+        self.operation = operation
+        """The `client.accounting` operation the resource's name leads to."""
 
 
 _STATUS_ERRORS: Mapping[int, tuple[type[APIStatusError], str]] = {

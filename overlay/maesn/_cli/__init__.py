@@ -1,4 +1,4 @@
-"""The `maesn` command line (also `python -m maesn`): read, wait for and export tasks.
+"""The `maesn` command line (also `python -m maesn`): tasks, the sandbox, webhook deliveries.
 
 `main(argv)` parses the arguments, runs one command and returns its exit code (see
 `maesn --help`). Errors become one line on stderr (with --json, also a JSON document on stdout)
@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from maesn._exceptions import MaesnError, TaskError
+from maesn._exceptions import MaesnError, TaskError, WebhookVerificationError
 
 from ._commands import Context, export_task, get_task, list_integrations, serve_sandbox
 from ._commands import wait_for_task as wait_task
@@ -27,6 +27,7 @@ from ._exit import ExitCode, UsageError, error_message, exit_code_for
 from ._parser import build_parser, check_text_arguments
 from ._render import task_json, visible
 from ._starting import list_companies, start_export, upload_file
+from ._webhooks import verify_delivery
 
 __all__ = ["main"]
 
@@ -40,6 +41,7 @@ _COMMANDS: dict[str, Callable[[Context, argparse.Namespace], int]] = {
     "integrations": list_integrations,
     "sandbox": serve_sandbox,
     "demo": run_demo,
+    "webhooks-verify": verify_delivery,
 }
 
 
@@ -64,7 +66,8 @@ def _logging(ctx: Context) -> Iterator[None]:
     if ctx.debug:
         logger = logging.getLogger()
         handler = logging.StreamHandler(ctx.stderr)
-        handler.setFormatter(_RedactingFormatter(ctx.redact))
+        # Late-bound: a command may add to ctx.redact (the webhook secret) after this.
+        handler.setFormatter(_RedactingFormatter(lambda text: ctx.redact(text)))  # noqa: PLW0108
     else:
         # The CLI prints the task's warnings itself; the library's log line would repeat them.
         logger = logging.getLogger("maesn")
@@ -123,6 +126,8 @@ def _report(ctx: Context, exc: BaseException) -> int:
             value = getattr(exc, name, None) if isinstance(exc, MaesnError | UsageError) else None
             if isinstance(value, int | str) and not isinstance(value, bool):
                 error[key] = value
+        if isinstance(exc, WebhookVerificationError):
+            error["reason"] = exc.reason
         document: dict[str, Any] = {"error": error}
         if isinstance(exc, TaskError):
             document["task"] = task_json(exc.task)

@@ -15,6 +15,8 @@ from maesn._exceptions import (
     TaskTimeoutError,
     UnexpectedTaskStatusError,
     ValidationError,
+    WebhookPayloadError,
+    WebhookVerificationError,
 )
 
 from ._render import status_text
@@ -36,6 +38,8 @@ class ExitCode(enum.IntEnum):
     USAGE = 2
     API_ERROR = 3
     TIMEOUT = 4
+    WEBHOOK_SIGNATURE = 5
+    WEBHOOK_BODY = 6
     INTERNAL = 70
     INTERRUPTED = 130
 
@@ -49,6 +53,8 @@ exit codes:
   3    API error: Maesn unreachable or answering an error (after retries), a status the
        integration does not define (check --integration), an incomplete export (resumable)
   4    timeout: the task was still running when --timeout passed
+  5    `webhooks verify`: the signature is missing, malformed or does not match the body
+  6    `webhooks verify`: the signature matches, but the body is not Maesn event JSON
   70   internal error: a bug in maesn-client (rerun with --debug and report it)
   130  interrupted (Ctrl-C)"""
 
@@ -81,6 +87,8 @@ def exit_code_for(exc: BaseException) -> ExitCode:
     codes: tuple[tuple[type[BaseException], ExitCode], ...] = (
         (KeyboardInterrupt, ExitCode.INTERRUPTED),
         (TaskTimeoutError, ExitCode.TIMEOUT),
+        (WebhookVerificationError, ExitCode.WEBHOOK_SIGNATURE),
+        (WebhookPayloadError, ExitCode.WEBHOOK_BODY),
         (TaskFailedError, ExitCode.TASK_FAILED),
         (ValidationError, ExitCode.USAGE),
         (UsageError, ExitCode.USAGE),

@@ -25,7 +25,8 @@ environment:
   MAESN_ACCOUNT_KEY   the end user's account key (as above)
   MAESN_BASE_URL      default for --base-url (else https://api.maesn.dev)
   MAESN_INTEGRATION   default for --integration
-  MAESN_COMPANY_ID    default for --company-id"""
+  MAESN_COMPANY_ID    default for --company-id
+  MAESN_WEBHOOK_SECRET  default for `webhooks verify --secret` (never printed)"""
 
 EPILOG = f"{EXIT_CODES_HELP}\n\n{ENVIRONMENT_HELP}"
 
@@ -79,6 +80,8 @@ class _Parser(argparse.ArgumentParser):
 
 _ARGUMENT_NAMES = {"task_id": "ID", "file": "FILE"}
 """Positional arguments by their metavar; options are named as typed (--company-id)."""
+_SECRET_ARGUMENTS = frozenset({"secret"})
+"""Arguments whose value an error never shows."""
 
 
 def _as_typed(value: str) -> str:
@@ -103,8 +106,9 @@ def check_text_arguments(args: argparse.Namespace) -> None:
             value.encode("utf-8")
         except UnicodeEncodeError:
             shown = _ARGUMENT_NAMES.get(name, "--" + name.replace("_", "-"))
+            typed = "(its value hidden)" if name in _SECRET_ARGUMENTS else f"'{_as_typed(value)}'"
             raise UsageError(
-                f"{shown} '{_as_typed(value)}' is not valid UTF-8 text: "
+                f"{shown} {typed} is not valid UTF-8 text: "
                 "check the terminal's encoding, or retype it"
             ) from None
 
@@ -388,6 +392,41 @@ def _starting_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
     start.set_defaults(run="export-start", fail_on_error_information=False)
 
 
+def _webhook_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
+    """`webhooks verify`: check a saved delivery's signature and show its events."""
+    webhooks = _noun(
+        commands,
+        "webhooks",
+        summary="verify a webhook delivery",
+        description="Work with Maesn's webhook deliveries.",
+    )
+    verify = _command(
+        webhooks,
+        "verify",
+        summary="check a saved delivery body against its X-MAESN-SIGNATURE",
+        description="Verify that FILE (the raw request body of a delivery, saved byte for byte; "
+        "- reads stdin) is signed by SIGNATURE (the X-MAESN-SIGNATURE header's value) with the "
+        "webhook's secret, then print its events. Exit 0 when it verifies, 5 when the signature "
+        "is missing, malformed or does not match, 6 when it matches but the body is not event "
+        "JSON. The secret is best given as $MAESN_WEBHOOK_SECRET: an option lands in the shell's "
+        "history and the process list.",
+        client=False,
+    )
+    verify.add_argument("file", metavar="FILE", help="the delivery's raw body; - for stdin")
+    verify.add_argument(
+        "--signature",
+        required=True,
+        metavar="SIGNATURE",
+        help="the X-MAESN-SIGNATURE header's value (hex, sha256=hex or base64)",
+    )
+    verify.add_argument(
+        "--secret",
+        metavar="SECRET",
+        help="the webhook's secret, as creating it returned (default: $MAESN_WEBHOOK_SECRET)",
+    )
+    verify.set_defaults(run="webhooks-verify")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The `maesn` command line."""
     parser = _Parser(
@@ -415,6 +454,7 @@ def build_parser() -> argparse.ArgumentParser:
     _task_commands(task)
 
     _starting_commands(commands)
+    _webhook_commands(commands)
 
     integrations = _command(
         commands,

@@ -18,6 +18,7 @@ from typing import Any, Protocol, TextIO
 from maesn._models import Pagination, Task, TaskInformation
 from maesn._profiles import IntegrationProfile
 from maesn._status import TaskStatus
+from maesn._webhooks import WebhookEvent
 
 __all__ = [
     "Display",
@@ -25,6 +26,7 @@ __all__ = [
     "ProgressView",
     "RichDisplay",
     "StatusView",
+    "event_line",
     "json_line",
     "make_display",
     "profile_json",
@@ -157,6 +159,17 @@ def task_lines(task: Task) -> list[str]:
         *_field_lines("pagination", pages),
         f"  {'responseData':<13}{response_data_summary(task.response_data)}",
     ]
+
+
+def event_line(event: WebhookEvent) -> str:
+    """One webhook event on one line: eventType, resource, resourceId, filterDate, extra keys."""
+    parts = [str(event.event_type), str(event.resource), event.resource_id or "(no resourceId)"]
+    if event.filter_date_raw is not None:
+        parts.append(f"filterDate {event.filter_date_raw}")
+    parts += [
+        f"{key} {json.dumps(value, ensure_ascii=False)}" for key, value in event.extra.items()
+    ]
+    return "  ".join(parts)
 
 
 def profile_json(profile: IntegrationProfile) -> dict[str, Any]:

@@ -10,6 +10,9 @@ with Sandbox() as sandbox:
 ```
 
 With pytest, installing the package gives the fixtures `maesn_sandbox` and `maesn_fake_clock`.
+
+Webhooks: `sign_webhook` / `signed_delivery` sign a body for unit tests of a receiver;
+`WebhookDispatcher` posts signed events to a running receiver, with retries and a delivery log.
 """
 
 from ._entries import export_entry
@@ -18,15 +21,37 @@ from ._faults import Fault
 from ._log import REDACTED, RecordedRequest, RequestLog
 from ._sandbox import Sandbox
 from ._tasks import default_lifecycle
+from ._webhooks import (
+    DeliveryAttempt,
+    DeliveryLog,
+    SignedDelivery,
+    WebhookDelivery,
+    WebhookDispatcher,
+    WebhookSubscription,
+    WebhookSubscriptions,
+    sign_webhook,
+    signed_delivery,
+    webhook_headers,
+)
 
 __all__ = [
     "REDACTED",
+    "DeliveryAttempt",
+    "DeliveryLog",
     "FakeClock",
     "Fault",
     "RecordedRequest",
     "RequestLog",
     "Sandbox",
+    "SignedDelivery",
+    "WebhookDelivery",
+    "WebhookDispatcher",
+    "WebhookSubscription",
+    "WebhookSubscriptions",
     "default_lifecycle",
     "export_entry",
     "fake_clock",
+    "sign_webhook",
+    "signed_delivery",
+    "webhook_headers",
 ]
