@@ -78,6 +78,29 @@ _LOGGED_WARNINGS_KEPT = 1024
 _TASK_PATH = "/accounting/asyncTask/"
 
 
+def _held_page(first_page: object, task_id: str) -> Task | None:
+    """`first_page` checked: None, or a Task of `task_id` (a wait's or a get's answer)."""
+    if first_page is None:
+        return None
+    if not isinstance(first_page, Task):
+        raise ValidationError(
+            f"first_page must be the maesn.Task a wait (or get_task) returned, got "
+            f"{type(first_page).__name__}",
+            argument="first_page",
+        )
+    if first_page.task_id != task_id:
+        raise ValidationError(
+            f"first_page is task {first_page.task_id!r}, not {task_id!r}: pass the Task the "
+            "wait for this task returned",
+            argument="first_page",
+        )
+    return first_page
+
+
+def _page_number(task: Task) -> int | None:
+    return task.pagination.current_page if task.pagination is not None else None
+
+
 class BaseClient:
     """Configuration, validation and the flows behind every public call."""
 
@@ -424,9 +447,11 @@ class BaseClient:
         start_page: object,
         company_id: object,
         entries_from: EntriesFrom,
+        first_page: object = None,
     ) -> Flow[None]:
         """Check an export's arguments now, before any request; return the flow of its pages."""
         checked = check_task_id(task_id)
+        held = _held_page(first_page, checked)
         if not self.profile.pagination:
             raise ValidationError(
                 f"{self.profile.name} ({self.integration.value!r}) tasks have no pages: use "
@@ -449,6 +474,7 @@ class BaseClient:
             start_page=first,
             entries_from=entries_from,
             redact=self._redact,
+            first=held if held is not None and _page_number(held) == first else None,
         )
 
     # -- interpreting tasks ------------------------------------------------------------------
