@@ -15,11 +15,10 @@ import warnings
 from collections import OrderedDict
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Self, Unpack
+from typing import TYPE_CHECKING, Any, Self, Unpack
 from urllib.parse import quote, urlencode
 
 import httpx
-import maesn_api
 
 from . import _clock
 from ._calls import CallContext, PreparedCall, as_plain_call, interpret, prepare_call
@@ -50,6 +49,9 @@ from ._validation import (
     require_company_id,
 )
 from ._waiting import BatchWaitKeywords, Fetch, WaitOptions, wait_flow, wait_many_flow
+
+if TYPE_CHECKING:
+    import maesn_api
 
 __all__ = ["BaseClient", "logger"]
 
@@ -145,13 +147,7 @@ class BaseClient:
         self._random = random.Random()  # noqa: S311 - jitter, not cryptography
         self._logged_warnings: OrderedDict[tuple[str, str], None] = OrderedDict()
         self._closed = False
-        self._api = maesn_api.Client(
-            base_url=self._config.base_url,
-            timeout=httpx.Timeout(self._config.timeout),
-            headers={"User-Agent": user_agent()},
-            raise_on_unexpected_status=False,
-            httpx_args={"limits": POOL_LIMITS},
-        )
+        self._api: maesn_api.Client | None = None  # built when `api_client` is first read
         self._connection = self._connect(http_client, _connection)
         self._configured()
 
@@ -163,24 +159,24 @@ class BaseClient:
         """The pool to send through: the user's client (never closed by maesn), or a new one."""
         if shared is not None:  # a with_options copy: the original's pool and in-flight cap
             self._owns_http = False
-            self._api.set_httpx_client(shared.http) if isinstance(
-                shared.http, httpx.Client
-            ) else self._api.set_async_httpx_client(shared.http)
             return Connection(shared.http, share=shared)
         self._owns_http = http_client is None
-        if isinstance(http_client, httpx.Client):
-            self._api.set_httpx_client(http_client)
+        if http_client is not None:
             return Connection(http_client)
-        if isinstance(http_client, httpx.AsyncClient):
-            self._api.set_async_httpx_client(http_client)
-            return Connection(http_client)
+        # What the generated client's get_httpx_client() builds, without importing it (and
+        # attrs) for a client that never reads `api_client`.
+        options: dict[str, Any] = {
+            "base_url": self._config.base_url,
+            "timeout": httpx.Timeout(self._config.timeout),
+            "headers": {"User-Agent": user_agent()},
+            "follow_redirects": False,
+            "limits": POOL_LIMITS,
+        }
         if self._http_type is httpx.Client:
-            sync = self._api.get_httpx_client()
+            sync = httpx.Client(**options)
             install_deadline_backend(sync)
             return Connection(sync)
-        return Connection(
-            self._api.get_async_httpx_client(), max_in_flight=POOL_LIMITS.max_connections
-        )
+        return Connection(httpx.AsyncClient(**options), max_in_flight=POOL_LIMITS.max_connections)
 
     def _configured(self) -> None:
         """Derive what each request needs from the configuration, once (not per request)."""
@@ -263,6 +259,22 @@ class BaseClient:
         It holds the base URL, User-Agent and connection pool, not the keys: pass `x_api_key=`
         and `x_account_key=` to generated functions you call with it directly.
         """
+        if self._api is None:
+            import maesn_api  # noqa: PLC0415 - its client class (and attrs) load on first use
+
+            api = maesn_api.Client(
+                base_url=self._config.base_url,
+                timeout=httpx.Timeout(self._config.timeout),
+                headers={"User-Agent": user_agent()},
+                raise_on_unexpected_status=False,
+                httpx_args={"limits": POOL_LIMITS},
+            )
+            http = self._connection.http
+            if isinstance(http, httpx.Client):
+                api.set_httpx_client(http)
+            else:
+                api.set_async_httpx_client(http)
+            self._api = api
         return self._api
 
     def _prepare(

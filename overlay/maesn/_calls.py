@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
 
-import attrs
 import httpx
 
 from ._exceptions import ResponseValidationError, ValidationError, excerpt
@@ -478,6 +477,8 @@ def _multipart(operation: Operation, model: Any, redact: Redact) -> list[tuple[s
 
 def _check_file_fields(operation: Operation, model: Any) -> None:
     """A File-typed field holding anything but a File: say what a file is."""
+    import attrs  # noqa: PLC0415 - a multipart body is a generated (attrs) model: loaded already
+
     file_type = _file_type()
     for field in attrs.fields(type(model)):
         if "File" not in str(field.type):

@@ -18,14 +18,13 @@ current clock.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import contextvars
 import math
 import time
 from collections.abc import AsyncIterator, Generator, Iterator
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import h11
 import httpcore
@@ -33,6 +32,9 @@ import httpx
 
 from . import _clock
 from ._exceptions import ClientClosedError
+
+if TYPE_CHECKING:  # the async parts import asyncio when they run: a sync client never loads it
+    import asyncio
 
 __all__ = [
     "Connection",
@@ -148,6 +150,8 @@ class Connection:
         if gate.limit is None:
             return contextlib.nullcontext()
         if gate.semaphore is None:
+            import asyncio  # noqa: PLC0415 - only an AsyncClient has a gate
+
             gate.semaphore = asyncio.Semaphore(gate.limit)
         return gate.semaphore
 
@@ -328,6 +332,8 @@ def _send_sync(connection: Connection, action: Send) -> httpx.Response | httpx.H
 
 
 async def _send_async(connection: Connection, action: Send) -> httpx.Response | httpx.HTTPError:
+    import asyncio  # noqa: PLC0415 - loaded already: this runs on its event loop
+
     connection.check_open()
     http = connection.http
     assert isinstance(http, httpx.AsyncClient)  # noqa: S101 - an async client always holds one
