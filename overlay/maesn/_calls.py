@@ -23,7 +23,7 @@ import json
 import logging
 import math
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -33,6 +33,7 @@ import httpx
 from ._exceptions import ResponseValidationError, ValidationError, excerpt
 from ._models import Pagination
 from ._operations import Body, Operation, Parameter, Reply
+from ._pages import PageItems
 from ._profiles import IntegrationProfile
 from ._raw import read_meta
 from ._resource import CallMode
@@ -110,9 +111,9 @@ class ReadTaskStart:
 
 @dataclass(frozen=True, slots=True)
 class PageData:
-    """One page of a list: its items (generated models) and Maesn's meta."""
+    """One page of a list: its items (generated models, built when read) and Maesn's meta."""
 
-    items: list[Any]
+    items: Sequence[Any]
     pagination: Pagination | None
     warnings: tuple[str, ...]
 
@@ -643,13 +644,52 @@ def _invalid(
     call: PreparedCall, response: httpx.Response, reason: str, attempts: int, redact: Redact
 ) -> ResponseValidationError:
     text = redact(response.content.decode("utf-8", errors="replace"))
+    return _mismatch(
+        call.operation, response.status_code, text, reason, attempts=attempts, redact=redact
+    )
+
+
+def _mismatch(
+    operation: Operation, status: int, text: str, reason: str, *, attempts: int, redact: Redact
+) -> ResponseValidationError:
     return ResponseValidationError(
-        f"the {response.status_code} response to {call.operation.qualname} does not match the "
-        f"spec: {redact(reason)}. Body: {excerpt(text) or '(empty)'}",
+        f"the {status} response to {operation.qualname} does not match the spec: "
+        f"{redact(reason)}. Body: {excerpt(text) or '(empty)'}",
         body=text,
-        status_code=response.status_code,
+        status_code=status,
         attempts=attempts,
     )
+
+
+def _page_items(
+    call: PreparedCall,
+    status: int,
+    payload: dict[str, Any],
+    model: type[Any],
+    *,
+    attempts: int,
+    redact: Redact,
+) -> PageItems[Any]:
+    """A page's items, each built when first read; only their being objects is checked now.
+
+    An item its model refuses raises ResponseValidationError when read, with the body (the
+    decoded envelope, redacted) as `body`.
+    """
+    items = payload["data"]
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise _ShapeError(f"data[{index}] is {_kind(item)}, not an object")
+
+    def build(item: dict[str, Any], index: int) -> Any:
+        try:
+            return _build(model, item, f"data[{index}]")
+        except _ShapeError as exc:
+            text = redact(json.dumps(payload, ensure_ascii=False, default=repr))
+            raise _mismatch(
+                call.operation, status, text, str(exc), attempts=attempts, redact=redact
+            ) from None
+
+    return PageItems(items, build)
 
 
 class _ShapeError(Exception):
@@ -761,7 +801,12 @@ def _started(call: PreparedCall, reply: Reply, data: object, *, reads_start_task
 
 
 def _interpret_body(
-    call: PreparedCall, response: httpx.Response, redact: Redact, *, reads_start_tasks: bool
+    call: PreparedCall,
+    response: httpx.Response,
+    redact: Redact,
+    *,
+    attempts: int,
+    reads_start_tasks: bool,
 ) -> Any:
     operation = call.operation
     reply = operation.reply_for(response.status_code)
@@ -784,6 +829,18 @@ def _interpret_body(
     started = _started(call, reply, data, reads_start_tasks=reads_start_tasks)
     if started is not None:
         return started
+    if operation.result == "page" and reply.data == "list" and reply.model is not None:
+        if not isinstance(data, list):
+            raise _ShapeError(f"data is {_kind(data)}, not a list")
+        items = _page_items(
+            call,
+            response.status_code,
+            payload,
+            reply.model.load(),
+            attempts=attempts,
+            redact=redact,
+        )
+        return PageData(items=items, pagination=pagination, warnings=warnings)
     shaped = _shape(reply, data, "data")
     if operation.result == "page" and isinstance(shaped, list):
         return PageData(items=shaped, pagination=pagination, warnings=warnings)
@@ -813,7 +870,9 @@ def interpret(
             integration=integration,
         )
     try:
-        return _interpret_body(call, response, redact, reads_start_tasks=reads_start_tasks)
+        return _interpret_body(
+            call, response, redact, attempts=attempts, reads_start_tasks=reads_start_tasks
+        )
     except _ShapeError as exc:
         raise _invalid(call, response, str(exc), attempts, redact) from None
 
