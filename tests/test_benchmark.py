@@ -39,6 +39,7 @@ def _rows_of(table: str) -> list[tuple[str, str, list[str]]]:
     return rows
 
 
+@pytest.mark.slow
 def test_quick_run_prints_every_row_and_passes_its_self_check() -> None:
     """`--quick` exits 0, prints every expected row with a ratio, and says its check passed."""
     result = subprocess.run(
