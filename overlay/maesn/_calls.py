@@ -398,8 +398,9 @@ def _read_payload(operation: Operation, name: str, payload: object) -> bytes:
         )
     try:
         content = read()
-    except (OSError, ValueError) as exc:
-        # io.UnsupportedOperation (write-only) is both; a closed file raises ValueError.
+    except Exception as exc:  # noqa: BLE001 - a user's file object may raise anything
+        # io.UnsupportedOperation (write-only) is an OSError, a closed file raises ValueError,
+        # a half-implemented stream NotImplementedError: each means nothing can be sent.
         raise _refuse(
             operation,
             name,
@@ -596,7 +597,25 @@ def prepare_call(
     *,
     mode: CallMode = "call",
 ) -> PreparedCall:
-    """Check a call's arguments and the integration's rules; build its request (nothing sent)."""
+    """Check a call's arguments and the integration's rules; build its request (nothing sent).
+
+    Every refusal is a ValidationError whose texts went through the client's redactor (a rule
+    quoting the offending value may quote a key passed by mistake).
+    """
+    try:
+        return _prepare(operation, arguments, context, mode)
+    except ValidationError as exc:
+        redact = context.redact
+        message = redact(str(exc))
+        hint = redact(exc.hint) if exc.hint else None
+        if message == str(exc) and hint == exc.hint:
+            raise
+        raise ValidationError(message, argument=exc.argument, hint=hint) from None
+
+
+def _prepare(
+    operation: Operation, arguments: Mapping[str, Any], context: CallContext, mode: CallMode
+) -> PreparedCall:
     resolved = _resolve_defaults(operation, dict(arguments), context)
     placed = _parameters(operation, resolved, context)
     if mode == "task" and not context.profile.reads_start_tasks:

@@ -55,8 +55,14 @@ def user_agent() -> str:
     )
 
 
-def _key(value: str | None, env: str, argument: str) -> Secret:
+def _key(value: object, env: str, argument: str) -> Secret:
     resolved = value if value is not None else os.environ.get(env)
+    if resolved is not None and not isinstance(resolved, str):
+        raise ValidationError(
+            f"the {argument.replace('_', ' ')} must be a str, got {type(resolved).__name__} "
+            f"(value not shown): pass {argument}='...' or set the environment variable {env}",
+            argument=argument,
+        )
     if resolved is None or not resolved.strip():
         raise ValidationError(
             f"no {argument.replace('_', ' ')}: pass {argument}=... or set the environment "

@@ -403,7 +403,8 @@ def polls_scenario(setup: Setup, res: Resources, polls: int) -> Scenario:  # noq
 def _wait_arguments(interval: float) -> tuple[dict[str, Any], str]:
     """Keyword arguments for wait_for_task(s), using the deadline name this branch has."""
     parameters = inspect.signature(maesn.AsyncClient.wait_for_task).parameters
-    deadline = "max_wait" if "max_wait" in parameters else "timeout"
+    # Old branches named the deadline `timeout`; later ones `max_wait` (also as **WaitKeywords).
+    deadline = "timeout" if "timeout" in parameters else "max_wait"
     return {deadline: 120.0, "poll_interval": interval, "max_interval": interval}, deadline
 
 
