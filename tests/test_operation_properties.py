@@ -167,7 +167,7 @@ def test_an_unreadable_file_payload_is_a_validation_error_before_sending(payload
     """Closed, write-only, failing or wrong-typed payloads: nothing is sent, the field is named."""
     operation = find_operation("accounting", "post_file_async")
     body = PostFileAsyncBody(file=maesn.File(b"ok"))
-    body.file.payload = payload  # type: ignore[union-attr, assignment]
+    body.file.payload = payload  # type: ignore[union-attr]
     with pytest.raises(maesn.ValidationError) as caught:
         prepare_call(operation, {"body": body}, context())
     assert caught.value.argument == "body.file"
@@ -198,10 +198,12 @@ def _parts(request_body: bytes, content_type: str) -> dict[str, bytes]:
     message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
         b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + request_body
     )
-    return {
-        str(part.get_param("name", header="content-disposition")): part.get_payload(decode=True)
-        for part in message.iter_parts()
-    }
+    parts: dict[str, bytes] = {}
+    for part in message.iter_parts():
+        payload = part.get_payload(decode=True)
+        assert isinstance(payload, bytes)
+        parts[str(part.get_param("name", header="content-disposition"))] = payload
+    return parts
 
 
 @settings(
