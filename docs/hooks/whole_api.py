@@ -29,8 +29,10 @@ def on_page_markdown(markdown: str, page: Any, **_: Any) -> str:
         sections += [
             f"## `client.{resource}`",
             "",
-            f"`AsyncClient(...).{resource}` is `maesn_resources.{resource}.Async{title}`: the same "
-            "methods, awaited.",
+            (
+                f"`AsyncClient(...).{resource}` is `maesn_resources.{resource}.Async{title}`: "
+                "the same methods, awaited."
+            ),
             "",
             f"::: maesn_resources.{resource}.{title}",
             "    options:",
