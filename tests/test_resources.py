@@ -31,11 +31,11 @@ HIDDEN = {"client", "x_api_key", "x_account_key"}
 
 
 def client_options(server: ScriptedServer, **overrides: Any) -> dict[str, Any]:
-    """Options for the scripted server (DATEV Rechnungswesen, companyId company-1)."""
+    """Options for the scripted server (DATEV Unternehmen Online, companyId company-1)."""
     options: dict[str, Any] = {
         "api_key": API_KEY,
         "account_key": ACCOUNT_KEY,
-        "integration": "datev-rewe",
+        "integration": "datev-unternehmen-online",
         "company_id": "company-1",
         "base_url": server.base_url,
     }
@@ -192,20 +192,23 @@ def test_the_company_id_rule_applies_to_every_operation_that_takes_company_id(
 
     The error names `client.companies()`; the others send none. A call's company_id wins.
     """
-    scripted_server.reply(200, accounts_body())
-    scripted_server.reply(200, accounts_body())
+    scripted_server.reply(200, {"data": []})
+    scripted_server.reply(200, {"data": []})
     options = {"integration": integration, "company_id": None, "interactive_auth": interactive}
+    read = {
+        "environment_name": "env-1"
+    }  # Business Central needs it too (tests/test_integrations.py)
     with make_client(scripted_server, **options) as client:
         if integration.profile.company_id_required and not interactive:
             with pytest.raises(maesn.ValidationError) as caught:
-                client.accounting.get_accounts()
+                client.accounting.get_bank_accounts(**read)
             assert caught.value.argument == "company_id"
             assert "client.companies()" in str(caught.value)
             assert scripted_server.requests == []
         else:
-            client.accounting.get_accounts()
+            client.accounting.get_bank_accounts(**read)
             assert "companyId" not in scripted_server.requests[-1].raw_path
-        client.accounting.get_accounts(company_id="company-9")
+        client.accounting.get_bank_accounts(company_id="company-9", **read)
     assert "companyId=company-9" in scripted_server.requests[-1].raw_path
 
 

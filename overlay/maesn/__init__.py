@@ -1,7 +1,8 @@
 """maesn-client: a typed client for the asynchronous tasks of the Maesn unified accounting API.
 
-`maesn.Client` / `maesn.AsyncClient` poll tasks with each integration's rules (statuses,
-companyId, paging) from `maesn.Integration.X.profile`. The low-level client they are built on,
+`maesn.Client` / `maesn.AsyncClient` apply each integration's documented rules (statuses,
+companyId and environmentName, paging, operations only another integration serves) from
+`maesn.Integration.X.profile`; an id the table does not know gets the generic rules. The low-level client they are built on,
 `maesn_api`, is generated from the pinned OpenAPI spec identified by `maesn.SPEC_SHA256`.
 """
 
@@ -34,11 +35,12 @@ from ._exceptions import (
     TaskPendingError,
     TaskTimeoutError,
     UnexpectedTaskStatusError,
+    UnknownIntegrationWarning,
     ValidationError,
 )
 from ._handles import AsyncTaskHandle, TaskHandle
 from ._models import Pagination, Task, TaskInformation, TaskPage
-from ._profiles import Integration, IntegrationProfile
+from ._profiles import Fact, Integration, IntegrationProfile, OperationRule, Requirement
 from ._resources import TaskOperation, task_operations
 from ._status import TaskOutcome, TaskStatus
 from ._version import __version__
@@ -55,16 +57,19 @@ __all__ = [
     "BadRequestError",
     "Client",
     "ClientClosedError",
+    "Fact",
     "IncompleteExportError",
     "Integration",
     "IntegrationProfile",
     "MaesnError",
     "MaesnWarning",
     "NotFoundError",
+    "OperationRule",
     "PageOutOfRangeError",
     "Pagination",
     "PermissionDeniedError",
     "RateLimitError",
+    "Requirement",
     "ResponseTooLargeError",
     "ResponseValidationError",
     "ServerError",
@@ -84,6 +89,7 @@ __all__ = [
     "TaskStatus",
     "TaskTimeoutError",
     "UnexpectedTaskStatusError",
+    "UnknownIntegrationWarning",
     "ValidationError",
     "__version__",
     "task_operations",

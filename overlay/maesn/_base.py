@@ -7,15 +7,11 @@ headers merged once), sent and retried by `_sending.send_flow`, and interpreted 
 
 from __future__ import annotations
 
-import inspect
 import logging
-import os
 import random
-import warnings
 from collections import OrderedDict
 from collections.abc import Iterable
 from copy import copy as shallow_copy
-from pathlib import Path
 from typing import Any, Self
 from urllib.parse import quote, urlencode
 
@@ -26,10 +22,10 @@ from . import _clock
 from ._config import DEFAULT_MAX_RESPONSE_BYTES, ClientConfig, user_agent
 from ._exceptions import (
     ClientClosedError,
-    MaesnWarning,
     UnexpectedTaskStatusError,
     ValidationError,
 )
+from ._exceptions import warn as _warn
 from ._export import EntriesFrom, check_page_exists, pages_flow
 from ._flow import Connection, Flow, install_deadline_backend
 from ._models import Task
@@ -48,26 +44,13 @@ from ._resources import (
 )
 from ._response import task_from_response
 from ._retry import parse_retry_after
+from ._rules import check_call, operation_id_of, require_company_id, status_rules_warning
 from ._sending import send_flow
 from ._status import TaskStatus
-from ._validation import check_company_id, check_page, check_task_id, require_company_id
+from ._validation import check_company_id, check_page, check_task_id
 from ._waiting import Fetch, WaitOptions, wait_flow, wait_many_flow
 
 __all__ = ["BaseClient", "logger"]
-
-
-_PACKAGE_DIR = str(Path(__file__).parent) + os.sep
-
-
-def _warn(message: str) -> None:
-    """Warn with a MaesnWarning attributed to the first caller outside this package.
-
-    Flows run as generators inside the drivers, so a fixed stacklevel would point into maesn.
-    """
-    level, frame = 1, inspect.currentframe()
-    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
-        level, frame = level + 1, frame.f_back
-    warnings.warn(message, MaesnWarning, stacklevel=level)
 
 
 logger = logging.getLogger("maesn")
@@ -130,6 +113,7 @@ class BaseClient:
             )
         self._random = random.Random()  # noqa: S311 - jitter, not cryptography
         self._logged_warnings: OrderedDict[tuple[str, str], None] = OrderedDict()
+        self._statuses_warned = False
         self._closed = False
         self._api = maesn_api.Client(
             base_url=self._config.base_url,
@@ -200,13 +184,17 @@ class BaseClient:
     """The same as `with_options` (openai-python offers both names)."""
 
     @property
-    def integration(self) -> Integration:
-        """The integration this client's account key belongs to."""
+    def integration(self) -> Integration | str | None:
+        """The integration this client's account key belongs to.
+
+        A `maesn.Integration` member for a known id, the id itself for another one, None when
+        none was given.
+        """
         return self._config.integration
 
     @property
     def profile(self) -> IntegrationProfile:
-        """The integration's rules (statuses, companyId, paging)."""
+        """The integration's rules (statuses, companyId, paging...); generic for an unknown id."""
         return self._config.profile
 
     @property
@@ -222,7 +210,7 @@ class BaseClient:
     def __repr__(self) -> str:
         c = self._config
         return (
-            f"{type(self).__name__}(integration={c.integration.value!r}, base_url={c.base_url!r}, "
+            f"{type(self).__name__}(integration={self.profile.id or None!r}, base_url={c.base_url!r}, "
             f"company_id={c.company_id!r}, interactive_auth={c.interactive_auth}, "
             "api_key='***', account_key='***')"
         )
@@ -256,13 +244,20 @@ class BaseClient:
         arguments = bind_arguments(operation, args, kwargs)
         company = None
         if operation.has_company_id:
-            company = self._company_for_call(arguments.pop("company_id", None))
+            company = check_company_id(arguments.pop("company_id", None)) or self._config.company_id
             if company is not None:
                 arguments["company_id"] = company
             elif operation.company_id_required:
                 raise missing_company_id(operation)
         request = build_request(
             operation, arguments, base_url=self._config.base_url, headers=self._headers
+        )
+        check_call(
+            self.profile,
+            operation_id=operation_id_of(operation.name),
+            given=dict(request.url.params),
+            accepts=frozenset(operation_id_of(name) for name in operation.signature.parameters),
+            interactive_auth=self._config.interactive_auth,
         )
         return request, company
 
@@ -433,7 +428,7 @@ class BaseClient:
         checked = check_task_id(task_id)
         if not self.profile.pagination:
             raise ValidationError(
-                f"{self.profile.name} ({self.integration.value!r}) tasks have no pages: use "
+                f"{self.profile.label} tasks have no pages: use "
                 f"get_task (only {paged_integrations()} results are paged)"
             )
         self._company_for_call(company_id)
@@ -458,6 +453,9 @@ class BaseClient:
     # -- interpreting tasks ------------------------------------------------------------------
 
     def _check_status(self, task: Task) -> None:
+        if not self._statuses_warned and (note := status_rules_warning(self.profile)):
+            self._statuses_warned = True
+            _warn(note)
         if not isinstance(task.status, TaskStatus):
             _warn(
                 f"task {task.task_id!r} reports the status {task.status!r}, which the pinned spec "
@@ -469,8 +467,8 @@ class BaseClient:
             return
         allowed = ", ".join(sorted(self.profile.statuses))
         message = (
-            f"task {task.task_id!r} reports {task.status.value}, which {self.profile.name} "
-            f"({self.integration.value!r}) never reports (it reports {allowed}). The client may be "
+            f"task {task.task_id!r} reports {task.status.value}, which {self.profile.label} "
+            f"never reports (it reports {allowed}). The client may be "
             "configured with the wrong integration for this account key: check integration=..."
         )
         if self._config.strict_status:

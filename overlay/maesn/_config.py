@@ -12,11 +12,12 @@ from typing import Any
 
 import httpx
 
-from ._exceptions import ValidationError
-from ._profiles import Integration, IntegrationProfile
+from ._exceptions import ValidationError, warn
+from ._profiles import Integration, IntegrationProfile, as_integration, profile_for
 from ._redaction import Redactor, Secret
 from ._retry import RetryPolicy
-from ._validation import check_at_least, check_company_id, did_you_mean
+from ._rules import unknown_integration
+from ._validation import check_at_least, check_company_id
 from ._version import __version__
 
 __all__ = [
@@ -75,26 +76,25 @@ def _env(name: str) -> str | None:
     return os.environ.get(name) or None
 
 
-def _integration(value: Integration | str | None) -> Integration:
+def _integration(value: object) -> Integration | str | None:
+    """The configured integration: a member for a known id, the id for another one, or None.
+
+    An id the table does not know is accepted with the generic rules and one
+    UnknownIntegrationWarning (a near miss gets a did-you-mean); none at all is accepted too.
+    """
     resolved = value if value is not None else _env(INTEGRATION_ENV)
-    ids = [i.value for i in Integration]
-    known = ", ".join(map(repr, ids))
     if resolved is None:
+        return None
+    if not isinstance(resolved, str) or not resolved.strip():
         raise ValidationError(
-            f"no integration: pass integration=... or set the environment variable "
-            f"{INTEGRATION_ENV} (one of {known})",
+            f"integration must be a target-system id such as 'datev-rewe' (a maesn.Integration "
+            f"member or its value), got {type(resolved).__name__} {resolved!r}; or pass none",
             argument="integration",
         )
-    try:
-        return Integration(resolved)
-    except ValueError:
-        hint = did_you_mean(resolved, ids)
-        raise ValidationError(
-            f"unknown integration {resolved!r}: {hint + ' ' if hint else ''}use one of {known} "
-            "(maesn.Integration)",
-            argument="integration",
-            hint=hint,
-        ) from None
+    integration = as_integration(resolved)
+    if not isinstance(integration, Integration):
+        warn(unknown_integration(integration))
+    return integration
 
 
 def check_timeout(value: object) -> float:
@@ -168,7 +168,7 @@ class ClientConfig:
 
     api_key: Secret = field(repr=False)
     account_key: Secret = field(repr=False)
-    integration: Integration
+    integration: Integration | str | None
     company_id: str | None
     interactive_auth: bool
     base_url: str
@@ -183,7 +183,7 @@ class ClientConfig:
         *,
         api_key: str | None,
         account_key: str | None,
-        integration: Integration | str | None,
+        integration: object,
         company_id: str | None,
         interactive_auth: bool,
         base_url: str | None,
@@ -244,8 +244,8 @@ class ClientConfig:
 
     @property
     def profile(self) -> IntegrationProfile:
-        """The configured integration's rules."""
-        return self.integration.profile
+        """The configured integration's rules (the generic ones for an unknown id or none)."""
+        return profile_for(self.integration)
 
     def redactor(self) -> Redactor:
         """A redactor for this configuration's keys."""

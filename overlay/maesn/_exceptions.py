@@ -26,6 +26,9 @@ MaesnError
 │   ├── TaskTimeoutError (also a TimeoutError)   the deadline passed while the task was pending
 │   └── UnexpectedTaskStatusError         a status the integration's profile does not allow
 └── IncompleteExportError                 an export's pages do not add up; says where to resume
+
+MaesnWarning (a UserWarning)              something tolerated: an unknown status value...
+└── UnknownIntegrationWarning             an integration id the table does not know
 ```
 
 Messages say what was wrong, with the offending value, and what to do. They never contain the
@@ -34,8 +37,12 @@ API key or the account key: the client redacts both before building any message.
 
 from __future__ import annotations
 
+import inspect
+import os
 import re
+import warnings
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
@@ -71,14 +78,48 @@ __all__ = [
     "TaskPendingError",
     "TaskTimeoutError",
     "UnexpectedTaskStatusError",
+    "UnknownIntegrationWarning",
     "ValidationError",
     "make_status_error",
     "status_error_class",
+    "warn",
 ]
 
 
 class MaesnWarning(UserWarning):
     """Something the client tolerated but you should know about (e.g. an unknown status value)."""
+
+
+class UnknownIntegrationWarning(MaesnWarning):
+    """The client was created for an integration id its table does not know: generic rules apply.
+
+    `integration` is the id as given; `hint` a "did you mean ...?" naming the closest known ids,
+    or None.
+    """
+
+    def __init__(self, message: str, *, integration: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.integration = integration
+        """The id as given."""
+        self.hint = hint
+        """A suggestion naming the closest known ids, or None."""
+
+
+_PACKAGE_DIR = str(Path(__file__).parent) + os.sep
+
+
+def warn(warning: str | MaesnWarning) -> None:
+    """Warn (a MaesnWarning for a text) attributed to the first caller outside this package.
+
+    Flows run as generators inside the drivers, so a fixed stacklevel would point into maesn.
+    """
+    level, frame = 1, inspect.currentframe()
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        level, frame = level + 1, frame.f_back
+    if isinstance(warning, str):
+        warnings.warn(warning, MaesnWarning, stacklevel=level)
+    else:
+        warnings.warn(warning, stacklevel=level)
 
 
 class MaesnError(Exception):

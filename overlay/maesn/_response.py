@@ -222,7 +222,7 @@ def task_from_response(
     response: httpx.Response,
     *,
     task_id: str,
-    integration: Integration,
+    integration: Integration | str | None,
     attempts: int,
     redact: Redact,
 ) -> Task:
@@ -343,7 +343,12 @@ def _warnings(meta: dict[str, Any], redact: Redact) -> tuple[str, ...]:
 
 
 def task_from_payload(
-    payload: object, *, task_id: str, integration: Integration, attempts: int, redact: Redact
+    payload: object,
+    *,
+    task_id: str,
+    integration: Integration | str | None,
+    attempts: int,
+    redact: Redact,
 ) -> Task:
     """Build a Task from a decoded body; raises _NotTheEnvelopeError on any other shape.
 

@@ -198,7 +198,7 @@ class _Demo:
                 "client.accounting.get_journal_entries()",
             ).task_id
             file = ExportFile.open(
-                out, task_id=task_id, integration=client.integration.value, start_page=None
+                out, task_id=task_id, integration=client.profile.id, start_page=None
             )
             entries = export_to_file(self.ctx, client, task_id, file, **_FAST)
         with out.open("rb") as handle:

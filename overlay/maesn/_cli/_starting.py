@@ -86,15 +86,15 @@ def upload_file(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def _reads_start_tasks() -> str:
-    return ", ".join(p.integration.value for p in PROFILES.values() if p.reads_start_tasks)
+    return ", ".join(p.id for p in PROFILES.values() if p.reads_start_tasks)
 
 
 def start_export(ctx: Context, args: argparse.Namespace) -> int:
     """`maesn export start`: a read that runs as an export task; --wait, or --out FILE saves it."""
     with client_for(args) as client:
-        if not client.integration.profile.reads_start_tasks:
+        if not client.profile.reads_start_tasks:
             raise UsageError(
-                f"--integration {client.integration.value} does not run reads as exports: "
+                f"--integration {client.profile.id or '(none)'} does not run reads as exports: "
                 f"`export start` is for {_reads_start_tasks()}"
             )
         started: Any = client.accounting.get_journal_entries()
