@@ -35,6 +35,8 @@ from samples import required_arguments
 from scripted_server import ScriptedServer
 
 OPERATIONS = all_operations()
+PROFILES = {"call": Integration.DATEV_REWE_EXPORT.profile, "task": Integration.ABACONNECT.profile}
+"""A profile whose reads start tasks, and one whose reads do not."""
 WITH_PATH = [op for op in OPERATIONS if any(p.location == "path" for p in op.parameters)]
 WITH_PARAMETERS = [op for op in OPERATIONS if op.parameters]
 API_KEY = "api-key-properties-7Q"
@@ -291,7 +293,7 @@ def test_any_answer_yields_a_value_a_handle_or_a_maesn_error(
     )
     response = httpx.Response(status, content=body, request=request)
     with contextlib.suppress(maesn.MaesnError):
-        interpret(call, response, attempts=1, redact=REDACT, reads_start_tasks=mode == "call")
+        interpret(call, response, attempts=1, redact=REDACT, profile=PROFILES[mode])
 
 
 @settings(max_examples=200, deadline=None)

@@ -164,19 +164,34 @@ def test_environment_variables_configure_integration_and_company(
         assert client.integration is maesn.Integration.DATEV_REWE_EXPORT
         assert client.company_id == "company-7"
         explicit = cls(integration="abaconnect", company_id="c-1", **KEYS)
-        assert (explicit.integration.value, explicit.company_id) == ("abaconnect", "c-1")
+        assert (explicit.integration, explicit.company_id) == ("abaconnect", "c-1")
 
 
-@pytest.mark.parametrize(("value", "match"), [(None, "MAESN_INTEGRATION"), ("nope", "nope")])
-def test_a_missing_or_unknown_integration_is_refused(
-    monkeypatch: pytest.MonkeyPatch, value: str | None, match: str
-) -> None:
-    """No integration anywhere, or an unknown one in the environment: ValidationError."""
+def test_no_integration_anywhere_means_the_generic_rules(monkeypatch: pytest.MonkeyPatch) -> None:
+    """integration= is optional: without it (and without MAESN_INTEGRATION) nothing warns yet."""
     monkeypatch.delenv("MAESN_INTEGRATION", raising=False)
-    if value is not None:
-        monkeypatch.setenv("MAESN_INTEGRATION", value)
-    with pytest.raises(maesn.ValidationError, match=match):
-        maesn.Client(**KEYS)
+    with maesn.Client(**KEYS) as client:
+        assert client.integration is None
+        assert client.profile.id == ""
+        assert not client.profile.known
+
+
+def test_an_unknown_integration_in_the_environment_is_accepted_with_a_warning(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """MAESN_INTEGRATION=nope: the raw id, the generic rules, one UnknownIntegrationWarning."""
+    monkeypatch.setenv("MAESN_INTEGRATION", "nope")
+    with pytest.warns(maesn.UnknownIntegrationWarning) as warned, maesn.Client(**KEYS) as client:
+        assert client.integration == "nope"
+    assert [w.message.integration for w in warned] == ["nope"]  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("value", ["", "  ", 7])
+def test_an_integration_that_is_not_an_id_is_refused(value: object) -> None:
+    """An empty or non-string integration is a mistake, not an unknown id."""
+    with pytest.raises(maesn.ValidationError) as caught:
+        maesn.Client(integration=value, **KEYS)  # type: ignore[arg-type]
+    assert caught.value.argument == "integration"
 
 
 def test_the_poll_request_is_one_exact_path_segment_and_query(sandbox: Sandbox) -> None:

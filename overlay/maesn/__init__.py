@@ -2,10 +2,11 @@
 
 `maesn.Client` / `maesn.AsyncClient` expose every operation of Maesn's API as a typed method
 (`client.accounting.get_invoices(...)`, generated from the spec), apply each integration's
-documented rules (`maesn.Integration.X.profile`) before sending, page through lists, and start,
-wait for and export asynchronous tasks; `maesn.verify_webhook` checks and parses a webhook
-delivery. The low-level client they are built on, `maesn_api`, is generated from the pinned
-OpenAPI spec identified by `maesn.SPEC_SHA256`.
+documented rules before sending (statuses, companyId and environmentName, paging, operations only
+another integration serves: `maesn.Integration.X.profile`; an id the table does not know gets the
+generic rules), page through lists, and start, wait for and export asynchronous tasks;
+`maesn.verify_webhook` checks and parses a webhook delivery. The low-level client they are built
+on, `maesn_api`, is generated from the pinned OpenAPI spec identified by `maesn.SPEC_SHA256`.
 """
 
 from maesn._generated import SPEC_SHA256
@@ -40,6 +41,7 @@ from ._exceptions import (
     TaskStartedError,
     TaskTimeoutError,
     UnexpectedTaskStatusError,
+    UnknownIntegrationWarning,
     ValidationError,
     WebhookError,
     WebhookFetchError,
@@ -51,7 +53,7 @@ from ._handles import AsyncTaskHandle, TaskHandle
 from ._models import Pagination, Task, TaskInformation, TaskPage
 from ._operations import TaskOperation, task_operations
 from ._pages import AsyncPage, SyncPage
-from ._profiles import Integration, IntegrationProfile
+from ._profiles import Fact, Integration, IntegrationProfile, OperationRule, Requirement
 from ._raw import RawResponse
 from ._status import TaskOutcome, TaskStatus
 from ._version import __version__
@@ -81,6 +83,7 @@ __all__ = [
     "Client",
     "ClientClosedError",
     "ClientOptions",
+    "Fact",
     "File",
     "IncompleteExportError",
     "IncompleteListError",
@@ -89,11 +92,13 @@ __all__ = [
     "MaesnError",
     "MaesnWarning",
     "NotFoundError",
+    "OperationRule",
     "PageOutOfRangeError",
     "Pagination",
     "PermissionDeniedError",
     "RateLimitError",
     "RawResponse",
+    "Requirement",
     "ResponseTooLargeError",
     "ResponseValidationError",
     "ServerError",
@@ -115,6 +120,7 @@ __all__ = [
     "TaskStatus",
     "TaskTimeoutError",
     "UnexpectedTaskStatusError",
+    "UnknownIntegrationWarning",
     "ValidationError",
     "WaitKeywords",
     "WebhookError",

@@ -7,14 +7,10 @@ headers merged once), sent and retried by `_sending.send_flow`, and interpreted 
 
 from __future__ import annotations
 
-import inspect
 import logging
-import os
 import random
-import warnings
 from collections import OrderedDict
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any, Self, Unpack
 from urllib.parse import quote, urlencode
 
@@ -26,10 +22,10 @@ from ._calls import CallContext, PreparedCall, as_plain_call, interpret, prepare
 from ._config import DEFAULT_MAX_RESPONSE_BYTES, ClientConfig, ClientOptions, user_agent
 from ._exceptions import (
     ClientClosedError,
-    MaesnWarning,
     UnexpectedTaskStatusError,
     ValidationError,
 )
+from ._exceptions import warn as _warn
 from ._export import EntriesFrom, check_page_exists, pages_flow
 from ._flow import Connection, Flow, install_deadline_backend
 from ._models import Task
@@ -40,6 +36,7 @@ from ._redaction import guard_logs
 from ._resource import CallMode
 from ._response import task_from_response
 from ._retry import parse_retry_after
+from ._rules import require_company_id, status_rules_warning
 from ._sending import send_flow
 from ._status import TaskStatus
 from ._validation import (
@@ -47,25 +44,10 @@ from ._validation import (
     check_company_id,
     check_page,
     check_task_id,
-    require_company_id,
 )
 from ._waiting import BatchWaitKeywords, Fetch, WaitOptions, wait_flow, wait_many_flow
 
 __all__ = ["BaseClient", "logger"]
-
-
-_PACKAGE_DIR = str(Path(__file__).parent) + os.sep
-
-
-def _warn(message: str) -> None:
-    """Warn with a MaesnWarning attributed to the first caller outside this package.
-
-    Flows run as generators inside the drivers, so a fixed stacklevel would point into maesn.
-    """
-    level, frame = 1, inspect.currentframe()
-    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
-        level, frame = level + 1, frame.f_back
-    warnings.warn(message, MaesnWarning, stacklevel=level)
 
 
 logger = logging.getLogger("maesn")
@@ -121,6 +103,7 @@ class BaseClient:
             )
         self._random = random.Random()  # noqa: S311 - jitter, not cryptography
         self._logged_warnings: OrderedDict[tuple[str, str], None] = OrderedDict()
+        self._statuses_warned = False
         self._closed = False
         self._api = maesn_api.Client(
             base_url=self._config.base_url,
@@ -199,13 +182,17 @@ class BaseClient:
     """The same as `with_options` (openai-python offers both names)."""
 
     @property
-    def integration(self) -> Integration:
-        """The integration this client's account key belongs to."""
+    def integration(self) -> Integration | str | None:
+        """The integration this client's account key belongs to.
+
+        A `maesn.Integration` member for a known id, the id itself for another one, None when
+        none was given.
+        """
         return self._config.integration
 
     @property
     def profile(self) -> IntegrationProfile:
-        """The integration's rules (statuses, companyId, paging)."""
+        """The integration's rules (statuses, companyId, paging...); generic for an unknown id."""
         return self._config.profile
 
     @property
@@ -226,7 +213,8 @@ class BaseClient:
     def __repr__(self) -> str:
         c = self._config
         return (
-            f"{type(self).__name__}(integration={c.integration.value!r}, base_url={c.base_url!r}, "
+            f"{type(self).__name__}(integration={self.profile.id or None!r}, "
+            f"base_url={c.base_url!r}, "
             f"company_id={c.company_id!r}, interactive_auth={c.interactive_auth}, "
             "api_key='***', account_key='***')"
         )
@@ -268,8 +256,7 @@ class BaseClient:
             response,
             attempts=attempts,
             redact=self._redact,
-            reads_start_tasks=self.profile.reads_start_tasks,
-            integration=str(self.integration),
+            profile=self.profile,
         )
 
     def _deliver(self, call: PreparedCall, result: Any) -> Any:
@@ -429,7 +416,7 @@ class BaseClient:
         checked = check_task_id(task_id)
         if not self.profile.pagination:
             raise ValidationError(
-                f"{self.profile.name} ({self.integration.value!r}) tasks have no pages: use "
+                f"{self.profile.label} tasks have no pages: use "
                 f"get_task (only {paged_integrations()} results are paged)"
             )
         self._company_for_call(company_id)
@@ -454,6 +441,9 @@ class BaseClient:
     # -- interpreting tasks ------------------------------------------------------------------
 
     def _check_status(self, task: Task) -> None:
+        if not self._statuses_warned and (note := status_rules_warning(self.profile)):
+            self._statuses_warned = True
+            _warn(note)
         if not isinstance(task.status, TaskStatus):
             _warn(
                 f"task {task.task_id!r} reports the status {task.status!r}, which the pinned spec "
@@ -465,8 +455,8 @@ class BaseClient:
             return
         allowed = ", ".join(sorted(self.profile.statuses))
         message = (
-            f"task {task.task_id!r} reports {task.status.value}, which {self.profile.name} "
-            f"({self.integration.value!r}) never reports (it reports {allowed}). The client may be "
+            f"task {task.task_id!r} reports {task.status.value}, which {self.profile.label} "
+            f"never reports (it reports {allowed}). The client may be "
             "configured with the wrong integration for this account key: check integration=..."
         )
         if self._config.strict_status:

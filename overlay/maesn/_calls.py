@@ -38,7 +38,7 @@ from ._profiles import IntegrationProfile
 from ._raw import read_meta
 from ._resource import CallMode
 from ._response import decode_json, error_from_response
-from ._rules import check_call, format_timestamp
+from ._rules import check_call, format_timestamp, not_supported_hint
 from ._validation import (
     MAX_TASK_ID_LENGTH,
     check_company_id,
@@ -288,9 +288,14 @@ def _wire_value(
     if parameter.kind == "datetime":
         if isinstance(value, str):
             _text(operation, parameter, value, redact)
-        return format_timestamp(
-            profile, value, argument=parameter.name, operation=operation.qualname
-        )
+        elif not isinstance(value, dt.date):  # a datetime is a date
+            raise _refuse(
+                operation,
+                parameter.name,
+                f"must be a datetime, a date or an ISO 8601 string, got "
+                f"{_shown(parameter, value, redact)}",
+            )
+        return format_timestamp(profile, value, argument=parameter.name)
     return _ENCODERS[parameter.kind](operation, parameter, value, redact)
 
 
@@ -620,8 +625,8 @@ def _prepare(
     placed = _parameters(operation, resolved, context)
     if mode == "task" and not context.profile.reads_start_tasks:
         raise ValidationError(
-            f"{operation.qualname}() as a task: {context.profile.name} "
-            f"({str(context.profile.integration)!r}) does not run reads as tasks; call "
+            f"{operation.qualname}() as a task: {context.profile.label} does not run reads as "
+            "tasks; call "
             f"client.{operation.qualname}(...) for its data (reads run as tasks on "
             "datev-rewe-export)",
         )
@@ -814,8 +819,7 @@ def interpret(
     *,
     attempts: int,
     redact: Redact,
-    reads_start_tasks: bool,
-    integration: str | None = None,
+    profile: IntegrationProfile,
 ) -> Any:
     """The call's result (data, `PageData`, `TaskStart` or `ReadTaskStart`).
 
@@ -828,10 +832,13 @@ def interpret(
             attempts=attempts,
             redact=redact,
             operation=call.operation.qualname,
-            integration=integration,
+            integration=profile.id or None,
+            documented=not_supported_hint(
+                profile, operation_id=call.operation.operation_id, status=response.status_code
+            ),
         )
     try:
-        return _interpret_body(call, response, redact, reads_start_tasks=reads_start_tasks)
+        return _interpret_body(call, response, redact, reads_start_tasks=profile.reads_start_tasks)
     except _ShapeError as exc:
         raise _invalid(call, response, str(exc), attempts, redact) from None
 

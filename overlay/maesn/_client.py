@@ -157,7 +157,7 @@ class Client(Resources, BaseClient):
         The client must be of the integration that started the task (and hold the account key
         that started it); the saved value holds no key.
         """
-        task_id, company_id, operation = read_saved_handle(saved, integration=self.integration)
+        task_id, company_id, operation = read_saved_handle(saved, integration=self.profile.id)
         return TaskHandle(self, task_id, company_id=company_id, operation=operation)
 
     def get_task(
@@ -371,7 +371,7 @@ class AsyncClient(AsyncResources, BaseClient):
 
     def restore_handle(self, saved: str | bytes | Mapping[str, Any]) -> AsyncTaskHandle:
         """The handle `handle.to_json()` saved, bound to this client (see `Client.restore_handle`)."""
-        task_id, company_id, operation = read_saved_handle(saved, integration=self.integration)
+        task_id, company_id, operation = read_saved_handle(saved, integration=self.profile.id)
         return AsyncTaskHandle(self, task_id, company_id=company_id, operation=operation)
 
     async def get_task(

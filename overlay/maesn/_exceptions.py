@@ -32,6 +32,9 @@ MaesnError
     ├── WebhookVerificationError          the X-MAESN-SIGNATURE is missing, malformed or wrong (reason)
     ├── WebhookPayloadError               verified, but not event JSON (raw body kept)
     └── WebhookFetchError (also a ValidationError)   the event names nothing a get can fetch
+
+MaesnWarning (a UserWarning)              something tolerated: an unknown status value...
+└── UnknownIntegrationWarning             an integration id the table does not know
 ```
 
 Messages say what was wrong, with the offending value, and what to do. They never contain the
@@ -41,8 +44,12 @@ secret, which no message is ever built from.
 
 from __future__ import annotations
 
+import inspect
+import os
 import re
+import warnings
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
@@ -81,6 +88,7 @@ __all__ = [
     "TaskStartedError",
     "TaskTimeoutError",
     "UnexpectedTaskStatusError",
+    "UnknownIntegrationWarning",
     "ValidationError",
     "WebhookError",
     "WebhookFetchError",
@@ -88,11 +96,44 @@ __all__ = [
     "WebhookVerificationError",
     "make_status_error",
     "status_error_class",
+    "warn",
 ]
 
 
 class MaesnWarning(UserWarning):
     """Something the client tolerated but you should know about (e.g. an unknown status value)."""
+
+
+class UnknownIntegrationWarning(MaesnWarning):
+    """The client was created for an integration id its table does not know: generic rules apply.
+
+    `integration` is the id as given; `hint` a "did you mean ...?" naming the closest known ids,
+    or None.
+    """
+
+    def __init__(self, message: str, *, integration: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.integration = integration
+        """The id as given."""
+        self.hint = hint
+        """A suggestion naming the closest known ids, or None."""
+
+
+_PACKAGE_DIR = str(Path(__file__).parent) + os.sep
+
+
+def warn(warning: str | MaesnWarning) -> None:
+    """Warn (a MaesnWarning for a text) attributed to the first caller outside this package.
+
+    Flows run as generators inside the drivers, so a fixed stacklevel would point into maesn.
+    """
+    level, frame = 1, inspect.currentframe()
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        level, frame = level + 1, frame.f_back
+    if isinstance(warning, str):
+        warnings.warn(warning, MaesnWarning, stacklevel=level)
+    else:
+        warnings.warn(warning, stacklevel=level)
 
 
 class MaesnError(Exception):

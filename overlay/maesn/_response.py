@@ -112,12 +112,14 @@ def error_from_response(
     operation: str | None = None,
     task_id: str | None = None,
     integration: str | None = None,
+    documented: str | None = None,
 ) -> APIStatusError:
     """The typed error for a non-2xx response; keeps its body (decoded), status and request id.
 
     Everything is redacted first; messages shorten the redacted text afterwards. The hint names
     what the call used (`status_hint`): the operation or the task id, the integration, and the
-    companyId the request sent.
+    companyId the request sent; `documented` adds what Maesn's docs say about the operation on
+    that integration (`_rules.not_supported_hint`).
     """
     hint = status_hint(
         response.status_code,
@@ -126,6 +128,8 @@ def error_from_response(
         integration=integration,
         company_id=response.request.url.params.get("companyId"),
     )
+    if documented:
+        hint = f"{hint}. {documented}" if hint else documented
     text = redact(_text(response.content))
     body: object = text
     with contextlib.suppress(ValueError, RecursionError):
@@ -241,7 +245,7 @@ def task_from_response(
     response: httpx.Response,
     *,
     task_id: str,
-    integration: Integration,
+    integration: Integration | str | None,
     attempts: int,
     redact: Redact,
 ) -> Task:
@@ -252,7 +256,7 @@ def task_from_response(
             attempts=attempts,
             redact=redact,
             task_id=task_id,
-            integration=integration.value,
+            integration=str(integration) if integration is not None else None,
         )
     raw = response.content
     try:
@@ -368,7 +372,12 @@ def _warnings(meta: dict[str, Any], redact: Redact) -> tuple[str, ...]:
 
 
 def task_from_payload(
-    payload: object, *, task_id: str, integration: Integration, attempts: int, redact: Redact
+    payload: object,
+    *,
+    task_id: str,
+    integration: Integration | str | None,
+    attempts: int,
+    redact: Redact,
 ) -> Task:
     """Build a Task from a decoded body; raises _NotTheEnvelopeError on any other shape.
 

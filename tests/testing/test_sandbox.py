@@ -298,7 +298,6 @@ def test_limit_on_the_export_says_the_page_size_is_fixed(
         ({"integration": DUO, "lifecycle": []}, "at least one"),
         ({"integration": DUO, "seconds_per_step": 0}, "positive"),
         ({"integration": DUO, "task_id": "a/b"}, "without '/'"),
-        ({"integration": "sage"}, "sage"),
     ],
 )
 def test_bad_task_declarations_are_refused(

@@ -23,7 +23,8 @@ from maesn._exceptions import (
     TaskPendingError,
 )
 from maesn._models import Task, TaskPage
-from maesn._profiles import PROFILES, Integration, paged_integrations
+from maesn._profiles import PROFILES, Integration, paged_integrations, profile_for
+from maesn._rules import GENERIC_RULES_CANNOT_CHECK
 
 from ._exit import ExitCode, UsageError
 from ._export_file import ExportFile, ExportState, pages_text
@@ -109,13 +110,7 @@ class Context:
 
 def client_for(args: argparse.Namespace) -> Client:
     """The client this run's options and environment describe."""
-    integration = args.integration or os.environ.get(INTEGRATION_ENV)
-    if not integration:
-        known = ", ".join(i.value for i in Integration)
-        raise UsageError(
-            f"no integration: pass --integration ID or set {INTEGRATION_ENV} (one of {known}; "
-            "`maesn integrations` describes them)"
-        )
+    integration = args.integration or os.environ.get(INTEGRATION_ENV) or None
     for name in (API_KEY_ENV, ACCOUNT_KEY_ENV):
         if not os.environ.get(name, "").strip():
             raise UsageError(
@@ -198,7 +193,9 @@ def show_finished(ctx: Context, task: Task, watch: WaitWatch) -> None:
 
 def command_line(args: argparse.Namespace, client: Client, *words: str) -> str:
     """`maesn WORDS...` with the client options of this run (the keys stay in the environment)."""
-    parts = ["maesn", *words, "--integration", client.integration.value]
+    parts = ["maesn", *words]
+    if client.integration is not None:
+        parts += ["--integration", str(client.integration)]
     if client.company_id is not None:
         parts += ["--company-id", client.company_id]
     if args.interactive_auth:
@@ -366,9 +363,9 @@ def _same_export(args: argparse.Namespace, client: Client) -> str:
 
 def _exportable(client: Client) -> None:
     """`task export` reads pages: refuse an integration without them, in option terms."""
-    if not client.integration.profile.pagination:
+    if not client.profile.pagination:
         raise UsageError(
-            f"--integration {client.integration.value} has no exports: `task export` saves the "
+            f"--integration {client.profile.id or '(none)'} has no exports: `task export` saves the "
             f"pages of a {paged_integrations()} task; use `maesn task wait` or `maesn task get` "
             "for this one"
         )
@@ -383,7 +380,7 @@ def _not_an_export(args: argparse.Namespace, client: Client, exc: Exception) -> 
     reason = exc.message if isinstance(exc, ResponseValidationError) else str(exc)
     reason = reason.removeprefix("the export's pages do not add up: ")
     return UsageError(
-        f"task {args.task_id!r} cannot be read as a {client.integration.value} export "
+        f"task {args.task_id!r} cannot be read as a {client.profile.id} export "
         f"({reason}): `task export` saves the pages of a finished export; check the task id "
         f"and --integration (`maesn task get {args.task_id}` shows the task)"
     )
@@ -423,7 +420,7 @@ def export_task(ctx: Context, args: argparse.Namespace) -> int:
             out = Path(args.out)
             state = ExportState(
                 task_id=args.task_id,
-                integration=client.integration.value,
+                integration=client.profile.id,
                 company_id=client.company_id,
                 interactive_auth=args.interactive_auth,
             )
@@ -464,16 +461,24 @@ def export_task(ctx: Context, args: argparse.Namespace) -> int:
     return ExitCode.OK
 
 
-def list_integrations(ctx: Context, args: argparse.Namespace) -> int:  # noqa: ARG001
-    """`maesn integrations`: the profile table."""
+def list_integrations(ctx: Context, args: argparse.Namespace) -> int:
+    """`maesn integrations [ID]`: the profile table, or one row (generic for an unknown id)."""
+    chosen = args.integration_id
+    profiles = list(PROFILES.values()) if chosen is None else [profile_for(chosen)]
     if ctx.json:
-        ctx.out_json([profile_json(profile) for profile in PROFILES.values()])
+        ctx.out_json([profile_json(profile) for profile in profiles])
         return ExitCode.OK
-    for index, profile in enumerate(PROFILES.values()):
+    for index, profile in enumerate(profiles):
         if index:
             ctx.out()
         for line in profile_lines(profile):
             ctx.out(line)
+    if chosen is None or not profiles[0].known:
+        ctx.out()
+        ctx.out(
+            f"Any other id works too, with the generic rules: the client cannot check "
+            f"{GENERIC_RULES_CANNOT_CHECK}."
+        )
     return ExitCode.OK
 
 
@@ -550,9 +555,12 @@ def add_demo_tasks(sandbox: Sandbox) -> None:
 
 
 SANDBOX_ACCOUNT_KEYS = {
-    integration: f"sandbox-account-key-{integration.value}" for integration in Integration
+    integration: f"sandbox-account-key-{integration.value}"
+    for integration in Integration
+    if integration.profile.statuses_documented
 }
-"""The account keys `maesn sandbox` connects, one an integration (its default key is DUO's)."""
+"""The account keys `maesn sandbox` connects, one for each integration whose task statuses are
+documented (its default key is DUO's); `Sandbox.add_account` connects any other id."""
 
 SANDBOX_STARTS = (
     (
@@ -618,20 +626,20 @@ def _announce(ctx: Context, sandbox: Sandbox) -> None:
                 "baseUrl": base_url,
                 "apiKey": api_key,
                 "accountKey": account_key,
-                "accountKeyIntegration": sandbox.integration.value,
+                "accountKeyIntegration": str(sandbox.integration),
                 "companyId": SANDBOX_COMPANY_ID,
                 "interactiveAuth": sandbox.interactive_auth,
                 "tasks": [
                     {
                         "taskId": task.task_id,
-                        "integration": task.integration.value,
+                        "integration": str(task.integration),
                         "lifecycle": list(task.lifecycle),
                         "shows": task.shows,
                     }
                     for task in SANDBOX_TASKS
                 ],
                 "accounts": [
-                    {"integration": integration.value, "accountKey": key}
+                    {"integration": str(integration), "accountKey": key}
                     for integration, key in SANDBOX_ACCOUNT_KEYS.items()
                 ],
                 "start": [
@@ -652,7 +660,7 @@ def _announce(ctx: Context, sandbox: Sandbox) -> None:
         if sandbox.interactive_auth
         else f"  export MAESN_COMPANY_ID={SANDBOX_COMPANY_ID}"
     )
-    default = sandbox.integration.value
+    default = str(sandbox.integration)
     lines = [
         f"Maesn sandbox serving on {base_url} (Ctrl-C stops it)",
         "",
@@ -664,7 +672,7 @@ def _announce(ctx: Context, sandbox: Sandbox) -> None:
         "",
         "Tasks (each poll moves a task one status on; the last status stays):",
         *(
-            f"  {task.task_id:<14} --integration {task.integration.value:<25} {task.shows}"
+            f"  {task.task_id:<14} --integration {task.integration!s:<25} {task.shows}"
             for task in SANDBOX_TASKS
         ),
         "",
@@ -676,7 +684,7 @@ def _announce(ctx: Context, sandbox: Sandbox) -> None:
         "reading data) follow that integration's rules, whatever --integration says (the demo",
         "tasks above follow their own). The account keys:",
         *(
-            f"  {integration.value:<25} {key}"
+            f"  {integration!s:<25} {key}"
             for integration, key in [(sandbox.integration, account_key), *accounts.items()]
         ),
         "",

@@ -200,7 +200,7 @@ class _Demo:
                 client.accounting.as_task.get_journal_entries(),
                 "client.accounting.as_task.get_journal_entries()",
             ).task_id
-            state = ExportState(task_id=task_id, integration=client.integration.value)
+            state = ExportState(task_id=task_id, integration=client.profile.id)
             file = ExportFile.open(out, state, start_page=1)  # the demo's own file: start over
             entries = export_to_file(self.ctx, client, task_id, file, **_FAST)
         with out.open("rb") as handle:

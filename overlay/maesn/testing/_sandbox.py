@@ -85,7 +85,7 @@ from types import TracebackType
 from typing import Any, Self
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from maesn._profiles import Integration
+from maesn._profiles import Integration, as_integration
 from maesn._status import TaskStatus
 
 from ._entries import encode_entries
@@ -150,7 +150,7 @@ class Sandbox:
         self.account_key = account_key
         self.interactive_auth = interactive_auth
         self.page_size = page_size
-        self.integration = Integration(integration)
+        self.integration = as_integration(integration)
         self.company_ids = tuple(company_ids)
         self._accounts: dict[str, Account] = {
             account_key: Account(integration=self.integration, interactive_auth=interactive_auth)
@@ -347,7 +347,7 @@ class Sandbox:
         """
         key = f"sandbox-account-key-{uuid.uuid4().hex[:12]}" if account_key is None else account_key
         account = Account(
-            integration=Integration(integration),
+            integration=as_integration(integration),
             interactive_auth=self.interactive_auth
             if interactive_auth is None
             else interactive_auth,
@@ -460,14 +460,14 @@ class Sandbox:
             invalid = _unknown_query(route, request.query, route.query)
             return invalid or Reply(status=200, body=companies_body(self.company_ids)), None
         if route.task_status is None and not (
-            account.integration.profile.reads_start_tasks
+            account.profile.reads_start_tasks
             and route.method == "GET"
             and route.path_parameters == 0
         ):
             return _error(
                 404,
                 f"the sandbox does not serve {route.operation} ({route.method} {route.template}) "
-                f"for {account.integration.value}: it serves GET /auth/companies, the calls that "
+                f"for {account.integration}: it serves GET /auth/companies, the calls that "
                 "start tasks and GET /accounting/asyncTask/{taskId}",
             ), None
         problems = _query_problems(route, request.query, account, interactive=self.interactive_auth)
@@ -501,7 +501,7 @@ class Sandbox:
         if rule is not None and rule.synchronous:
             status, body = started_body(route, None, created_id)
             return Reply(status=status, body=body), None
-        profile = account.integration.profile
+        profile = account.profile
         export = route.task_status is None
         entries = None if rule is None else rule.entries
         if export and entries is None:
@@ -690,8 +690,12 @@ def _unknown_query(
 def _query_problems(
     route: Route, query: Mapping[str, list[str]], account: Account, *, interactive: bool
 ) -> list[dict[str, str]]:
-    """The operation's declared query parameters only; companyId by the integration's rule."""
-    profile = account.integration.profile
+    """The operation's declared query parameters only; companyId and environmentName by rule.
+
+    The integration's rules apply unless the Interactive Authentication Flow was used;
+    environmentName only where the operation declares it.
+    """
+    profile = account.profile
     problems = [
         {
             "field": name,
@@ -701,15 +705,18 @@ def _query_problems(
         for name in query
         if name not in route.query
     ]
-    needs_company = profile.company_id_required and not (interactive or account.interactive_auth)
-    if needs_company and not query.get("companyId", [""])[0]:
-        problems.append(
-            {
-                "field": "companyId",
-                "message": f"companyId is required for {profile.name} unless the account "
-                "uses the Interactive Authentication Flow; look it up with GET /auth/companies",
-            }
-        )
+    if interactive or account.interactive_auth:
+        return problems
+    lookups = {"companyId": "GET /auth/companies", "environmentName": "GET /auth/environments"}
+    problems += [
+        {
+            "field": name,
+            "message": f"{name} is required for {profile.name} unless the account uses the "
+            f"Interactive Authentication Flow; look it up with {lookups.get(name, 'the docs')}",
+        }
+        for name in sorted(profile.required_unless_interactive_auth)
+        if (name == "companyId" or name in route.query) and not query.get(name, [""])[0]
+    ]
     return problems
 
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from maesn._profiles import Integration
+from maesn._profiles import Integration, IntegrationProfile, profile_for
 from maesn._status import TaskStatus
 
 from ._routes import Route, created_object, has_task_id
@@ -40,8 +40,13 @@ DEFAULT_EXPORT_ENTRIES = 120_000
 class Account:
     """What an account key is connected to."""
 
-    integration: Integration
+    integration: Integration | str
     interactive_auth: bool
+
+    @property
+    def profile(self) -> IntegrationProfile:
+        """The rules of the account's integration (generic for an id the table does not know)."""
+        return profile_for(self.integration)
 
 
 @dataclass(kw_only=True)
