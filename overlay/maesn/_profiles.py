@@ -17,12 +17,19 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol, TypeVar
 
 from ._status import TaskOutcome, TaskStatus
 
-if TYPE_CHECKING:
-    from ._models import TaskInformation
+
+class _Typed(Protocol):
+    """An `information` entry as far as the profile reads it (maesn.TaskInformation)."""
+
+    @property
+    def type(self) -> str | None: ...
+
+
+InformationT = TypeVar("InformationT", bound=_Typed)
 
 __all__ = [
     "GENERIC_OUTCOMES",
@@ -339,9 +346,7 @@ class IntegrationProfile:
             return generic_outcome(str(status))
         return outcome
 
-    def error_information(
-        self, information: Iterable[TaskInformation]
-    ) -> tuple[TaskInformation, ...]:
+    def error_information(self, information: Iterable[InformationT]) -> tuple[InformationT, ...]:
         """The `information` entries whose `type` this integration uses to report an error."""
         kinds = self.error_information_types
         return tuple(info for info in information if (info.type or "").casefold() in kinds)
