@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from maesn._exceptions import MaesnError, TaskError, WebhookVerificationError
+from maesn._exceptions import MaesnError, MaesnWarning, TaskError, WebhookVerificationError
 
 from ._commands import Context, export_task, get_task, list_integrations, serve_sandbox
 from ._commands import wait_for_task as wait_task
@@ -89,6 +89,9 @@ def _warnings_to_stderr(ctx: Context) -> Iterator[None]:
         ctx.err(f"maesn: warning: {message}")
 
     with warnings.catch_warnings():
+        # The command line shows the library's warnings (an unknown integration id, an unknown
+        # status) as lines on stderr, whatever filters the calling process set.
+        warnings.simplefilter("default", MaesnWarning)
         warnings.showwarning = show
         yield
 
