@@ -42,6 +42,7 @@ from oas_patch.validator import load_schema
 
 from scripts.regenerate_typed import PACKAGE as TYPED_PACKAGE
 from scripts.regenerate_typed import FactsError, emit
+from scripts.regenerate_typed.integrations import INTEGRATIONS
 from scripts.spec_check import InvalidSpecError, SpecProblem, join, ref_problems, short
 from scripts.spec_check import check_spec as spec_check
 from scripts.spec_yaml import SpecYAMLError
@@ -540,6 +541,7 @@ __all__ = [
     "RUFF_VERSION",
     "SPEC_SHA256",
     "TEMPLATES_SHA256",
+    "INTEGRATIONS_SHA256",
 ]
 
 #: The distribution this package belongs to; `import maesn` refuses a package without it.
@@ -548,6 +550,7 @@ SPEC_SHA256 = "{_sha256(spec_path)}"
 FIXES_SHA256 = "{_sha256(fixes_path)}"
 CONFIG_SHA256 = "{_sha256(CONFIG)}"
 TEMPLATES_SHA256 = "{_templates_sha256()}"
+INTEGRATIONS_SHA256 = "{_sha256(INTEGRATIONS)}"
 GENERATOR_VERSION = "{pins["openapi-python-client"]}"
 RUFF_VERSION = "{pins["ruff"]}"
 '''

@@ -405,7 +405,8 @@ def test_an_invalid_choice_carries_the_librarys_did_you_mean(run: InProcess) -> 
 
 
 def test_an_unknown_integration_warns_with_the_librarys_did_you_mean(
-    run: InProcess, sandbox: Sandbox
+    run: InProcess,
+    sandbox: Sandbox,  # noqa: ARG001 - the command reads a task from it
 ) -> None:
     """`--integration datev` is accepted (Maesn adds systems) with one warning suggesting ids."""
     result = run("task", "get", "t-1", "--integration", "datev")
