@@ -37,6 +37,12 @@ MaesnError
 Messages say what was wrong, with the offending value, and what to do. They never contain the
 API key or the account key: the client redacts both before building any message; nor a webhook
 secret, which no message is ever built from.
+
+Every `APIError` says whether the request may have changed something on the server
+(`may_have_been_applied`): None for a read (GET, HEAD, OPTIONS), False for a write that provably
+did not reach the server or that the server refused (a 4xx other than 499), True for a write that
+may have been applied (an error after it was sent: a 5xx, a 3xx, a dropped connection, a timeout).
+`write_may_have_been_applied` decides it, for every error builder alike.
 """
 
 from __future__ import annotations
@@ -54,6 +60,7 @@ RejectedKey = Literal["api_key", "account_key"]
 SignatureProblem = Literal["missing", "malformed", "mismatch"]
 
 __all__ = [
+    "READ_METHODS",
     "APIConnectionError",
     "APIError",
     "APIStatusError",
@@ -86,9 +93,34 @@ __all__ = [
     "WebhookFetchError",
     "WebhookPayloadError",
     "WebhookVerificationError",
+    "applied_advice",
     "make_status_error",
     "status_error_class",
+    "write_may_have_been_applied",
 ]
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+"""Methods that change nothing on the server: sending one twice is safe."""
+_CLIENT_CLOSED_REQUEST = 499
+"""nginx's code for a request the client gave up on: the backend may still have processed it."""
+
+
+def write_may_have_been_applied(
+    method: str, *, status_code: int | None = None, sent: bool = True
+) -> bool | None:
+    """Whether a request that failed may have changed something on the server.
+
+    None for a read (nothing to apply); False for a write that was not `sent` (no connection, no
+    pool slot) or that was answered with a 4xx (refused; 499 excepted: a proxy's word that the
+    client gave up); True for any other write: sent, and answered with a 5xx, a 3xx or not at all.
+    """
+    if method.upper() in READ_METHODS:
+        return None
+    if not sent:
+        return False
+    if status_code is not None and 400 <= status_code < 500:  # noqa: PLR2004
+        return status_code == _CLIENT_CLOSED_REQUEST
+    return True
 
 
 class MaesnWarning(UserWarning):
@@ -138,11 +170,16 @@ class ClientClosedError(MaesnError, RuntimeError):
 class APIError(MaesnError):
     """Talking to Maesn failed."""
 
-    def __init__(self, message: str, *, attempts: int = 1) -> None:
+    def __init__(
+        self, message: str, *, attempts: int = 1, may_have_been_applied: bool | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.attempts = attempts
         """How many requests were made, retries included."""
+        self.may_have_been_applied = may_have_been_applied
+        """For a write (POST, PUT, PATCH, DELETE): True when it may have been applied (check its
+        effect before sending it again), False when it provably was not; None for a read."""
 
 
 class APIStatusError(APIError):
@@ -162,8 +199,9 @@ class APIStatusError(APIError):
         request_id: str | None = None,
         hint: str | None = None,
         attempts: int = 1,
+        may_have_been_applied: bool | None = None,
     ) -> None:
-        super().__init__(message, attempts=attempts)
+        super().__init__(message, attempts=attempts, may_have_been_applied=may_have_been_applied)
         self.response = response
         """The httpx.Response (not redacted: its headers and content are as received)."""
         self.request = response.request
@@ -240,8 +278,9 @@ class APIConnectionError(APIError):
         port: int | None = None,
         proxy: str | None = None,
         attempts: int = 1,
+        may_have_been_applied: bool | None = None,
     ) -> None:
-        super().__init__(message, attempts=attempts)
+        super().__init__(message, attempts=attempts, may_have_been_applied=may_have_been_applied)
         self.host = host
         """The host the request was for."""
         self.port = port
@@ -258,9 +297,15 @@ class ResponseValidationError(APIError):
     """A 2xx answer whose body is not the async-task envelope the spec describes."""
 
     def __init__(
-        self, message: str, *, body: str, status_code: int = 200, attempts: int = 1
+        self,
+        message: str,
+        *,
+        body: str,
+        status_code: int = 200,
+        attempts: int = 1,
+        may_have_been_applied: bool | None = None,
     ) -> None:
-        super().__init__(message, attempts=attempts)
+        super().__init__(message, attempts=attempts, may_have_been_applied=may_have_been_applied)
         self.body = body
         """The raw response body, as text (keys redacted)."""
         self.status_code = status_code
@@ -272,8 +317,15 @@ class ResponseTooLargeError(APIError):
     The client stopped reading it and closed the connection: nothing of it is kept.
     """
 
-    def __init__(self, message: str, *, limit: int, attempts: int = 1) -> None:
-        super().__init__(message, attempts=attempts)
+    def __init__(
+        self,
+        message: str,
+        *,
+        limit: int,
+        attempts: int = 1,
+        may_have_been_applied: bool | None = None,
+    ) -> None:
+        super().__init__(message, attempts=attempts, may_have_been_applied=may_have_been_applied)
         self.limit = limit
         """The limit in bytes (the client's max_response_bytes)."""
 
@@ -410,6 +462,7 @@ _STATUS_ERRORS: Mapping[int, tuple[type[APIStatusError], str]] = {
 }
 """Status code -> (class, advice): every non-2xx answer's error is built from this table."""
 _SERVER_ADVICE = "a failure at Maesn or the target system: retry later"
+_SERVER_WRITE_ADVICE = "a failure at Maesn or the target system"
 _OTHER_ADVICE = "see the body"
 
 _REJECTED_ADVICE: Mapping[RejectedKey | None, str] = {
@@ -437,6 +490,11 @@ def rejected_key_of(text: str) -> RejectedKey | None:
     """Which key a 401's body (or WWW-Authenticate header) names; None unless exactly one."""
     named = [key for key, pattern in _KEY_NAMES.items() if pattern.search(text)]
     return named[0] if len(named) == 1 else None
+
+
+def applied_advice(method: str) -> str:
+    """What to do after a write that may have been applied (instead of "retry later")."""
+    return f"the {method} may have been applied: check its effect before sending it again"
 
 
 def status_error_class(status_code: int) -> type[APIStatusError]:
@@ -473,9 +531,12 @@ def make_status_error(
     a 401's advice depends on which key was rejected and is kept.
     """
     status_code = response.status_code
+    request = response.request
+    applied = write_may_have_been_applied(request.method, status_code=status_code)
+    server = _SERVER_WRITE_ADVICE if applied else _SERVER_ADVICE
     cls, advice = _STATUS_ERRORS.get(
         status_code,
-        (status_error_class(status_code), _SERVER_ADVICE if status_code >= 500 else _OTHER_ADVICE),  # noqa: PLR2004
+        (status_error_class(status_code), server if status_code >= 500 else _OTHER_ADVICE),  # noqa: PLR2004
     )
     advice = hint or advice
     extra: dict[str, Any] = {}
@@ -485,7 +546,8 @@ def make_status_error(
         advice = _REJECTED_ADVICE[extra["rejected_key"]]
     elif cls is RateLimitError:
         extra["retry_after"] = retry_after
-    request = response.request
+    if applied:
+        advice += f"; {applied_advice(request.method)}"
     path = redact(request.url.raw_path.decode("ascii", errors="replace"))
     retries = "" if attempts == 1 else f" (after {attempts} attempts)"
     message = (
@@ -502,5 +564,6 @@ def make_status_error(
         request_id=request_id,
         hint=advice,
         attempts=attempts,
+        may_have_been_applied=applied,
         **extra,
     )

@@ -25,8 +25,10 @@ from ._exceptions import (
     APIStatusError,
     APITimeoutError,
     ResponseValidationError,
+    applied_advice,
     excerpt,
     make_status_error,
+    write_may_have_been_applied,
 )
 from ._hints import status_hint
 from ._models import Pagination, Task, TaskInformation
@@ -165,14 +167,15 @@ def error_from_transport(
     redact: Redact,
     proxy: str | None = None,
     request: httpx.Request | None = None,
-    may_have_written: bool = False,
+    sent: bool = True,
 ) -> APIError:
     """The typed error for an httpx failure (no usable answer).
 
     Names the method, path, host and port of `request` (else of the one httpx attached to
     `exc`), and the proxy when one was in use (`proxy`, else the one the environment names for
-    that URL, which httpx honours by default). `may_have_written`: a write that may have reached
-    the server, so the advice is to check its effect, not to send it again blindly.
+    that URL, which httpx honours by default). `sent`: False when the failure proves no byte of
+    the request left (no connection, no pool slot). A write that may have been applied says so
+    (`may_have_been_applied`), and the advice is to check its effect, not to send it again.
     """
     where = ""
     host: str | None = None
@@ -192,19 +195,19 @@ def error_from_transport(
     via = f" via the proxy {shown_proxy}" if shown_proxy else ""
     detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
     retries = "" if attempts == 1 else f" (after {attempts} attempts)"
-    fields: dict[str, Any] = {"host": host, "port": port, "proxy": shown_proxy}
+    applied: bool | None = None
     later = "retry later"
-    if may_have_written:
-        method = request.method if request is not None else "request"
-        later = (
-            f"the {method} may have reached the server: check its effect before sending it again"
-        )
+    if request is not None:
+        applied = write_may_have_been_applied(request.method, sent=sent)
+        later = applied_advice(request.method) if applied else later
+    fields: dict[str, Any] = {"host": host, "port": port, "proxy": shown_proxy}
     if isinstance(exc, httpx.TimeoutException):
         return APITimeoutError(
             redact(
                 f"no answer in time{where}{via}{retries} ({detail}); raise timeout=... or {later}"
             ),
             attempts=attempts,
+            may_have_been_applied=applied,
             **fields,
         )
     if isinstance(exc, httpx.DecodingError):
@@ -212,6 +215,7 @@ def error_from_transport(
             redact(f"the response body{where} could not be decoded ({detail})"),
             body="",
             attempts=attempts,
+            may_have_been_applied=applied,
         )
     check = "the proxy, " if shown_proxy else ""
     return APIConnectionError(
@@ -220,6 +224,7 @@ def error_from_transport(
             f"the network, or {later}"
         ),
         attempts=attempts,
+        may_have_been_applied=applied,
         **fields,
     )
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import httpx
 
 from ._clock import Clock
-from ._exceptions import ResponseTooLargeError
+from ._exceptions import READ_METHODS, ResponseTooLargeError, write_may_have_been_applied
 from ._flow import Flow, ResponseTooLarge, Send, Sleep
 from ._response import error_from_transport
 from ._retry import RetryPolicy, is_retryable_status, parse_retry_after
@@ -56,7 +56,7 @@ SAFE = RetryRule(
     errors=(httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError),
 )
 WRITE = RetryRule(statuses=False, errors=_NOTHING_SENT)
-RETRY_RULES: Mapping[str, RetryRule] = {"GET": SAFE, "HEAD": SAFE, "OPTIONS": SAFE}
+RETRY_RULES: Mapping[str, RetryRule] = dict.fromkeys(READ_METHODS, SAFE)
 """Per method; every method not listed (POST, PUT, PATCH, DELETE) follows `WRITE`."""
 
 
@@ -72,6 +72,7 @@ def _too_large(exc: ResponseTooLarge, attempts: int, redact: Callable[[str], str
         "server really sends that much",
         limit=exc.limit,
         attempts=attempts,
+        may_have_been_applied=write_may_have_been_applied(exc.request.method),
     )
 
 
@@ -124,7 +125,7 @@ def send_flow(
                     attempts=attempt,
                     redact=redact,
                     request=request,
-                    may_have_written=rule is WRITE and not isinstance(result, _NOTHING_SENT),
+                    sent=not isinstance(result, _NOTHING_SENT),
                 )
         else:
             response: httpx.Response = result
