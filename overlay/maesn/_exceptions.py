@@ -51,6 +51,8 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
+from ._redaction import redacted_response
+
 if TYPE_CHECKING:
     import httpx
 
@@ -186,7 +188,7 @@ class APIStatusError(APIError):
     """Maesn answered with a status code that is not 2xx.
 
     Built by `make_status_error` only. Every text here (message, `body`, `text`, `request_id`)
-    has the keys redacted; `response` is httpx's object exactly as received.
+    has the keys redacted, and `response` (with its `request`) is a redacted copy of httpx's.
     """
 
     def __init__(
@@ -203,9 +205,10 @@ class APIStatusError(APIError):
     ) -> None:
         super().__init__(message, attempts=attempts, may_have_been_applied=may_have_been_applied)
         self.response = response
-        """The httpx.Response (not redacted: its headers and content are as received)."""
+        """The httpx.Response, with every key replaced by `[redacted]` (URL, headers, reason
+        phrase, body): a copy made by `make_status_error`."""
         self.request = response.request
-        """The httpx.Request that was answered (its headers carry the keys)."""
+        """The httpx.Request that was answered, keys redacted likewise (its key headers too)."""
         self.status_code = response.status_code
         self.body = body
         """The body decoded: a JSON value when it was JSON, else its text; keys redacted."""
@@ -218,7 +221,7 @@ class APIStatusError(APIError):
 
     @property
     def headers(self) -> httpx.Headers:
-        """The response's headers (not redacted)."""
+        """The response's headers (keys redacted)."""
         return self.response.headers
 
 
@@ -528,7 +531,8 @@ def make_status_error(
 
     The message is built from redacted parts only, and only then shortened. `hint` (redacted,
     from `_hints.status_hint`: it names what the call used) replaces the status's general advice;
-    a 401's advice depends on which key was rejected and is kept.
+    a 401's advice depends on which key was rejected and is kept. The error carries a redacted
+    copy of `response` (and of its request): no repr or text of it shows a key.
     """
     status_code = response.status_code
     request = response.request
@@ -558,7 +562,7 @@ def make_status_error(
         message += f" [request id {request_id}]"
     return cls(
         message,
-        response=response,
+        response=redacted_response(response, redact),
         body=body,
         text=text,
         request_id=request_id,
