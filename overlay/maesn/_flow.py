@@ -22,6 +22,8 @@ import asyncio
 import contextlib
 import contextvars
 import math
+import socket
+import ssl
 import time
 from collections.abc import AsyncIterator, Generator, Iterator
 from dataclasses import dataclass
@@ -128,7 +130,9 @@ class Connection:
     `with_options` copies get their own Connection on the same httpx client and in-flight cap.
     `max_in_flight` caps the requests an AsyncClient has in flight at its pool size, so thousands
     of concurrent waits queue here (cheaply) instead of in httpcore's pool, whose assignment scans
-    every queued request against every connection on each event.
+    every queued request against every connection on each event. A sync httpx client, the
+    user's own too, gets the deadline backend (`install_deadline_backend`), so each attempt's
+    timeout bounds it as a whole.
     """
 
     def __init__(
@@ -140,6 +144,8 @@ class Connection:
     ) -> None:
         self.http = http
         self.closed = False
+        if isinstance(http, httpx.Client):
+            install_deadline_backend(http)
         self._gate: _Gate = share._gate if share is not None else _Gate(max_in_flight)  # noqa: SLF001
 
     def gate(self) -> contextlib.AbstractAsyncContextManager[Any]:
@@ -164,7 +170,10 @@ class Connection:
 #
 # Blocking sockets only know per-operation timeouts, so a server dripping one byte at a time never
 # trips them. The sync driver sets the attempt's deadline here; the network backend installed on
-# pools maesn creates (`deadline_backend`) caps every connect, read and write at the time left.
+# the pool (`install_deadline_backend`) caps every connect, read and write at the time left.
+# A write is one `send` after another: httpcore's loops over a whole body (a 10 MB JSON body is
+# one write) with the same timeout for each `send`, so a server that keeps reading, slowly,
+# stretched it without end; here each `send` gets the time left at that moment.
 
 _deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar(
     "maesn_deadline", default=None
@@ -183,15 +192,46 @@ def _left(
     return left if timeout is None else min(timeout, left)
 
 
+_WRITE_PIECE = 64 * 1024
+"""Bytes written at a time through a stream whose socket is not reachable (see `write`)."""
+
+
+def _send_all(sock: socket.socket, buffer: bytes, timeout: float | None) -> None:
+    """Send `buffer` on a blocking socket, each `send` bounded by the deadline's time left."""
+    view = memoryview(buffer)
+    try:
+        while view:
+            sock.settimeout(_left(timeout, httpcore.WriteTimeout))
+            view = view[sock.send(view) :]
+    except TimeoutError as exc:
+        raise httpcore.WriteTimeout(str(exc)) from exc
+    except OSError as exc:
+        raise httpcore.WriteError(str(exc)) from exc
+
+
 class _DeadlineStream(httpcore.NetworkStream):
-    def __init__(self, stream: httpcore.NetworkStream) -> None:
+    """A stream whose every operation ends by the attempt's deadline (`_deadline`).
+
+    `sock` is the stream's socket when the stream is httpcore's own (`SyncBackend`) over a plain
+    or a TLS socket: writes then go to it directly, one deadline-bounded `send` at a time.
+    """
+
+    def __init__(self, stream: httpcore.NetworkStream, sock: socket.socket | None) -> None:
         self._stream = stream
+        self._sock = sock
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         return self._stream.read(max_bytes, _left(timeout))
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        self._stream.write(buffer, _left(timeout, httpcore.WriteTimeout))
+        if _deadline.get() is None:
+            self._stream.write(buffer, timeout)
+        elif self._sock is not None:
+            _send_all(self._sock, buffer, timeout)
+        else:
+            for start in range(0, len(buffer), _WRITE_PIECE):
+                piece = buffer[start : start + _WRITE_PIECE]
+                self._stream.write(piece, _left(timeout, httpcore.WriteTimeout))
 
     def close(self) -> None:
         self._stream.close()
@@ -199,7 +239,12 @@ class _DeadlineStream(httpcore.NetworkStream):
     def start_tls(
         self, ssl_context: Any, server_hostname: str | None = None, timeout: float | None = None
     ) -> httpcore.NetworkStream:
-        return _DeadlineStream(self._stream.start_tls(ssl_context, server_hostname, _left(timeout)))
+        stream = self._stream.start_tls(ssl_context, server_hostname, _left(timeout))
+        # Over a plain socket, httpcore's TLS stream wraps it in an SSLSocket (writable directly);
+        # TLS inside TLS (an HTTPS proxy) is a stream of its own that only it can write.
+        plain = self._sock is not None and not isinstance(self._sock, ssl.SSLSocket)
+        sock = stream.get_extra_info("socket") if plain else None
+        return _DeadlineStream(stream, sock if isinstance(sock, ssl.SSLSocket) else None)
 
     def get_extra_info(self, info: str) -> Any:
         return self._stream.get_extra_info(info)
@@ -208,6 +253,11 @@ class _DeadlineStream(httpcore.NetworkStream):
 class _DeadlineBackend(httpcore.NetworkBackend):
     def __init__(self, backend: httpcore.NetworkBackend) -> None:
         self._backend = backend
+        self._own = type(backend) is httpcore.SyncBackend
+
+    def _wrap(self, stream: httpcore.NetworkStream) -> _DeadlineStream:
+        sock = stream.get_extra_info("socket") if self._own else None
+        return _DeadlineStream(stream, sock if isinstance(sock, socket.socket) else None)
 
     def connect_tcp(
         self,
@@ -224,7 +274,7 @@ class _DeadlineBackend(httpcore.NetworkBackend):
             local_address=local_address,
             socket_options=socket_options,
         )
-        return _DeadlineStream(stream)
+        return self._wrap(stream)
 
     def connect_unix_socket(
         self, path: str, timeout: float | None = None, socket_options: Any = None
@@ -232,21 +282,25 @@ class _DeadlineBackend(httpcore.NetworkBackend):
         stream = self._backend.connect_unix_socket(
             path, _left(timeout, httpcore.ConnectTimeout), socket_options
         )
-        return _DeadlineStream(stream)
+        return self._wrap(stream)
 
     def sleep(self, seconds: float) -> None:
         self._backend.sleep(seconds)
 
 
 def install_deadline_backend(http: httpx.Client) -> bool:
-    """Make the default transport of a client maesn created honour the total deadline.
+    """Make the transport of a sync httpx client honour the total deadline (once; idempotent).
 
-    httpx does not expose the pool's network backend, so this reaches into httpx's default
-    transport; where that is not possible (a custom transport) it returns False and the deadline
-    is checked between body chunks and caps each phase's timeout instead.
+    httpx does not expose the pool's network backend, so this reaches into httpx's transport
+    (`HTTPTransport`, with or without a proxy); where that is not possible (a custom transport)
+    it returns False and the deadline is checked between body chunks and caps each phase's
+    timeout instead. The backend changes nothing for requests sent without a deadline (a user's
+    own requests through the same client): each timeout passes through as given.
     """
     pool = getattr(getattr(http, "_transport", None), "_pool", None)
     backend = getattr(pool, "_network_backend", None)
+    if isinstance(backend, _DeadlineBackend):
+        return True
     if not isinstance(backend, httpcore.NetworkBackend):
         return False
     pool._network_backend = _DeadlineBackend(backend)  # type: ignore[union-attr]  # noqa: SLF001
