@@ -5,6 +5,7 @@ MaesnError
 ├── ValidationError (also a ValueError)   bad input, caught before any request is sent
 │   └── PageOutOfRangeError               a page past the last of an export (total_pages)
 ├── ClientClosedError (also a RuntimeError)   the client was used after close()/aclose()
+├── WrongEventLoopError (also a RuntimeError) an AsyncClient used in a second event loop
 ├── APIError                              something went wrong talking to Maesn
 │   ├── APIStatusError                    a non-2xx answer: status_code, body, response...
 │   │   ├── BadRequestError               400 (validation_errors)
@@ -95,6 +96,7 @@ __all__ = [
     "WebhookFetchError",
     "WebhookPayloadError",
     "WebhookVerificationError",
+    "WrongEventLoopError",
     "applied_advice",
     "make_status_error",
     "status_error_class",
@@ -167,6 +169,14 @@ class PageOutOfRangeError(ValidationError):
 
 class ClientClosedError(MaesnError, RuntimeError):
     """The client was used after close() or aclose(); create a new one."""
+
+
+class WrongEventLoopError(MaesnError, RuntimeError):
+    """An AsyncClient was used in an event loop other than the one it first sent in.
+
+    Its connections and in-flight limit belong to that first loop: create one AsyncClient per
+    event loop, inside it. Nothing was sent.
+    """
 
 
 class APIError(MaesnError):

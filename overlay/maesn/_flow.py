@@ -25,6 +25,7 @@ import math
 import socket
 import ssl
 import time
+import weakref
 from collections.abc import AsyncIterator, Generator, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -34,7 +35,8 @@ import httpcore
 import httpx
 
 from . import _clock
-from ._exceptions import ClientClosedError
+from ._exceptions import ClientClosedError, WrongEventLoopError
+from ._turns import QueueTimeout, aturn, turn
 
 __all__ = [
     "Connection",
@@ -63,6 +65,8 @@ class Send:
     """Seconds for the whole attempt: pool wait, connect, send, headers and body."""
     max_bytes: int | None = None
     """The most body bytes (after decompression) accepted; more is `ResponseTooLarge`."""
+    exclusive_key: str | None = None
+    """Requests with the same key are sent one at a time, process-wide (`_turns.py`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,11 +121,15 @@ so they end as an APIConnectionError instead of escaping the MaesnError tree."""
 
 
 class _Gate:
-    """The in-flight cap one pool's clients share (created on first use, in the running loop)."""
+    """What one pool's clients share: the in-flight cap and the event loop they send in.
+
+    Both are set on first use, in the running loop.
+    """
 
     def __init__(self, limit: int | None) -> None:
         self.limit = limit
         self.semaphore: asyncio.Semaphore | None = None
+        self.loop: weakref.ref[asyncio.AbstractEventLoop] | None = None
 
 
 class Connection:
@@ -148,14 +156,43 @@ class Connection:
             install_deadline_backend(http)
         self._gate: _Gate = share._gate if share is not None else _Gate(max_in_flight)  # noqa: SLF001
 
-    def gate(self) -> contextlib.AbstractAsyncContextManager[Any]:
-        """The in-flight cap (a no-op without one)."""
+    def check_loop(self) -> None:
+        """Refuse a second event loop with maesn's error: the pool belongs to the first one."""
+        loop = asyncio.get_running_loop()
+        gate = self._gate
+        if gate.loop is None:
+            gate.loop = weakref.ref(loop)
+        elif gate.loop() is not loop:
+            raise WrongEventLoopError(
+                "this AsyncClient sent its first request in another event loop, which owns its "
+                "connections (and in-flight limit): create the AsyncClient inside the event loop "
+                "that uses it, one per loop (each asyncio.run() is a new loop)"
+            )
+
+    @contextlib.asynccontextmanager
+    async def gate(self, deadline: float | None) -> AsyncIterator[None]:
+        """Hold one of the in-flight cap's places (none without a cap), waiting until `deadline`.
+
+        Past the deadline: `QueueTimeout` (nothing was sent).
+        """
         gate = self._gate
         if gate.limit is None:
-            return contextlib.nullcontext()
+            yield
+            return
         if gate.semaphore is None:
             gate.semaphore = asyncio.Semaphore(gate.limit)
-        return gate.semaphore
+        try:
+            async with asyncio.timeout(_time_left(deadline)):
+                await gate.semaphore.acquire()
+        except TimeoutError:
+            raise QueueTimeout(
+                "the request's total timeout ran out while it waited for a place in flight: "
+                "nothing was sent"
+            ) from None
+        try:
+            yield
+        finally:
+            gate.semaphore.release()
 
     def check_open(self) -> None:
         """Refuse to send after close() with maesn's error, not httpx's RuntimeError."""
@@ -323,11 +360,18 @@ def _declared_length(response: httpx.Response) -> int | None:
     return int(value)
 
 
-def _prepare(action: Send) -> httpx.Request:
-    request = action.request
-    if action.timeout is not None:
-        request.extensions["timeout"] = httpx.Timeout(action.timeout).as_dict()
-    return request
+def _time_left(deadline: float | None) -> float | None:
+    return None if deadline is None else deadline - time.monotonic()
+
+
+def _limit_to(request: httpx.Request, deadline: float | None) -> None:
+    """Give each phase (pool, connect, write, read) at most the time left, measured now."""
+    left = _time_left(deadline)
+    if left is None:
+        return
+    if left <= 0:
+        raise QueueTimeout("the request's total timeout ran out before it was sent")
+    request.extensions["timeout"] = httpx.Timeout(left).as_dict()
 
 
 def _check_length(response: httpx.Response, action: Send) -> None:
@@ -351,27 +395,31 @@ def _send_sync(connection: Connection, action: Send) -> httpx.Response | httpx.H
     connection.check_open()
     http = connection.http
     assert isinstance(http, httpx.Client)  # noqa: S101 - a sync client always holds one
-    request = _prepare(action)
+    request = action.request
     limit = action.max_bytes if action.max_bytes is not None else math.inf
     ends = None if action.timeout is None else time.monotonic() + action.timeout
     token = _deadline.set(ends)
     try:
-        response = http.send(request, stream=True, follow_redirects=False)
-        try:
-            _check_length(response, action)
-            chunks: list[bytes] = []
-            size = 0
-            for chunk in response.iter_bytes():
-                size += len(chunk)
-                if size > limit:
-                    raise _too_large(request, int(limit), "grew over")
-                if ends is not None and time.monotonic() > ends:
-                    raise DeadlineExceeded("the request's total timeout ran out", request=request)
-                chunks.append(chunk)
-            response._content = b"".join(chunks)  # noqa: SLF001 - what Response.read() sets
-        finally:
-            response.close()
-        _unbind(response)
+        with turn(action.exclusive_key, ends):
+            _limit_to(request, ends)
+            response = http.send(request, stream=True, follow_redirects=False)
+            try:
+                _check_length(response, action)
+                chunks: list[bytes] = []
+                size = 0
+                for chunk in response.iter_bytes():
+                    size += len(chunk)
+                    if size > limit:
+                        raise _too_large(request, int(limit), "grew over")
+                    if ends is not None and time.monotonic() > ends:
+                        raise DeadlineExceeded(
+                            "the request's total timeout ran out", request=request
+                        )
+                    chunks.append(chunk)
+                response._content = b"".join(chunks)  # noqa: SLF001 - what Response.read() sets
+            finally:
+                response.close()
+            _unbind(response)
     except httpx.HTTPError as exc:
         return exc
     except UNTYPED as exc:
@@ -381,35 +429,150 @@ def _send_sync(connection: Connection, action: Send) -> httpx.Response | httpx.H
     return response
 
 
-async def _send_async(connection: Connection, action: Send) -> httpx.Response | httpx.HTTPError:
-    connection.check_open()
-    http = connection.http
-    assert isinstance(http, httpx.AsyncClient)  # noqa: S101 - an async client always holds one
-    request = _prepare(action)
-    limit = action.max_bytes if action.max_bytes is not None else math.inf
-    try:
-        async with asyncio.timeout(action.timeout), connection.gate():
-            response = await http.send(request, stream=True, follow_redirects=False)
+# -- sending in asyncio: stopped only where httpcore cleans up after itself ---------------------
+#
+# A cancellation that lands in httpcore's pool bookkeeping loses a connection slot for good (a
+# new connection assigned to a request that is cancelled before it starts connecting; a response
+# whose close is interrupted): a few hundred such cancellations (`asyncio.wait_for` around a
+# call) left every slot marked in use with no request, and every later call timed out. So the
+# exchange runs in a task of its own that the caller's cancellation (or the deadline) never
+# interrupts directly; `_Exchange.stop` stops it at a safe point instead: before its first I/O
+# (the first trace event httpcore reports), by cancelling it while it connects, sends or reads
+# (httpcore closes the connection and frees the slot), or not at all once the body is read and
+# only the close is left (it is quick). The caller waits for that, so the pool is consistent and
+# the in-flight place free when the call ends.
+
+
+class _Abandoned(Exception):  # noqa: N818 - a signal inside the exchange, never raised out of it
+    """Stops an exchange at its first trace event, before any I/O."""
+
+
+class _Exchange:
+    """One request's trip through httpx, in a task of its own (see above)."""
+
+    def __init__(self, http: httpx.AsyncClient, action: Send, limit: float) -> None:
+        self.http = http
+        self.action = action
+        self.request = request = action.request
+        self.limit = limit
+        self.started = False
+        """httpcore reported its first event for this request: it is connecting or sending."""
+        self.closing = False
+        """The body is read (or reading failed) and the response is being closed."""
+        self.abandoned = False
+        self.cancelled = False
+        self._trace = request.extensions.get("trace")
+        request.extensions["trace"] = self.trace
+
+    async def trace(self, name: str, info: dict[str, Any]) -> None:
+        """The trace extension httpcore calls: its first event marks the start of I/O."""
+        if not self.started:
+            if self.abandoned:
+                raise _Abandoned
+            self.started = True
+        if self._trace is not None:
+            await self._trace(name, info)
+
+    def stop(self, task: asyncio.Task[Any]) -> None:
+        """Stop `task` (running `run`) at its next safe point."""
+        if task.done() or self.closing or self.cancelled:
+            return
+        if self.started:
+            self.cancelled = True
+            task.cancel()
+        else:
+            self.abandoned = True
+
+    async def run(self) -> httpx.Response | httpx.HTTPError:
+        """Send, read the whole body within the limit, close: the response or the httpx error."""
+        try:
+            return await self._run()
+        finally:
+            if self._trace is None:
+                self.request.extensions.pop("trace", None)
+            else:
+                self.request.extensions["trace"] = self._trace
+
+    async def _run(self) -> httpx.Response | httpx.HTTPError:
+        request = self.request
+        try:
+            response = await self.http.send(request, stream=True, follow_redirects=False)
             try:
-                _check_length(response, action)
+                _check_length(response, self.action)
                 chunks: list[bytes] = []
                 size = 0
                 async for chunk in response.aiter_bytes():
                     size += len(chunk)
-                    if size > limit:
-                        raise _too_large(request, int(limit), "grew over")
+                    if size > self.limit:
+                        raise _too_large(request, int(self.limit), "grew over")
                     chunks.append(chunk)
                 response._content = b"".join(chunks)  # noqa: SLF001 - what Response.aread() sets
             finally:
+                self.closing = True
                 await response.aclose()
             _unbind(response)
+        except httpx.HTTPError as exc:
+            return exc
+        except UNTYPED as exc:
+            return UnreadableResponse(exc, request=request)
+        return response
+
+
+async def _finish(task: asyncio.Task[Any]) -> None:
+    """Wait until `task` is done, through any cancellation of the caller (raised afterwards)."""
+    cancelled = False
+    while not task.done():
+        try:
+            await asyncio.wait({task})
+        except asyncio.CancelledError:
+            cancelled = True
+    if cancelled:
+        raise asyncio.CancelledError
+
+
+def _outcome(exchange: _Exchange, task: asyncio.Task[Any]) -> httpx.Response | httpx.HTTPError:
+    """What a stopped exchange's task ended with, as the driver answers it."""
+    if task.cancelled():
+        return DeadlineExceeded("the request's total timeout ran out", request=exchange.request)
+    error = task.exception()
+    if isinstance(error, _Abandoned):
+        return QueueTimeout("the request's total timeout ran out before it was sent")
+    result: httpx.Response | httpx.HTTPError = task.result()
+    return result
+
+
+async def _exchange(
+    exchange: _Exchange, deadline: float | None
+) -> httpx.Response | httpx.HTTPError:
+    task = asyncio.get_running_loop().create_task(exchange.run())
+    try:
+        done, _ = await asyncio.wait({task}, timeout=_time_left(deadline))
+    except asyncio.CancelledError:
+        exchange.stop(task)
+        await _finish(task)
+        if not task.cancelled():
+            task.exception()  # retrieved: the caller's cancellation is what is raised
+        raise
+    if not done:  # the deadline: stopped like a cancellation (a read body is still returned)
+        exchange.stop(task)
+        await _finish(task)
+    return _outcome(exchange, task)
+
+
+async def _send_async(connection: Connection, action: Send) -> httpx.Response | httpx.HTTPError:
+    connection.check_open()
+    connection.check_loop()
+    http = connection.http
+    assert isinstance(http, httpx.AsyncClient)  # noqa: S101 - an async client always holds one
+    request = action.request
+    limit = action.max_bytes if action.max_bytes is not None else math.inf
+    ends = None if action.timeout is None else time.monotonic() + action.timeout
+    try:
+        async with aturn(action.exclusive_key, ends), connection.gate(ends):
+            _limit_to(request, ends)
+            return await _exchange(_Exchange(http, action, limit), ends)
     except httpx.HTTPError as exc:
         return exc
-    except UNTYPED as exc:
-        return UnreadableResponse(exc, request=request)
-    except TimeoutError:
-        return DeadlineExceeded("the request's total timeout ran out", request=request)
-    return response
 
 
 def run_iter(flow: Flow[Any], connection: Connection) -> Iterator[Any]:

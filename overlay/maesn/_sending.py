@@ -86,6 +86,7 @@ def send_flow(
     deadline: float | None = None,
     timeout: float,
     max_bytes: int | None = None,
+    exclusive_key: str | None = None,
 ) -> Flow[tuple[httpx.Response, int]]:
     """Send `request` with retries; return the final response and the number of attempts.
 
@@ -94,6 +95,8 @@ def send_flow(
     an attempt may take only the time left (at least LAST_ATTEMPT_SECONDS). A status worth a retry
     is returned when no retry is left (the caller turns it into its typed error); a transport
     failure raises its `APIError`, a body over `max_bytes` raises `ResponseTooLargeError`.
+    With an `exclusive_key`, each attempt waits (within its time) until no other request with
+    that key is being sent anywhere in the process (`_turns.py`).
     """
     rule = RETRY_RULES.get(request.method, WRITE)
     path = redact(request.url.raw_path.decode("ascii", errors="replace"))
@@ -104,7 +107,9 @@ def send_flow(
         allowed = timeout
         if deadline is not None:
             allowed = min(timeout, max(deadline - started, LAST_ATTEMPT_SECONDS))
-        result = yield Send(request, timeout=allowed, max_bytes=max_bytes)
+        result = yield Send(
+            request, timeout=allowed, max_bytes=max_bytes, exclusive_key=exclusive_key
+        )
         elapsed_ms = (clock.monotonic() - started) * 1000
         if isinstance(result, httpx.HTTPError):
             outcome = type(result).__name__
