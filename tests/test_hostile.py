@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import json
 import random
 import socket
 import time
+import tracemalloc
 from collections.abc import Callable
 from typing import Any
 
 import httpx
 import maesn
 import pytest
-from helpers import KEYS, sandbox_keys
+from helpers import KEYS, envelope, sandbox_keys
 from hostile_server import (
     HostileServer,
     chunked_forever,
@@ -28,7 +30,9 @@ from hostile_server import (
     reply,
     task_body,
 )
+from maesn._config import DEFAULT_MAX_RESPONSE_BYTES
 from maesn._flow import Connection, install_deadline_backend, run
+from maesn._response import DECODED_BUDGET_FACTOR, decoded_cost
 from maesn._retry import RetryPolicy
 from maesn._sending import send_flow
 from maesn.testing import FakeClock, Sandbox
@@ -376,3 +380,73 @@ def test_the_deadline_backend_leaves_requests_without_a_deadline_alone() -> None
         response = http.put(server.base_url + "/files/1", content=body)
         assert response.content == b"ok"
         assert server.requests[0].endswith(body)
+
+
+# -- memory: what decoding a body costs is bounded too (issue 19, class 9) -----------------------
+
+EMPTY_LISTS = b"[" + b",".join([b"[]"] * 2_000_000) + b"]"
+"""6 MB of empty lists: ~135-200 MB once decoded (json, orjson), ~33 bytes per body byte."""
+
+
+def _peak_of(call: Callable[[], object]) -> tuple[object, int]:
+    """`call()`'s outcome (a result or a MaesnError) and the peak of memory traced meanwhile."""
+    tracemalloc.start()
+    try:
+        try:
+            outcome: object = call()
+        except maesn.MaesnError as exc:
+            outcome = exc
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return outcome, peak
+
+
+@pytest.mark.parametrize("operation", ["get_task", "auth.test"])
+def test_a_body_costly_to_decode_is_refused_before_decoding(mode: str, operation: str) -> None:
+    """6 MB of `[[],[],...]` under an 8 MiB limit: refused, typed, before any decoder ran.
+
+    Memory, not time: without the bound the call decoded it (a peak of 135 MB and more).
+    """
+    limit = 8 * 1024 * 1024
+    answer = http_response(200, EMPTY_LISTS, [("Content-Type", "application/json")])
+    with HostileServer(reply(answer)) as server:
+        kwargs = {"integration": "abaconnect", "base_url": server.base_url, **KEYS}
+        kwargs |= {"max_response_bytes": limit, "max_retries": 0}
+
+        def call() -> object:
+            if mode == "sync":
+                with maesn.Client(**kwargs) as client:
+                    if operation == "get_task":
+                        return client.get_task("t")
+                    return client.auth.test(account_key=KEYS["account_key"])
+
+            async def async_call() -> object:
+                async with maesn.AsyncClient(**kwargs) as client:
+                    if operation == "get_task":
+                        return await client.get_task("t")
+                    return await client.auth.test(account_key=KEYS["account_key"])
+
+            return asyncio.run(async_call())
+
+        outcome, peak = _peak_of(call)
+    assert isinstance(outcome, maesn.ResponseTooLargeError)
+    assert outcome.bound == "decoded"
+    assert outcome.limit == DECODED_BUDGET_FACTOR * limit
+    assert outcome.estimated is not None
+    assert outcome.estimated > outcome.limit
+    assert peak < 64 * 1024 * 1024  # the body and its copies; decoding it would take 135+ MB
+
+
+def test_an_export_page_of_50000_entries_is_decoded_at_the_default_limits(mode: str) -> None:
+    """The bound leaves room for Maesn's largest pages: 50,000 entries decode as usual."""
+    entries = [
+        {"id": str(i), "name": f"Customer {i} GmbH", "amount": i * 1.5, "date": "2024-01-01"}
+        for i in range(50_000)
+    ]
+    body = json.dumps(envelope("FINISHED", response_data=entries)).encode()
+    answer = http_response(200, body, [("Content-Type", "application/json")])
+    with HostileServer(reply(answer)) as server:
+        task = _call(mode, server.base_url, "get_task", "t")
+    assert decoded_cost(body) <= DECODED_BUDGET_FACTOR * DEFAULT_MAX_RESPONSE_BYTES
+    assert len(task.response_data) == 50_000

@@ -325,9 +325,13 @@ class ResponseValidationError(APIError):
 
 
 class ResponseTooLargeError(APIError):
-    """The response body grew over the client's `max_response_bytes` (after decompression).
+    """The response body is larger than the client accepts: in bytes, or in what decoding costs.
 
-    The client stopped reading it and closed the connection: nothing of it is kept.
+    `bound` says which: "bytes", the body grew over `max_response_bytes` (after decompression),
+    and the client stopped reading it and closed the connection; "decoded", decoding it would
+    take more memory than `DECODED_BUDGET_FACTOR` (4) times `max_response_bytes` (estimated from
+    its size and its count of lists, objects and strings), and the client did not decode it.
+    Nothing of the body is kept.
     """
 
     def __init__(
@@ -337,10 +341,16 @@ class ResponseTooLargeError(APIError):
         limit: int,
         attempts: int = 1,
         may_have_been_applied: bool | None = None,
+        bound: Literal["bytes", "decoded"] = "bytes",
+        estimated: int | None = None,
     ) -> None:
         super().__init__(message, attempts=attempts, may_have_been_applied=may_have_been_applied)
         self.limit = limit
-        """The limit in bytes (the client's max_response_bytes)."""
+        """The bound in bytes: max_response_bytes, or the decoding budget (4 times it)."""
+        self.bound: Literal["bytes", "decoded"] = bound
+        """"bytes" (the body's size) or "decoded" (the memory decoding it would take)."""
+        self.estimated = estimated
+        """For bound="decoded": the estimated memory, in bytes, decoding the body would take."""
 
 
 class TaskError(MaesnError):

@@ -26,7 +26,7 @@ import httpx
 from ._clock import Clock
 from ._exceptions import READ_METHODS, ResponseTooLargeError, write_may_have_been_applied
 from ._flow import Flow, ResponseTooLarge, Send, Sleep
-from ._response import error_from_transport
+from ._response import DECODED_BUDGET_FACTOR, decoded_cost_exceeds, error_from_transport
 from ._retry import RetryPolicy, is_retryable_status, parse_retry_after
 
 __all__ = ["LAST_ATTEMPT_SECONDS", "RETRY_RULES", "RetryRule", "logger", "send_flow"]
@@ -76,6 +76,46 @@ def _too_large(exc: ResponseTooLarge, attempts: int, redact: Callable[[str], str
     )
 
 
+def _too_costly(
+    response: httpx.Response,
+    budget: int | None,
+    attempts: int,
+    redact: Callable[[str], str],
+) -> ResponseTooLargeError | None:
+    """The error for a body whose decoding would cost more than `budget` bytes, else None."""
+    if budget is None:
+        return None
+    estimated = decoded_cost_exceeds(response.content, budget)
+    if estimated is None:
+        return None
+    request = response.request
+    path = redact(request.url.raw_path.decode("ascii", errors="replace"))
+    return ResponseTooLargeError(
+        f"the {response.status_code} response to {request.method} {path} "
+        f"({len(response.content)} bytes) would take about {estimated // 2**20} MiB to decode "
+        f"(its lists, objects and strings counted), over {DECODED_BUDGET_FACTOR} x "
+        f"max_response_bytes = {budget} bytes: the client did not decode it. Raise "
+        "max_response_bytes=... if the server really sends such bodies",
+        limit=budget,
+        attempts=attempts,
+        may_have_been_applied=write_may_have_been_applied(
+            request.method, status_code=response.status_code
+        ),
+        bound="decoded",
+        estimated=estimated,
+    )
+
+
+def _final(
+    response: httpx.Response, budget: int | None, attempts: int, redact: Callable[[str], str]
+) -> tuple[httpx.Response, int]:
+    """The flow's result, unless its body would cost too much to decode."""
+    error = _too_costly(response, budget, attempts, redact)
+    if error is not None:
+        raise error
+    return response, attempts
+
+
 def send_flow(
     request: httpx.Request,
     *,
@@ -94,12 +134,15 @@ def send_flow(
     `deadline` (a time on `clock.monotonic()`), a retry that would sleep past it is not made, and
     an attempt may take only the time left (at least LAST_ATTEMPT_SECONDS). A status worth a retry
     is returned when no retry is left (the caller turns it into its typed error); a transport
-    failure raises its `APIError`, a body over `max_bytes` raises `ResponseTooLargeError`.
+    failure raises its `APIError`, a body over `max_bytes` raises `ResponseTooLargeError`, and so
+    does a final answer whose decoding would cost more than DECODED_BUDGET_FACTOR x `max_bytes`
+    (`decoded_cost`), before anything decodes it.
     With an `exclusive_key`, each attempt waits (within its time) until no other request with
     that key is being sent anywhere in the process (`_turns.py`).
     """
     rule = RETRY_RULES.get(request.method, WRITE)
     path = redact(request.url.raw_path.decode("ascii", errors="replace"))
+    budget = None if max_bytes is None else DECODED_BUDGET_FACTOR * max_bytes
     attempt = 0
     while True:
         attempt += 1
@@ -143,9 +186,9 @@ def send_flow(
                 elapsed_ms,
             )
             if not (rule.statuses and is_retryable_status(response.status_code)):
-                return response, attempt
+                return _final(response, budget, attempt, redact)
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
             delay = policy.delay(attempt, retry_after=retry_after, rng=rng)
             if delay is None or _passes(clock, delay, deadline):
-                return response, attempt
+                return _final(response, budget, attempt, redact)
         yield Sleep(delay)
