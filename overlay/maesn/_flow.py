@@ -2,11 +2,13 @@
 
 A flow is a generator that yields actions and gets their results sent back:
 
-- `Send(request, timeout=..., max_bytes=...)` → the driver sends the request, reads its whole
-  body, and sends back the `httpx.Response`, or the `httpx.HTTPError` it failed with (the flow
-  decides whether to retry). `timeout` bounds the WHOLE attempt (waiting for a pooled connection,
-  connecting, sending, headers and body), not each socket read; `max_bytes` bounds the body after
-  decompression, checked while it streams in (`ResponseTooLarge`).
+- `Send(request, timeout=..., max_bytes=..., exclusive_key=...)` → the driver sends the request,
+  reads its whole body, and sends back the `httpx.Response`, or the `httpx.HTTPError` it failed
+  with (the flow decides whether to retry). `timeout` bounds the WHOLE attempt (waiting for its
+  turn and a place in flight, a pooled connection, connecting, sending, headers and body), not
+  each socket operation; `max_bytes` bounds the body after decompression, checked while it
+  streams in (`ResponseTooLarge`); requests with the same `exclusive_key` are sent one at a time
+  across the process (`_turns.py`). Waiting past the deadline before sending is `QueueTimeout`.
 - `Sleep(seconds)` → the driver sleeps on the current clock and sends back None;
 - `Emit(value)` → an iterating driver hands `value` to its caller (export pages).
 
