@@ -70,6 +70,15 @@ class Send:
     exclusive_key: str | None = None
     """Requests with the same key are sent one at a time, process-wide (`_turns.py`)."""
 
+    def deadline(self) -> float | None:
+        """When the attempt must end (time.monotonic), if it starts now."""
+        return None if self.timeout is None else time.monotonic() + self.timeout
+
+    @property
+    def byte_limit(self) -> float:
+        """`max_bytes`, or infinity."""
+        return self.max_bytes if self.max_bytes is not None else math.inf
+
 
 @dataclass(frozen=True, slots=True)
 class Sleep:
@@ -398,8 +407,7 @@ def _send_sync(connection: Connection, action: Send) -> httpx.Response | httpx.H
     http = connection.http
     assert isinstance(http, httpx.Client)  # noqa: S101 - a sync client always holds one
     request = action.request
-    limit = action.max_bytes if action.max_bytes is not None else math.inf
-    ends = None if action.timeout is None else time.monotonic() + action.timeout
+    limit, ends = action.byte_limit, action.deadline()
     token = _deadline.set(ends)
     try:
         with turn(action.exclusive_key, ends):
@@ -567,8 +575,7 @@ async def _send_async(connection: Connection, action: Send) -> httpx.Response | 
     http = connection.http
     assert isinstance(http, httpx.AsyncClient)  # noqa: S101 - an async client always holds one
     request = action.request
-    limit = action.max_bytes if action.max_bytes is not None else math.inf
-    ends = None if action.timeout is None else time.monotonic() + action.timeout
+    limit, ends = action.byte_limit, action.deadline()
     try:
         async with aturn(action.exclusive_key, ends), connection.gate(ends):
             _limit_to(request, ends)
