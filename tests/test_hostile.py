@@ -32,7 +32,7 @@ from hostile_server import (
 )
 from maesn._config import DEFAULT_MAX_RESPONSE_BYTES
 from maesn._flow import Connection, install_deadline_backend, run
-from maesn._response import DECODED_BUDGET_FACTOR, decoded_cost
+from maesn._response import MIN_DECODED_BUDGET, decoded_budget, decoded_cost
 from maesn._retry import RetryPolicy
 from maesn._sending import send_flow
 from maesn.testing import FakeClock, Sandbox
@@ -406,6 +406,8 @@ def _peak_of(call: Callable[[], object]) -> tuple[object, int]:
 def test_a_body_costly_to_decode_is_refused_before_decoding(mode: str, operation: str) -> None:
     """6 MB of `[[],[],...]` under an 8 MiB limit: refused, typed, before any decoder ran.
 
+    The budget is 4 x 8 MiB, raised to its floor of 64 MiB; the body would take ~200 MB.
+
     Memory, not time: without the bound the call decoded it (a peak of 135 MB and more).
     """
     limit = 8 * 1024 * 1024
@@ -432,10 +434,10 @@ def test_a_body_costly_to_decode_is_refused_before_decoding(mode: str, operation
         outcome, peak = _peak_of(call)
     assert isinstance(outcome, maesn.ResponseTooLargeError)
     assert outcome.bound == "decoded"
-    assert outcome.limit == DECODED_BUDGET_FACTOR * limit
+    assert outcome.limit == decoded_budget(limit) == MIN_DECODED_BUDGET
     assert outcome.estimated is not None
     assert outcome.estimated > outcome.limit
-    assert peak < 64 * 1024 * 1024  # the body and its copies; decoding it would take 135+ MB
+    assert peak < 48 * 1024 * 1024  # the body and its copies; decoding it would take 135+ MB
 
 
 def test_an_export_page_of_50000_entries_is_decoded_at_the_default_limits(mode: str) -> None:
@@ -448,5 +450,5 @@ def test_an_export_page_of_50000_entries_is_decoded_at_the_default_limits(mode: 
     answer = http_response(200, body, [("Content-Type", "application/json")])
     with HostileServer(reply(answer)) as server:
         task = _call(mode, server.base_url, "get_task", "t")
-    assert decoded_cost(body) <= DECODED_BUDGET_FACTOR * DEFAULT_MAX_RESPONSE_BYTES
+    assert decoded_cost(body) <= decoded_budget(DEFAULT_MAX_RESPONSE_BYTES)
     assert len(task.response_data) == 50_000

@@ -329,8 +329,8 @@ class ResponseTooLargeError(APIError):
 
     `bound` says which: "bytes", the body grew over `max_response_bytes` (after decompression),
     and the client stopped reading it and closed the connection; "decoded", decoding it would
-    take more memory than `DECODED_BUDGET_FACTOR` (4) times `max_response_bytes` (estimated from
-    its size and its count of lists, objects and strings), and the client did not decode it.
+    take more memory than 4 times `max_response_bytes`, at least 64 MiB (estimated from its size
+    and its count of lists, objects and strings), and the client did not decode it.
     Nothing of the body is kept.
     """
 
@@ -346,7 +346,7 @@ class ResponseTooLargeError(APIError):
     ) -> None:
         super().__init__(message, attempts=attempts, may_have_been_applied=may_have_been_applied)
         self.limit = limit
-        """The bound in bytes: max_response_bytes, or the decoding budget (4 times it)."""
+        """The bound in bytes: max_response_bytes, or the decoding budget (4 times it, >= 64 MiB)."""
         self.bound: Literal["bytes", "decoded"] = bound
         """"bytes" (the body's size) or "decoded" (the memory decoding it would take)."""
         self.estimated = estimated

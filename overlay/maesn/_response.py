@@ -42,6 +42,7 @@ __all__ = [
     "DECODED_BUDGET_FACTOR",
     "FAST_JSON",
     "decode_json",
+    "decoded_budget",
     "decoded_cost",
     "decoded_cost_exceeds",
     "envelope_pagination",
@@ -83,6 +84,15 @@ its bytes. `[[],[],...]` costs ~33 bytes per body byte (orjson), where an export
 DECODED_BUDGET_FACTOR = 4
 """A body is decoded only if its estimated cost is at most this many times max_response_bytes
 (1 GiB at the default 256 MiB): a 50,000-entry export page (~20 MB) is estimated at ~0.6 GB."""
+MIN_DECODED_BUDGET = 64 * 1024 * 1024
+"""The budget is at least this (a small max_response_bytes still lets ordinary bodies decode)."""
+
+
+def decoded_budget(max_bytes: int) -> int:
+    """The most memory (estimated) decoding one body may take, for a client's max_response_bytes."""
+    return max(DECODED_BUDGET_FACTOR * max_bytes, MIN_DECODED_BUDGET)
+
+
 _JSON_VALUE = re.compile(rb'[ \t\r\n]*(?:\xef\xbb\xbf)?[ \t\r\n]*[\[{"]')
 """A body that starts (after whitespace and a BOM) a list, an object or a string."""
 

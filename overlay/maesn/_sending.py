@@ -26,7 +26,7 @@ import httpx
 from ._clock import Clock
 from ._exceptions import READ_METHODS, ResponseTooLargeError, write_may_have_been_applied
 from ._flow import Flow, ResponseTooLarge, Send, Sleep
-from ._response import DECODED_BUDGET_FACTOR, decoded_cost_exceeds, error_from_transport
+from ._response import decoded_budget, decoded_cost_exceeds, error_from_transport
 from ._retry import RetryPolicy, is_retryable_status, parse_retry_after
 
 __all__ = ["LAST_ATTEMPT_SECONDS", "RETRY_RULES", "RetryRule", "logger", "send_flow"]
@@ -93,8 +93,8 @@ def _too_costly(
     return ResponseTooLargeError(
         f"the {response.status_code} response to {request.method} {path} "
         f"({len(response.content)} bytes) would take about {estimated // 2**20} MiB to decode "
-        f"(its lists, objects and strings counted), over {DECODED_BUDGET_FACTOR} x "
-        f"max_response_bytes = {budget} bytes: the client did not decode it. Raise "
+        f"(its lists, objects and strings counted), over the decoding budget of {budget} bytes "
+        "(4 x max_response_bytes, at least 64 MiB): the client did not decode it. Raise "
         "max_response_bytes=... if the server really sends such bodies",
         limit=budget,
         attempts=attempts,
@@ -135,14 +135,14 @@ def send_flow(
     an attempt may take only the time left (at least LAST_ATTEMPT_SECONDS). A status worth a retry
     is returned when no retry is left (the caller turns it into its typed error); a transport
     failure raises its `APIError`, a body over `max_bytes` raises `ResponseTooLargeError`, and so
-    does a final answer whose decoding would cost more than DECODED_BUDGET_FACTOR x `max_bytes`
+    does a final answer whose decoding would cost more than `decoded_budget(max_bytes)`
     (`decoded_cost`), before anything decodes it.
     With an `exclusive_key`, each attempt waits (within its time) until no other request with
     that key is being sent anywhere in the process (`_turns.py`).
     """
     rule = RETRY_RULES.get(request.method, WRITE)
     path = redact(request.url.raw_path.decode("ascii", errors="replace"))
-    budget = None if max_bytes is None else DECODED_BUDGET_FACTOR * max_bytes
+    budget = None if max_bytes is None else decoded_budget(max_bytes)
     attempt = 0
     while True:
         attempt += 1
