@@ -263,9 +263,13 @@ WRITE_FAULTS: list[Fault] = [
     Fault.truncated_json(),
     Fault.response(401, {"statusCode": 401, "message": "X-ACCOUNT-KEY invalid"}),
     Fault.response(400, {"statusCode": 400, "message": "bad", "validationErrors": []}),
+    Fault.html(200),
+    Fault.response(202, {"data": {"taskId": None}}),
+    Fault.response(204, b""),
+    Fault.response(302, b"", headers={"Location": "a:b"}),
 ]
-"""What can go wrong with a write's answer (issue 5's shapes of a 2xx, such as a 200 where the
-operation declares 201/202, are the operation layer's and are covered there)."""
+"""What can go wrong with a write's answer: statuses, pages of a proxy, a cut connection, and
+2xx answers that are not the declared one (a 200 or 204 where 202 is declared, a null task id)."""
 WRITE_OPERATIONS = ("create_project", "post_file_async")
 
 
