@@ -270,3 +270,48 @@ def test_an_async_client_used_under_a_second_event_loop_raises_a_maesn_error() -
         assert isinstance(caught.value, maesn.MaesnError)
         assert len(server.requests) == sent
     assert all(isinstance(outcome, maesn.Task) for outcome in first)
+
+
+class _Hanging(httpx.AsyncBaseTransport):
+    """A transport of the user's own that never answers (and reports no httpcore events)."""
+
+    def __init__(self) -> None:
+        self.cancelled = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:  # noqa: ARG002
+        """Wait until cancelled."""
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            self.cancelled += 1
+            raise
+        raise AssertionError
+
+
+def test_the_deadline_and_cancellation_stop_a_custom_transport_too() -> None:
+    """A transport that is not httpx's pool is stopped at once: no safe point to wait for."""
+    transport = _Hanging()
+
+    async def run() -> tuple[object, bool]:
+        async with (
+            httpx.AsyncClient(transport=transport) as http,
+            maesn.AsyncClient(
+                integration="abaconnect",
+                base_url="https://maesn.test",
+                http_client=http,
+                timeout=0.2,
+                max_retries=0,
+                **KEYS,
+            ) as client,
+        ):
+            timed_out = await _outcome(client.get_task("t"))
+            try:
+                await asyncio.wait_for(client.get_task("t"), 0.05)
+            except TimeoutError:
+                return timed_out, True
+            return timed_out, False
+
+    timed_out, cancelled = asyncio.run(run())
+    assert isinstance(timed_out, maesn.APITimeoutError)
+    assert cancelled
+    assert transport.cancelled == 2

@@ -450,7 +450,19 @@ def _send_sync(connection: Connection, action: Send) -> httpx.Response | httpx.H
 # (the first trace event httpcore reports), by cancelling it while it connects, sends or reads
 # (httpcore closes the connection and frees the slot), or not at all once the body is read and
 # only the close is left (it is quick). The caller waits for that, so the pool is consistent and
-# the in-flight place free when the call ends.
+# the in-flight place free when the call ends. A transport of the user's own (not httpx's pool)
+# has no such points to wait for: it is cancelled at once.
+
+
+def _pooled(http: httpx.AsyncClient, request: httpx.Request) -> bool:
+    """Whether `request` goes through httpx's own transport (httpcore's pool) or a custom one.
+
+    A custom transport reports no trace events and keeps no pool of httpcore's: it is stopped
+    by cancelling it at once.
+    """
+    find = getattr(http, "_transport_for_url", None)
+    transport = find(request.url) if callable(find) else getattr(http, "_transport", None)
+    return isinstance(transport, httpx.AsyncHTTPTransport)
 
 
 class _Abandoned(Exception):  # noqa: N818 - a signal inside the exchange, never raised out of it
@@ -471,6 +483,8 @@ class _Exchange:
         """The body is read (or reading failed) and the response is being closed."""
         self.abandoned = False
         self.cancelled = False
+        self.pooled = _pooled(http, request)
+        """Sent through httpx's own pool (httpcore), whose trace events mark the safe points."""
         self._trace = request.extensions.get("trace")
         request.extensions["trace"] = self.trace
 
@@ -487,7 +501,7 @@ class _Exchange:
         """Stop `task` (running `run`) at its next safe point."""
         if task.done() or self.closing or self.cancelled:
             return
-        if self.started:
+        if self.started or not self.pooled:
             self.cancelled = True
             task.cancel()
         else:
