@@ -451,7 +451,9 @@ def _send_sync(connection: Connection, action: Send) -> httpx.Response | httpx.H
 # (httpcore closes the connection and frees the slot), or not at all once the body is read and
 # only the close is left (it is quick). The caller waits for that, so the pool is consistent and
 # the in-flight place free when the call ends. A transport of the user's own (not httpx's pool)
-# has no such points to wait for: it is cancelled at once.
+# has no such points to wait for: it is cancelled at once. A request queued for a slot of a full
+# pool reaches its first event when it gets one (or its pool wait, bounded by the deadline, ends);
+# maesn's own pool never queues (the in-flight cap matches its size).
 
 
 def _pooled(http: httpx.AsyncClient, request: httpx.Request) -> bool:
