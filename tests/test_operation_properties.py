@@ -290,6 +290,7 @@ def test_any_answer_yields_a_value_a_handle_or_a_maesn_error(
         arguments={},
         company_id=None,
         mode=mode,  # type: ignore[arg-type]
+        redact=REDACT,
     )
     response = httpx.Response(status, content=body, request=request)
     with contextlib.suppress(maesn.MaesnError):

@@ -47,6 +47,7 @@ from ._exceptions import (
     WebhookFetchError,
     WebhookPayloadError,
     WebhookVerificationError,
+    WrongEventLoopError,
 )
 from ._files import File
 from ._handles import AsyncTaskHandle, TaskHandle
@@ -131,6 +132,7 @@ __all__ = [
     "WebhookResource",
     "WebhookVerificationError",
     "WebhookVerifier",
+    "WrongEventLoopError",
     "__version__",
     "task_operations",
     "verify_webhook",

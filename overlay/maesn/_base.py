@@ -7,10 +7,12 @@ headers merged once), sent and retried by `_sending.send_flow`, and interpreted 
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import logging
 import random
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, Self, Unpack
 from urllib.parse import quote, urlencode
 
@@ -32,7 +34,7 @@ from ._models import Task
 from ._operations import Operation
 from ._profiles import Integration, IntegrationProfile, paged_integrations
 from ._raw import RawResponse
-from ._redaction import guard_logs
+from ._redaction import Redactor, Secret, guard_logs
 from ._resource import CallMode
 from ._response import task_from_response
 from ._retry import parse_retry_after
@@ -153,6 +155,11 @@ class BaseClient:
         headers["X-ACCOUNT-KEY"] = config.account_key.reveal()
         self._headers = headers
         self._task_url = config.base_url + _TASK_PATH
+        self._exclusive_key = (
+            hashlib.sha256(f"{config.base_url}\0{config.account_key.reveal()}".encode()).hexdigest()
+            if config.profile.single_request
+            else None
+        )
         self._context = CallContext(
             base_url=config.base_url,
             headers=headers,
@@ -233,20 +240,38 @@ class BaseClient:
     def _prepare(
         self, operation: Operation, arguments: dict[str, Any], mode: CallMode
     ) -> PreparedCall:
-        """Check a call (arguments, the integration's rules) and build its request."""
+        """Check a call (arguments, the integration's rules) and build its request.
+
+        A credential passed as an argument (another account key to `auth.test`, a token) is
+        redacted like the client's own keys from every text the call produces, httpx's log
+        lines included.
+        """
         self._check_open()
-        return prepare_call(operation, arguments, self._context, mode=mode)
+        secrets = [
+            Secret(value)
+            for parameter in operation.parameters
+            if parameter.secret
+            and isinstance(value := arguments.get(parameter.name), str)
+            and value
+        ]
+        context = self._context
+        if secrets:
+            config = self._config
+            redactor = Redactor([config.api_key, config.account_key, *secrets])
+            guard_logs(redactor)
+            context = dataclasses.replace(context, redact=redactor)
+        return prepare_call(operation, arguments, context, mode=mode)
 
     def _call_flow(self, call: PreparedCall) -> Flow[Any]:
         """Send one operation's request and interpret the answer (a raw call: keep it whole)."""
-        response, attempts = yield from self._send_flow(call.request)
+        response, attempts = yield from self._send_flow(call.request, redact=call.redact)
         if call.mode == "raw":
             plain = as_plain_call(call)
             return RawResponse(
                 response,
                 operation=call.operation,
                 parse=lambda: self._deliver(plain, self._interpret(plain, response, attempts)),
-                redact=self._redact,
+                redact=call.redact,
             )
         return self._interpret(call, response, attempts)
 
@@ -255,7 +280,7 @@ class BaseClient:
             call,
             response,
             attempts=attempts,
-            redact=self._redact,
+            redact=call.redact,
             profile=self.profile,
         )
 
@@ -306,18 +331,28 @@ class BaseClient:
     # -- flows -------------------------------------------------------------------------------
 
     def _send_flow(
-        self, request: httpx.Request, *, deadline: float | None = None
+        self,
+        request: httpx.Request,
+        *,
+        deadline: float | None = None,
+        redact: Callable[[str], str] | None = None,
     ) -> Flow[tuple[httpx.Response, int]]:
-        """`send_flow` with this client's retry policy, timeout, size limit and redactor."""
+        """`send_flow` with this client's retry policy, timeout, size limit and redactor.
+
+        On an integration that allows one running request per connection (the profile's
+        `single_request`: AbaConnect), requests with this account key are sent one at a time
+        across every client of the process, each waiting its turn within its own deadline.
+        """
         return send_flow(
             request,
             policy=self._config.retry,
             clock=_clock.current(),
             rng=self._random,
-            redact=self._redact,
+            redact=redact or self._redact,
             deadline=deadline,
             timeout=self._config.timeout,
             max_bytes=self._config.max_response_bytes,
+            exclusive_key=self._exclusive_key,
         )
 
     def _fetch_flow(

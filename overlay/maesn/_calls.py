@@ -31,7 +31,12 @@ from urllib.parse import quote, urlencode
 import attrs
 import httpx
 
-from ._exceptions import ResponseValidationError, ValidationError, excerpt
+from ._exceptions import (
+    ResponseValidationError,
+    ValidationError,
+    excerpt,
+    write_may_have_been_applied,
+)
 from ._models import Pagination
 from ._operations import Body, Operation, Parameter, Reply
 from ._profiles import IntegrationProfile
@@ -92,6 +97,8 @@ class PreparedCall:
     company_id: str | None
     """The companyId sent (the call's or the client's), for the handles a call returns."""
     mode: CallMode
+    redact: Redact
+    """The client's redactor, with the call's own credentials (a secret argument) added."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -656,6 +663,7 @@ def _prepare(
         arguments=dict(arguments),
         company_id=company if isinstance(company, str) else None,
         mode=mode,
+        redact=context.redact,
     )
 
 
@@ -666,12 +674,15 @@ def _invalid(
     call: PreparedCall, response: httpx.Response, reason: str, attempts: int, redact: Redact
 ) -> ResponseValidationError:
     text = redact(response.content.decode("utf-8", errors="replace"))
+    applied = write_may_have_been_applied(call.request.method, status_code=response.status_code)
+    accepted = " (the server accepted it: check its effect)" if applied else ""
     return ResponseValidationError(
-        f"the {response.status_code} response to {call.operation.qualname} does not match the "
-        f"spec: {redact(reason)}. Body: {excerpt(text) or '(empty)'}",
+        f"the {response.status_code} response to {call.operation.qualname}{accepted} does not "
+        f"match the spec: {redact(reason)}. Body: {excerpt(text) or '(empty)'}",
         body=text,
         status_code=response.status_code,
         attempts=attempts,
+        may_have_been_applied=applied,
     )
 
 
