@@ -29,7 +29,7 @@ from ._exceptions import (
 )
 from ._exceptions import warn as _warn
 from ._export import EntriesFrom, check_page_exists, pages_flow
-from ._flow import Connection, Flow, install_deadline_backend
+from ._flow import Connection, Flow
 from ._models import Task
 from ._operations import Operation
 from ._profiles import Integration, IntegrationProfile, paged_integrations
@@ -122,27 +122,30 @@ class BaseClient:
         http_client: httpx.Client | httpx.AsyncClient | None,
         shared: Connection | None = None,
     ) -> Connection:
-        """The pool to send through: the user's client (never closed by maesn), or a new one."""
-        if shared is not None:  # a with_options copy: the original's pool and in-flight cap
+        """The pool to send through: the user's client (never closed by maesn), or a new one.
+
+        A `with_options` copy (`shared`) sends through the original's pool and in-flight cap.
+        """
+        if shared is not None:
             self._owns_http = False
-            self._api.set_httpx_client(shared.http) if isinstance(
-                shared.http, httpx.Client
-            ) else self._api.set_async_httpx_client(shared.http)
+            self._use(shared.http)
             return Connection(shared.http, share=shared)
         self._owns_http = http_client is None
-        if isinstance(http_client, httpx.Client):
-            self._api.set_httpx_client(http_client)
-            return Connection(http_client)
-        if isinstance(http_client, httpx.AsyncClient):
-            self._api.set_async_httpx_client(http_client)
+        if http_client is not None:
+            self._use(http_client)
             return Connection(http_client)
         if self._http_type is httpx.Client:
-            sync = self._api.get_httpx_client()
-            install_deadline_backend(sync)
-            return Connection(sync)
+            return Connection(self._api.get_httpx_client())
         return Connection(
             self._api.get_async_httpx_client(), max_in_flight=POOL_LIMITS.max_connections
         )
+
+    def _use(self, http: httpx.Client | httpx.AsyncClient) -> None:
+        """Make the generated client (`api_client`) send through `http` too."""
+        if isinstance(http, httpx.Client):
+            self._api.set_httpx_client(http)
+        else:
+            self._api.set_async_httpx_client(http)
 
     def _configured(self) -> None:
         """Derive what each request needs from the configuration, once (not per request)."""
