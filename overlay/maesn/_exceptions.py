@@ -351,6 +351,8 @@ class TaskStartedError(MaesnError):
         super().__init__(message)
         self.handle = handle
         """The TaskHandle (AsyncTaskHandle) of the task the read started."""
+
+
 class WebhookError(MaesnError):
     """A webhook delivery could not be accepted, or an event cannot be acted on."""
 
