@@ -402,4 +402,9 @@ def _undeclared(
             found.append((here, "is not a field of this record in the spec"))
         elif isinstance(item, Mapping):
             found += _undeclared(properties[name], item, here)
+        elif isinstance(item, list):
+            items = resolve(properties[name]).get("items") or {}
+            for index, element in enumerate(item):
+                if isinstance(element, Mapping):
+                    found += _undeclared(items, element, f"{here}[{index}]")
     return found

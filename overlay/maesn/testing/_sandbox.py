@@ -1,30 +1,45 @@
-"""A local Maesn: a real HTTP server on 127.0.0.1 serving task status, companies and task starts.
+"""A local Maesn: a real HTTP server on 127.0.0.1 serving every operation of Maesn's API.
 
-It serves `GET /accounting/asyncTask/{taskId}`, `GET /auth/companies` and every operation that
-starts a task.
+Every operation of the generated layer is routed from its facts (`_routes.py`: method, path,
+parameters, declared answers), so an operation added upstream is served after regenerating:
+
+- records (`_crud.py`): creates store, gets and lists read back (paged, filtered by
+  `lastModifiedAt`), updates change, deletes remove, per account key and companyId; seeded with
+  `Sandbox.seed` (checked against the published spec) or `Sandbox.seed_demo`;
+- every answer is shaped to the operation's response schema in Maesn's published spec
+  (`_answers.py`, `_schemas.py`), so it is valid by it;
+- webhooks: `POST /webhooks` (and `/webhooks/user`, ...) subscribe, `DELETE /webhooks/{id}`
+  unsubscribes; a create, update or delete of a record delivers a signed event to the account's
+  matching subscriptions (`Sandbox.webhooks`, a `WebhookDispatcher` with its delivery log);
+  `Sandbox.emit_event` sends one on demand;
+- tasks: `GET /accounting/asyncTask/{taskId}` and the operations that start tasks.
 
 Tasks are declared in code (`Sandbox.add_task`) or started by a call (`POST
 /accounting/files/async`, ...: every operation whose declared 201 or 202 carries a task id, read
 from the generated layer by `_routes.py`); each answers with its integration's lifecycle,
 `information` fields, paging and companyId rule, all read from the profile table. An account key
-is connected to one integration (`Sandbox(integration=...)`, `Sandbox.add_account`), which rules
-the tasks its calls start; `Sandbox.on_start` shapes the next started tasks or makes a call
-complete at once (201, taskId null). For an integration whose reads run as tasks
-(`IntegrationProfile.reads_start_tasks`: `datev-rewe-export`), a read without path parameters (`GET /accounting/journalEntries`)
-answers `{data: {taskId}}` and starts an export. Faults are injected per task, globally, or per
-operation (`Sandbox.inject`). Every request is logged with its credentials redacted
-(`Sandbox.requests`), with the operation it was routed to, its body size and the task it started.
+is connected to one integration (`Sandbox(integration=...)`, `Sandbox.add_account`), whose rules
+its calls follow (`maesn._rules.check_call`: companyId where required, operations the integration
+does not serve) and which rules the tasks its calls start; `Sandbox.on_start` shapes the next
+started tasks or makes a call complete at once (201, taskId null). A create that starts a task
+stores its record at once. For an integration whose reads run as tasks
+(`IntegrationProfile.reads_start_tasks`: `datev-rewe-export`), a list without path parameters
+(`GET /accounting/journalEntries`) answers `{data: {taskId}}` and starts an export. Faults are
+injected per task, globally, or per operation (`Sandbox.inject`). Every request is logged with its
+credentials redacted (`Sandbox.requests`), with the operation it was routed to, its body size and
+the task it started. Record times come from `Sandbox.clock`, which a `FakeClock` moves.
 
 Decisions, where Maesn documents nothing:
 
 - Order of checks: an injected fault first (it stands for the proxies and gateways in front of
   Maesn), then the route (404) and method (405), the two keys (401), the task id (404), the query
-  (400 with `validationErrors`), and last the task's company (404). A call that starts a task:
-  fault, route, method, keys, then its query (only the operation's declared parameters;
-  companyId by the account's integration) and body (JSON or multipart with a part, as the
-  operation sends it) in one 400. Operations that neither start a task nor list companies
-  answer 404 naming the operation: the sandbox does not pretend to serve them.
-- Strict query: only `companyId` and the integration's paging parameters are accepted; anything
+  (400 with `validationErrors`), and last the task's company (404). Any other call: fault,
+  route, method, keys, the integration's rules (an operation it does not serve: 404 "not found or
+  not supported by this target system", as Maesn documents it), then its query (only the
+  operation's declared parameters, each of its declared kind; companyId and the other
+  parameters the integration's rules require) and body (JSON or multipart with a part, as the
+  operation sends it) in one 400, and last the record (404 for an unknown id).
+- Strict task query: only `companyId` and the integration's paging parameters are accepted; anything
   else (`page` where there is no paging, `limit` on the export whose page size is fixed) is a 400,
   so a client that sends a parameter Maesn ignores or rejects is caught. `page` must be a positive
   integer in plain digits: `page=2.0` (what a `number`-typed page becomes) is a 400.
