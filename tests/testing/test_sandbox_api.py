@@ -120,3 +120,27 @@ def test_every_operation_answers_valid_by_the_published_spec(
     assert 200 <= raw.status_code < 300, raw.content
     assert response_problems(operation.path, operation.method, raw.status_code, raw.content) == []
     raw.parse()  # the client reads it too
+
+
+def test_the_check_is_real() -> None:
+    """A list item with an enum value the spec does not list and a required field missing fails."""
+    body = (
+        b'{"meta":null,"data":[{"invoiceId":"i-1","status":"LOST"}],"errors":null,"rawData":null}'
+    )
+    problems = response_problems("/accounting/invoices", "GET", 200, body)
+    assert any(problem.startswith("data/0/status") for problem in problems)
+    assert any("'addresses' is a required property" in problem for problem in problems)
+    assert response_problems("/accounting/invoices", "GET", 201, b"{}") == [
+        "status 201 is not declared for GET /accounting/invoices"
+    ]
+
+
+def test_the_sandbox_reads_the_published_enums_and_required_lists() -> None:
+    """The fixes drop property enums for the parser; the sandbox's schemas keep them."""
+    from maesn._operations import find_operation  # noqa: PLC0415
+    from maesn.testing._answers import item_schema  # noqa: PLC0415
+    from maesn.testing._schemas import resolve  # noqa: PLC0415
+
+    invoice = resolve(item_schema(find_operation("accounting", "get_invoices"), 200))
+    assert "OPEN" in invoice["properties"]["status"]["enum"]
+    assert "invoiceNumber" in invoice["required"]

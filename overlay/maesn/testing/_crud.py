@@ -41,13 +41,15 @@ from ._answers import answer, data_schema, item_schema
 from ._faults import Reply, error_body
 from ._records import Record, RecordStore, Scope, WallClock, paginate
 from ._requests import parse_timestamp, query_value
-from ._routes import Route, event_resource
+from ._routes import RECORD_KINDS, Route, event_resource
 from ._schemas import problems, resolve
 from ._webhooks import WebhookDispatcher, WebhookSubscriptions
 
 __all__ = ["Call", "InvalidRecordError", "RecordsApi", "id_field"]
 
 _NOT_FOUND = 404
+_STAMPED = ("updatedDate", "lastModifiedDate")
+"""Fields that show a record's last modification where the schema has them and it sets none."""
 _DEFAULT_LIMIT = 100
 _IGNORED_FILTERS = frozenset(
     {"page", "limit", "lastModifiedAt", "companyId", "environmentName", "rawData"}
@@ -116,6 +118,11 @@ def id_field(schema: Mapping[str, Any], collection: Sequence[str]) -> str | None
     return candidate if candidate in properties else None
 
 
+def _stamp(moment: datetime) -> str:
+    """`2026-01-31T09:30:00.000Z`, as Maesn writes times."""
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
 def _largest_limit(operation: Operation) -> int:
     """The default page size of a list: the largest `limit` it allows."""
     parameter = operation.parameter("limit")
@@ -178,6 +185,10 @@ class RecordsApi:
         value = dict(record.value)
         if field is not None and record.id:
             value[field] = record.id
+        properties = resolve(item_schema(route.facts, status)).get("properties") or {}
+        for name in _STAMPED:
+            if name in properties and value.get(name) is None:
+                value[name] = _stamp(record.modified)
         return value
 
     def _answer_record(self, call: Call, record: Record) -> Reply:
@@ -216,7 +227,12 @@ class RecordsApi:
 
     def create(self, call: Call) -> Record:
         """Store the record a create sends (a new id) and announce it; the stored record."""
-        record = Record(id=self.store.new_id(), value=dict(call.record), modified=self.clock.now())
+        now = self.clock.now()
+        record = Record(
+            id=self.store.new_id(),
+            value={"createdDate": _stamp(now), **call.record},
+            modified=now,
+        )
         self.store.put(call.scope, call.key, record)
         self._announce(call, record, "CREATED")
         return record
@@ -341,14 +357,7 @@ class RecordsApi:
     ) -> list[str]:
         """Validate every record, then store them all; their ids (see `Sandbox.seed`)."""
         operation = route.facts
-        if operation is None or route.kind not in {
-            "list",
-            "get",
-            "create",
-            "update",
-            "delete",
-            "singleton",
-        }:
+        if operation is None or route.kind not in RECORD_KINDS:
             raise ValueError(
                 f"{route.tag}.{route.operation} does not read or write stored records; seed "
                 "through an operation that lists, gets, creates or updates them"

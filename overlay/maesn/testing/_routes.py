@@ -37,6 +37,7 @@ from typing import Literal
 from maesn._operations import Operation, all_operations
 
 __all__ = [
+    "RECORD_KINDS",
     "Route",
     "RouteKind",
     "all_routes",
@@ -53,6 +54,9 @@ _WEBHOOK_RESOURCE = "webhooks"
 """The spec tag whose operations manage webhook subscriptions."""
 _COMPANY_MODEL = "CompanyResponseDto"
 """The model of the companies an account key can reach (`GET /auth/companies`)."""
+
+RECORD_KINDS = frozenset({"list", "get", "create", "update", "delete", "singleton"})
+"""The route kinds that read or write stored records (and can be seeded through)."""
 
 BodyKind = Literal["json", "multipart", "none"]
 RouteKind = Literal[

@@ -140,6 +140,15 @@ def _error(status: int, message: str, **extra: Any) -> Reply:
     return Reply(status=status, body=error_body(status, message, **extra))
 
 
+def _invalid(problems: Sequence[Mapping[str, str]]) -> Reply:
+    """A 400 listing `problems` as Maesn's `validationErrors`."""
+    return _error(
+        400,
+        "Validation failed: " + "; ".join(problem["message"] for problem in problems),
+        validationErrors=list(problems),
+    )
+
+
 class Sandbox:
     """A local Maesn async-task API for tests and demos; a context manager.
 
@@ -659,13 +668,7 @@ class Sandbox:
         problems = query_problems(route.facts, query) + refused
         if route.body != "none":
             problems += body_problems(route, content_type, body)
-        if not problems:
-            return None
-        return _error(
-            400,
-            "Validation failed: " + "; ".join(problem["message"] for problem in problems),
-            validationErrors=problems,
-        )
+        return _invalid(problems) if problems else None
 
     def _rules(
         self, route: Route, query: Mapping[str, list[str]], account: Account
@@ -831,13 +834,7 @@ class Sandbox:
                     "uses the Interactive Authentication Flow; look it up with GET /auth/companies",
                 }
             )
-        if not problems:
-            return None
-        return _error(
-            400,
-            "Validation failed: " + "; ".join(problem["message"] for problem in problems),
-            validationErrors=problems,
-        )
+        return _invalid(problems) if problems else None
 
     def _page_size(self, task: SandboxTask) -> int:
         return self.page_size or task.profile.page_size or 1
