@@ -582,8 +582,9 @@ def build_package(
     """
     pins = pinned_versions()
     _check_installed(pins)
+    published = load_spec(spec_path)
     fixed, _ = apply_fixes(
-        load_spec(spec_path),
+        published,
         load_document(fixes_path),
         allow_fix_problems=allow_fix_problems,
         pinned=spec_path.resolve() == SPEC.resolve(),
@@ -596,7 +597,7 @@ def build_package(
         raise
     _finish_package(package, spec_path, fixes_path, pins)
     try:
-        typed = emit(fixed, workdir, CONFIG)
+        typed = emit(fixed, workdir, CONFIG, published=published)
     except FactsError as exc:
         raise PipelineError(f"the typed resources could not be emitted: {exc}") from exc
     (typed / "_provenance.py").write_text(

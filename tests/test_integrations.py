@@ -34,7 +34,15 @@ from scripts.spec_yaml import load_document
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = load_document(ROOT / "openapi" / "maesn.yaml")
 DATA = ROOT / "overlay" / "maesn" / "_data" / "integrations.json"
-MAESN_DOCS = ROOT.parent.parent / "shared" / "maesn-docs"
+MAESN_DOCS = next(
+    (
+        folder / "shared" / "maesn-docs"
+        for folder in (ROOT.parent, ROOT.parent.parent)
+        if (folder / "shared" / "maesn-docs").is_dir()
+    ),
+    ROOT / "shared" / "maesn-docs",
+)
+"""The research the table was gathered from, beside a developer's checkout (not in a clone)."""
 ROWS = list(Integration)
 EVERY_ID = [i.value for i in Integration]
 READ = "getBankAccounts"

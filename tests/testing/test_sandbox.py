@@ -214,7 +214,7 @@ def test_unknown_task_other_paths_and_methods(maesn_sandbox: Sandbox, client: ht
     """Unknown task id 404, unknown path 404, another method on the task path 405."""
     assert client.get("/accounting/asyncTask/nope").status_code == 404
     assert client.get("/accounting/asyncTask/").status_code == 404
-    assert client.get("/accounting/invoices").status_code == 404
+    assert client.get("/accounting/nowhere").status_code == 404
     response = client.post(f"/accounting/asyncTask/{maesn_sandbox.add_task('abaconnect')}")
     assert response.status_code == 405
     assert response.headers["Allow"] == "GET"

@@ -7,7 +7,6 @@ import functools
 import itertools
 import os
 import shlex
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,7 +40,7 @@ from ._render import (
 from ._watch import WaitWatch
 
 if TYPE_CHECKING:
-    from maesn.testing import Sandbox
+    from maesn.testing import Sandbox, WebhookDelivery
 
 __all__ = [
     "COMPANY_ID_ENV",
@@ -603,17 +602,43 @@ def serve_sandbox(ctx: Context, args: argparse.Namespace) -> int:
         ) from exc
     with sandbox:
         add_demo_tasks(sandbox)
+        sandbox.seed_demo()
         for integration, key in SANDBOX_ACCOUNT_KEYS.items():
             sandbox.add_account(integration, account_key=key)
+            sandbox.seed_demo(account_key=key)
         # The sandbox's keys are fake, made for this server: printing them is the point here.
         plain = Context(stdout=ctx.stdout, stderr=ctx.stderr, redact=str, json=ctx.json)
         _announce(plain, sandbox)
         try:
-            while True:
-                time.sleep(3600)
+            _report_deliveries(ctx, sandbox)
         except KeyboardInterrupt:
             ctx.err("sandbox stopped")
     return ExitCode.OK
+
+
+def _report_deliveries(ctx: Context, sandbox: Sandbox) -> None:
+    """Print each webhook delivery once it is done (to stderr), until interrupted."""
+    shown = 0
+
+    def more_done(deliveries: list[WebhookDelivery]) -> bool:
+        return sum(d.done for d in deliveries) > shown
+
+    while True:
+        try:
+            done = sandbox.webhooks.deliveries.wait_until(more_done, timeout=3600)
+        except TimeoutError:
+            continue
+        finished = [d for d in done if d.done]
+        for delivery in finished[shown:]:
+            events = ", ".join(
+                f"{e.event_type} {e.resource} {e.resource_id}" for e in delivery.events
+            )
+            ctx.err(
+                f"webhook {events} -> {delivery.callback_url}: {delivery.state}"
+                f" ({len(delivery.attempts)} attempt{'s' if len(delivery.attempts) != 1 else ''},"
+                f" last {delivery.status_code or delivery.attempts[-1].error})"
+            )
+        shown = len(finished)
 
 
 def _announce(ctx: Context, sandbox: Sandbox) -> None:
@@ -642,6 +667,11 @@ def _announce(ctx: Context, sandbox: Sandbox) -> None:
                     {"integration": str(integration), "accountKey": key}
                     for integration, key in SANDBOX_ACCOUNT_KEYS.items()
                 ],
+                "webhooks": {
+                    "subscribe": f"POST {base_url}/webhooks",
+                    "delivers": "a signed event to the callbackUrl on every create, update "
+                    "and delete of the subscribed resource",
+                },
                 "start": [
                     {
                         "command": _start_command(
@@ -694,6 +724,14 @@ def _announce(ctx: Context, sandbox: Sandbox) -> None:
             for integration, words, _ in SANDBOX_STARTS
         ),
         "or from Python: client.accounting.post_file_async(body=...) returns a TaskHandle.",
+        "",
+        "Every other operation is served too, with records kept per account key and company",
+        "(demo invoices, customers, suppliers, accounts and tax rates to start with):",
+        "  client.accounting.get_invoices(), client.accounting.create_customer(body=...)",
+        "",
+        f"Webhooks: POST {base_url}/webhooks with a callbackUrl (client.webhooks.create_webhook)",
+        "answers the secret; each create, update or delete of the subscribed resource then POSTs",
+        "a signed event (X-MAESN-SIGNATURE) to that URL. Deliveries are printed below.",
     ]
     for line in lines:
         ctx.out(line)

@@ -478,10 +478,12 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox = _command(
         commands,
         "sandbox",
-        summary="serve a local Maesn sandbox with demo tasks until Ctrl-C",
+        summary="serve a local Maesn sandbox (the whole API, demo data, webhooks) until Ctrl-C",
         description="Serve a local Maesn on 127.0.0.1: maesn.testing.Sandbox, a real HTTP "
-        "server speaking Maesn's API (the operations it implements, with each integration's "
-        "rules, and the asynchronous tasks with their export pages), with a few demo tasks. It prints the base URL, the (fake) API key, an "
+        "server speaking Maesn's whole API (every operation, records kept per account key and "
+        "company, each integration's rules, the asynchronous tasks with their export pages, "
+        "and signed webhook deliveries to subscribed callback URLs, printed as they happen), "
+        "with demo data and a few demo tasks. It prints the base URL, the (fake) API key, an "
         "account key for each integration (saying which integration each belongs to: calls "
         "follow the rules of their key's integration), the companyId and the task ids to use "
         "with `maesn` commands or your own code. Each poll moves a demo task one status on. "
