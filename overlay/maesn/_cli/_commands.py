@@ -47,6 +47,7 @@ __all__ = [
     "INTEGRATION_ENV",
     "Context",
     "add_demo_tasks",
+    "prepare_demo_sandbox",
     "client_for",
     "export_task",
     "export_to_file",
@@ -540,6 +541,15 @@ SANDBOX_TASKS = (
 )
 
 
+def prepare_demo_sandbox(sandbox: Sandbox) -> None:
+    """What `maesn sandbox` serves: the demo tasks, the demo records, an account per integration."""
+    add_demo_tasks(sandbox)
+    sandbox.seed_demo()
+    for integration, key in SANDBOX_ACCOUNT_KEYS.items():
+        sandbox.add_account(integration, account_key=key)
+        sandbox.seed_demo(account_key=key)
+
+
 def add_demo_tasks(sandbox: Sandbox) -> None:
     """Declare the tasks of SANDBOX_TASKS on `sandbox` (what `maesn sandbox` serves)."""
     for task in SANDBOX_TASKS:
@@ -601,11 +611,7 @@ def serve_sandbox(ctx: Context, args: argparse.Namespace) -> int:
             "(0 picks a free one)"
         ) from exc
     with sandbox:
-        add_demo_tasks(sandbox)
-        sandbox.seed_demo()
-        for integration, key in SANDBOX_ACCOUNT_KEYS.items():
-            sandbox.add_account(integration, account_key=key)
-            sandbox.seed_demo(account_key=key)
+        prepare_demo_sandbox(sandbox)
         # The sandbox's keys are fake, made for this server: printing them is the point here.
         plain = Context(stdout=ctx.stdout, stderr=ctx.stderr, redact=str, json=ctx.json)
         _announce(plain, sandbox)
