@@ -42,6 +42,7 @@ from oas_patch.validator import load_schema
 
 from scripts.regenerate_typed import PACKAGE as TYPED_PACKAGE
 from scripts.regenerate_typed import FactsError, emit
+from scripts.regenerate_typed.integrations import INTEGRATIONS
 from scripts.spec_check import InvalidSpecError, SpecProblem, join, ref_problems, short
 from scripts.spec_check import check_spec as spec_check
 from scripts.spec_yaml import SpecYAMLError
@@ -540,6 +541,7 @@ __all__ = [
     "RUFF_VERSION",
     "SPEC_SHA256",
     "TEMPLATES_SHA256",
+    "INTEGRATIONS_SHA256",
 ]
 
 #: The distribution this package belongs to; `import maesn` refuses a package without it.
@@ -548,6 +550,7 @@ SPEC_SHA256 = "{_sha256(spec_path)}"
 FIXES_SHA256 = "{_sha256(fixes_path)}"
 CONFIG_SHA256 = "{_sha256(CONFIG)}"
 TEMPLATES_SHA256 = "{_templates_sha256()}"
+INTEGRATIONS_SHA256 = "{_sha256(INTEGRATIONS)}"
 GENERATOR_VERSION = "{pins["openapi-python-client"]}"
 RUFF_VERSION = "{pins["ruff"]}"
 '''
@@ -579,8 +582,9 @@ def build_package(
     """
     pins = pinned_versions()
     _check_installed(pins)
+    published = load_spec(spec_path)
     fixed, _ = apply_fixes(
-        load_spec(spec_path),
+        published,
         load_document(fixes_path),
         allow_fix_problems=allow_fix_problems,
         pinned=spec_path.resolve() == SPEC.resolve(),
@@ -593,7 +597,7 @@ def build_package(
         raise
     _finish_package(package, spec_path, fixes_path, pins)
     try:
-        typed = emit(fixed, workdir, CONFIG)
+        typed = emit(fixed, workdir, CONFIG, published=published)
     except FactsError as exc:
         raise PipelineError(f"the typed resources could not be emitted: {exc}") from exc
     (typed / "_provenance.py").write_text(

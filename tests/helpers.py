@@ -37,6 +37,9 @@ class Running(abc.ABC):
 API_KEY = "test-api-key-5f0c1e9b"
 ACCOUNT_KEY = "test-account-key-77d2a4c3"
 KEYS: dict[str, Any] = {"api_key": API_KEY, "account_key": ACCOUNT_KEY}
+DOCUMENTED_STATUSES = [i for i in maesn.Integration if i.profile.statuses_documented]
+"""The integrations with task statuses of their own; the others read the generic ones (and warn
+at a client's first poll)."""
 
 
 def envelope(

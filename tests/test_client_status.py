@@ -6,11 +6,13 @@ import itertools
 
 import maesn
 import pytest
-from helpers import Harness, envelope, page_meta
+from helpers import DOCUMENTED_STATUSES, Harness, envelope, page_meta
 from maesn import Integration, TaskStatus
 from scripted_server import ScriptedServer
 
-CASES = list(itertools.product(Integration, TaskStatus))
+DOCUMENTED = DOCUMENTED_STATUSES
+UNDOCUMENTED = [i for i in Integration if not i.profile.statuses_documented]
+CASES = list(itertools.product(DOCUMENTED, TaskStatus))
 
 
 def _ids(case: tuple[Integration, TaskStatus]) -> str:
@@ -62,7 +64,7 @@ def test_strict_status_off_turns_the_error_into_a_warning(
     assert not task.is_pending
 
 
-@pytest.mark.parametrize("integration", list(Integration))
+@pytest.mark.parametrize("integration", DOCUMENTED)
 def test_unknown_status_is_kept_raw_and_warned(
     harness: Harness, scripted_server: ScriptedServer, integration: Integration
 ) -> None:
@@ -139,3 +141,83 @@ def test_warnings_point_at_the_callers_code(
         harness.get_task("t-1")
     (warning,) = warned
     assert warning.filename.endswith("helpers.py"), warning.filename
+
+
+def test_exactly_the_documented_integrations_have_their_own_statuses() -> None:
+    """Statuses are documented for the DATEV variants and AbaConnect only; the rest are generic."""
+    assert {i.value for i in DOCUMENTED} == {
+        "abaconnect",
+        "datev-rewe",
+        "datev-rewe-export",
+        "datev-rewe-longtoken",
+        "datev-unternehmen-online",
+    }
+    assert all(
+        i.profile.outcomes == maesn.Integration.SEVDESK.profile.outcomes for i in UNDOCUMENTED
+    )
+
+
+@pytest.mark.parametrize(
+    ("status", "outcome"),
+    [
+        ("IN_PROGRESS", maesn.TaskOutcome.PENDING),
+        ("OPEN", maesn.TaskOutcome.PENDING),
+        ("SUCCESS", maesn.TaskOutcome.SUCCEEDED),
+        ("FINISHED", maesn.TaskOutcome.COMPLETED),
+        ("FAILED", maesn.TaskOutcome.FAILED),
+        ("RUNNING", maesn.TaskOutcome.PENDING),
+        ("QUEUED_AT_TARGET", maesn.TaskOutcome.PENDING),
+        ("SUCCEEDED", maesn.TaskOutcome.SUCCEEDED),
+        ("DONE", maesn.TaskOutcome.COMPLETED),
+        ("ERROR", maesn.TaskOutcome.FAILED),
+        ("UNSUCCESSFUL", maesn.TaskOutcome.FAILED),
+        ("CANCELLATION_FAILED", maesn.TaskOutcome.CANCEL_FAILED),
+        ("Task has been processed.", None),
+    ],
+)
+def test_undocumented_statuses_are_read_by_the_generic_rules(
+    status: str, outcome: maesn.TaskOutcome | None
+) -> None:
+    """Where statuses are not documented, any value is kept and read by its words."""
+    assert maesn.Integration.SEVDESK.profile.outcome_of(status) is outcome
+    assert maesn.Integration.ABACONNECT.profile.outcome_of(status) is (
+        outcome if status in {"IN_PROGRESS", "FINISHED"} else None
+    )
+
+
+@pytest.mark.parametrize("integration", [*UNDOCUMENTED, None], ids=str)
+def test_a_client_warns_once_that_the_statuses_are_not_documented(
+    harness: Harness, scripted_server: ScriptedServer, integration: Integration | None
+) -> None:
+    """The first poll of a client whose integration's statuses are undocumented warns, once."""
+    scripted_server.reply(200, envelope("IN_PROGRESS"))
+    scripted_server.reply(200, envelope("SUCCESS"))
+    options = harness.client_kwargs(integration=integration, interactive_auth=True)
+    with maesn.Client(**options) as client:
+        with pytest.warns(maesn.MaesnWarning) as warned:
+            first = client.get_task("t-1")
+        second = client.get_task("t-1")  # no second warning: filterwarnings=error would raise
+    assert (first.outcome, second.outcome) == (
+        maesn.TaskOutcome.PENDING,
+        maesn.TaskOutcome.SUCCEEDED,
+    )
+    assert second.succeeded
+    (warning,) = warned
+    assert (str(integration) if integration else "no integration") in str(warning.message)
+    assert warning.filename == __file__
+
+
+def test_a_wait_on_an_undocumented_integration_ends_by_the_generic_rules(
+    harness: Harness, scripted_server: ScriptedServer
+) -> None:
+    """FAILED ends a sevdesk wait as TaskFailedError, as on every integration."""
+    scripted_server.reply(200, envelope("IN_PROGRESS"))
+    scripted_server.reply(200, envelope("FAILED", information=[{"message": "no"}]))
+    options = harness.client_kwargs(integration="sevdesk")
+    with (
+        pytest.warns(maesn.MaesnWarning, match="sevdesk"),
+        maesn.Client(**options) as client,
+        pytest.raises(maesn.TaskFailedError) as caught,
+    ):
+        client.wait_for_task("t-1")
+    assert caught.value.task.status is TaskStatus.FAILED

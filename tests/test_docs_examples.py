@@ -1,5 +1,8 @@
 """Every Python example in README.md, PACKAGE.md and docs/ runs as written against the demo sandbox.
 
+The sandbox is prepared as `maesn sandbox` prepares it: demo tasks, demo records, and an account
+key for each integration with documented statuses (`sandbox-account-key-<id>`).
+
 Each fenced `python` block runs in a fresh interpreter (so an undefined name, a coroutine never
 run or a missing import fails it) with the environment `maesn sandbox` tells its users to export,
 against a sandbox serving the same demo tasks (`SANDBOX_TASKS`). A block that mentions
@@ -18,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from maesn._cli._commands import SANDBOX_COMPANY_ID, add_demo_tasks
+from maesn._cli._commands import SANDBOX_COMPANY_ID, prepare_demo_sandbox
 from maesn.testing import Sandbox
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -102,7 +105,7 @@ def _run(example: Example, directory: Path) -> subprocess.CompletedProcess[str]:
     if example.is_pytest:
         command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(script)]
     with Sandbox(interactive_auth=example.interactive_auth) as sandbox:
-        add_demo_tasks(sandbox)
+        prepare_demo_sandbox(sandbox)
         return subprocess.run(  # noqa: S603 - our interpreter, the documentation's code
             command,
             env=_environment(sandbox),

@@ -74,14 +74,11 @@ def test_a_missing_task_gets_the_hint_for_its_task_id_and_company(sandbox: Sandb
 
 
 def test_an_operation_without_a_task_id_is_not_told_to_check_one(sandbox: Sandbox) -> None:
-    """`get_accounts` with the sandbox's default key (DUO's) is a 404 whose hint names no task.
-
-    Once the operation layer passes its operation and integration (issue 16), the hint names them.
-    """
+    """`get_account` of an id the sandbox does not hold is a 404 whose hint names no task."""
     with (
         _client(sandbox, integration="abaconnect") as client,
         pytest.raises(maesn.NotFoundError) as caught,
     ):
-        client.accounting.get_accounts()
+        client.accounting.get_account(account_id="acc-unknown", company_id="c-sandbox-1")
     assert caught.value.hint is not None
     assert "task" not in caught.value.hint

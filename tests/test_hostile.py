@@ -9,13 +9,18 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import json
+import random
+import socket
 import time
+import tracemalloc
 from collections.abc import Callable
 from typing import Any
 
+import httpx
 import maesn
 import pytest
-from helpers import KEYS, sandbox_keys
+from helpers import KEYS, envelope, sandbox_keys
 from hostile_server import (
     HostileServer,
     chunked_forever,
@@ -25,7 +30,13 @@ from hostile_server import (
     reply,
     task_body,
 )
+from maesn._config import DEFAULT_MAX_RESPONSE_BYTES
+from maesn._flow import Connection, install_deadline_backend, run
+from maesn._response import MIN_DECODED_BUDGET, decoded_budget, decoded_cost
+from maesn._retry import RetryPolicy
+from maesn._sending import send_flow
 from maesn.testing import FakeClock, Sandbox
+from maesn_api.models.create_account_request_dto import CreateAccountRequestDto
 
 OVERFLOWING_DATE = "Fri, 31 Dec 99999999999999999999 23:59:59 GMT"
 
@@ -251,3 +262,193 @@ def test_a_compressed_body_under_the_limit_is_read(mode: str) -> None:
     with HostileServer(reply(answer)) as server:
         task = _call(mode, server.base_url, "get_task", "t", max_response_bytes=len(task_body()))
     assert task.is_done
+
+
+# -- time: a large write to a slow reader is bounded too (issue 19, class 7) ---------------------
+
+LARGE = 8 * 1024 * 1024
+"""A body the slow reader needs about 3 s for: six times the timeout of the tests below."""
+READ_CHUNK, READ_EVERY = 16 * 1024, 0.005
+"""The slow reader takes READ_CHUNK bytes, then pauses READ_EVERY seconds: at most ~3 MB/s."""
+SMALL_BUFFER = [(socket.SOL_SOCKET, socket.SO_SNDBUF, 64 * 1024)]
+"""The client's send buffer, small and fixed: the kernel cannot take the body in its place, so
+each `send` waits for the reader, and a bounded send shows in what the server read."""
+
+
+class SlowReader:
+    """Reads requests in small chunks with pauses between them, counting bytes; never answers."""
+
+    def __init__(self) -> None:
+        self.read = 0
+        self.read_at_error = 0
+
+    def __call__(self, conn: Any) -> None:
+        """Read until the client hangs up or the server stops."""
+        conn.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 64 * 1024)
+        while not conn.stopping:
+            try:
+                data = conn.sock.recv(READ_CHUNK)
+            except OSError:
+                return
+            if not data or conn.server.stopping.wait(READ_EVERY):
+                return
+            self.read += len(data)
+
+    def note_error(self) -> None:
+        """Remember how much the server had read when the client gave up."""
+        self.read_at_error = self.read
+
+
+def _large_write(mode: str, base_url: str, reader: SlowReader) -> maesn.APIError:
+    """create_account with a LARGE JSON body and timeout=0.5; the error raised."""
+    body = CreateAccountRequestDto(name="n", description="x" * LARGE)
+    kwargs = {"integration": "abaconnect", "base_url": base_url, **KEYS}
+    kwargs |= {"timeout": 0.5, "max_retries": 0, "company_id": "c-1"}
+    try:
+        if mode == "sync":
+            transport = httpx.HTTPTransport(socket_options=SMALL_BUFFER)
+            with (
+                httpx.Client(transport=transport) as http,
+                maesn.Client(**kwargs, http_client=http) as client,
+            ):
+                client.accounting.create_account(body=body)
+        else:
+
+            async def call() -> None:
+                transport = httpx.AsyncHTTPTransport(socket_options=SMALL_BUFFER)
+                async with (
+                    httpx.AsyncClient(transport=transport) as http,
+                    maesn.AsyncClient(**kwargs, http_client=http) as client,
+                ):
+                    await client.accounting.create_account(body=body)
+
+            asyncio.run(call())
+    except maesn.APIError as exc:
+        reader.note_error()
+        return exc
+    raise AssertionError("the write to a server that never answers returned")
+
+
+def test_a_large_write_to_a_slow_reader_cannot_stretch_the_timeout(mode: str) -> None:
+    """8 MB to a server reading ~3 MB/s would take ~3 s; timeout=0.5 ends the send itself.
+
+    Proven by what the server had read when the client raised, not by a stopwatch: without the
+    bound the sync client sent the whole body (each socket send got the time left at the start
+    of the body anew) and only then timed out.
+    """
+    reader = SlowReader()
+    with HostileServer(reader) as server:
+        error = _large_write(mode, server.base_url, reader)
+    assert isinstance(error, maesn.APITimeoutError)
+    assert error.may_have_been_applied is True
+    assert reader.read_at_error < LARGE // 2
+
+
+@pytest.mark.parametrize("own_pool", [True, False], ids=["maesn-pool", "user-pool"])
+def test_a_large_bytes_body_to_a_slow_reader_cannot_stretch_the_timeout(
+    fake_clock: FakeClock, *, own_pool: bool
+) -> None:
+    """A `bytes` body through the sync driver: bounded on a pool maesn made and on a user's."""
+    reader = SlowReader()
+    transport = httpx.HTTPTransport(socket_options=SMALL_BUFFER)
+    with HostileServer(reader) as server, httpx.Client(transport=transport) as http:
+        if own_pool:
+            assert install_deadline_backend(http)
+        request = httpx.Request("PUT", server.base_url + "/files/1", content=b"\0" * LARGE)
+        flow = send_flow(
+            request,
+            policy=RetryPolicy(max_retries=0),
+            clock=fake_clock,
+            rng=random.Random(0),  # noqa: S311 - jitter
+            redact=str,
+            timeout=0.5,
+        )
+        with pytest.raises(maesn.APITimeoutError):
+            run(flow, Connection(http))
+        reader.note_error()
+    assert reader.read_at_error < LARGE // 2
+
+
+def test_the_deadline_backend_leaves_requests_without_a_deadline_alone() -> None:
+    """The user's own requests through a client maesn sent through: no deadline, no change."""
+    body = b"x" * (256 * 1024)
+    with (
+        HostileServer(reply(http_response(200, b"ok"))) as server,
+        httpx.Client() as http,
+    ):
+        Connection(http)  # installs the deadline backend on the user's client
+        response = http.put(server.base_url + "/files/1", content=body)
+        assert response.content == b"ok"
+        assert server.requests[0].endswith(body)
+
+
+# -- memory: what decoding a body costs is bounded too (issue 19, class 9) -----------------------
+
+EMPTY_LISTS = b"[" + b",".join([b"[]"] * 2_000_000) + b"]"
+"""6 MB of empty lists: ~135-200 MB once decoded (json, orjson), ~33 bytes per body byte."""
+
+
+def _peak_of(call: Callable[[], object]) -> tuple[object, int]:
+    """`call()`'s outcome (a result or a MaesnError) and the peak of memory traced meanwhile."""
+    tracemalloc.start()
+    try:
+        try:
+            outcome: object = call()
+        except maesn.MaesnError as exc:
+            outcome = exc
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return outcome, peak
+
+
+@pytest.mark.parametrize("operation", ["get_task", "auth.test"])
+def test_a_body_costly_to_decode_is_refused_before_decoding(mode: str, operation: str) -> None:
+    """6 MB of `[[],[],...]` under an 8 MiB limit: refused, typed, before any decoder ran.
+
+    The budget is 4 x 8 MiB, raised to its floor of 64 MiB; the body would take ~200 MB.
+
+    Memory, not time: without the bound the call decoded it (a peak of 135 MB and more).
+    """
+    limit = 8 * 1024 * 1024
+    answer = http_response(200, EMPTY_LISTS, [("Content-Type", "application/json")])
+    with HostileServer(reply(answer)) as server:
+        kwargs = {"integration": "abaconnect", "base_url": server.base_url, **KEYS}
+        kwargs |= {"max_response_bytes": limit, "max_retries": 0}
+
+        def call() -> object:
+            if mode == "sync":
+                with maesn.Client(**kwargs) as client:
+                    if operation == "get_task":
+                        return client.get_task("t")
+                    return client.auth.test(account_key=KEYS["account_key"])
+
+            async def async_call() -> object:
+                async with maesn.AsyncClient(**kwargs) as client:
+                    if operation == "get_task":
+                        return await client.get_task("t")
+                    return await client.auth.test(account_key=KEYS["account_key"])
+
+            return asyncio.run(async_call())
+
+        outcome, peak = _peak_of(call)
+    assert isinstance(outcome, maesn.ResponseTooLargeError)
+    assert outcome.bound == "decoded"
+    assert outcome.limit == decoded_budget(limit) == MIN_DECODED_BUDGET
+    assert outcome.estimated is not None
+    assert outcome.estimated > outcome.limit
+    assert peak < 48 * 1024 * 1024  # the body and its copies; decoding it would take 135+ MB
+
+
+def test_an_export_page_of_50000_entries_is_decoded_at_the_default_limits(mode: str) -> None:
+    """The bound leaves room for Maesn's largest pages: 50,000 entries decode as usual."""
+    entries = [
+        {"id": str(i), "name": f"Customer {i} GmbH", "amount": i * 1.5, "date": "2024-01-01"}
+        for i in range(50_000)
+    ]
+    body = json.dumps(envelope("FINISHED", response_data=entries)).encode()
+    answer = http_response(200, body, [("Content-Type", "application/json")])
+    with HostileServer(reply(answer)) as server:
+        task = _call(mode, server.base_url, "get_task", "t")
+    assert decoded_cost(body) <= decoded_budget(DEFAULT_MAX_RESPONSE_BYTES)
+    assert len(task.response_data) == 50_000

@@ -46,8 +46,10 @@ def test_built_wheel_installs_into_a_fresh_venv_and_both_packages_import(tmp_pat
     assert {
         "maesn/__init__.py",
         "maesn/py.typed",
+        "maesn/_data/integrations.json",  # the integration table, read when maesn is imported
         "maesn_api/__init__.py",
         "maesn_api/py.typed",
+        "maesn_resources/_schemas.json",  # the sandbox's response schemas, read at run time
     } <= names
     assert not [name for name in names if name.startswith(("overlay/", "generated/", "tests/"))]
     (metadata,) = [name for name in names if name.endswith(".dist-info/METADATA")]

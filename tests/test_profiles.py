@@ -63,7 +63,16 @@ def test_rules_per_integration_match_the_documentation() -> None:
     aba, duo = Integration.ABACONNECT.profile, Integration.DATEV_UNTERNEHMEN_ONLINE.profile
     export = Integration.DATEV_REWE_EXPORT.profile
     assert not aba.company_id_required
-    assert all(p.company_id_required for p in PROFILES.values() if p is not aba)
+    assert {p.id for p in PROFILES.values() if p.company_id_required} == {
+        "businesscentral",
+        "datev-rewe",
+        "datev-rewe-export",
+        "datev-rewe-longtoken",
+        "datev-unternehmen-online",
+        "exact-de",
+        "exact-gb",
+        "exact-nl",
+    }
     assert export.pagination
     assert export.paging_parameters == ("page",)
     assert export.page_size == 50_000
@@ -78,7 +87,12 @@ def test_rules_per_integration_match_the_documentation() -> None:
 
 def test_duo_id_is_marked_as_our_label() -> None:
     """Maesn documents no id for DUO: the profile, which the CLI shows, says so."""
-    assert "documents none" in Integration.DATEV_UNTERNEHMEN_ONLINE.profile.notes
+    duo = Integration.DATEV_UNTERNEHMEN_ONLINE.profile
+    assert not duo.id_verified
+    fact = duo.fact("id_verified")
+    assert fact is not None
+    assert fact.inferred is not None
+    assert "documents no target-system id" in fact.inferred
 
 
 def test_profiles_are_read_only() -> None:

@@ -20,7 +20,7 @@ from helpers import KEYS, envelope
 from hostile_server import HostileServer, http_response
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from leak_check import LogRecords, capture_root_logs, keys
+from leak_check import LogRecords, capture_root_logs, httpx_texts, keys
 from maesn._redaction import MIN_FULL_REDACTION, REDACTED, Redactor, Secret
 
 PROPERTY_SETTINGS = settings(
@@ -94,6 +94,7 @@ def _texts_of(outcome: object) -> list[str]:
         texts += [str(arg) for arg in outcome.args]
         for name in ("body", "text", "request_id", "hint", "message"):
             texts.append(repr(getattr(outcome, name, None)))
+        texts += httpx_texts(outcome)
     return texts
 
 

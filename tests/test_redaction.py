@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import logging
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote, quote_plus, unquote_plus
 
+import httpx
 import maesn
 import pytest
 from helpers import ACCOUNT_KEY, API_KEY, KEYS, Harness, envelope
+from hostile_server import HostileServer, hang, http_response, reply
 from maesn import _redaction
 from maesn._redaction import REDACTED, Redactor, Secret
 from maesn.testing import Sandbox
@@ -207,3 +214,140 @@ def test_a_key_formed_across_an_inserted_marker_is_not_shown() -> None:
     assert "acted]tail1" not in redact("SECRET123456tail1")
     ordinary = _redactor("SECRET123456", "other-key-999")
     assert ordinary("a SECRET123456 b") == f"a {REDACTED} b"
+
+
+# -- keys in URLs: every encoding a key takes on the way (issue 19, class 4) ----------------------
+
+URL_KEY = "acc+key/x y&z=1'\"\\~%"
+"""An account key with every character a query or a repr encodes (printable ASCII, accepted)."""
+
+
+def test_every_encoding_of_a_key_is_in_escaped_forms() -> None:
+    """quote, quote_plus (either hex case), JSON and repr escapes: the forms leak checks look for."""
+    forms = _redaction.escaped_forms(URL_KEY)
+    assert {quote(URL_KEY, safe=""), quote(URL_KEY), quote_plus(URL_KEY)} <= forms
+    assert quote_plus(URL_KEY).lower() in {form.lower() for form in forms}
+    assert json.dumps(URL_KEY)[1:-1] in forms
+    assert repr(URL_KEY)[1:-1] in forms
+
+
+@pytest.mark.parametrize(
+    "encode",
+    [
+        lambda key: key,
+        lambda key: quote(key, safe=""),
+        quote,
+        quote_plus,
+        lambda key: quote_plus(key).lower(),
+        lambda key: str(httpx.URL("http://h/p", params={"accountKey": key})).split("=", 1)[1],
+        lambda key: json.dumps(key)[1:-1],
+        lambda key: json.dumps(key, ensure_ascii=True).replace("/", "\\/")[1:-1],
+        lambda key: "".join(c if c.isalnum() else f"\\u{ord(c):04X}" for c in key),
+        lambda key: repr(key)[1:-1],
+        lambda key: repr(key.encode())[2:-1],
+    ],
+    ids=[
+        "plain",
+        "quote",
+        "quote-path",
+        "quote-plus",
+        "lower-hex",
+        "httpx",
+        "json",
+        "json-slash",
+        "json-unicode",
+        "repr",
+        "bytes-repr",
+    ],
+)
+def test_a_key_is_redacted_in_every_encoding(encode: Callable[[str], str]) -> None:
+    """Whatever encoded the key (a URL, JSON, a repr), the redactor replaces it whole."""
+    redact = _redactor(URL_KEY, API_KEY)
+    encoded = encode(URL_KEY)
+    assert redact(f"GET /auth/test?accountKey={encoded}&x=1") == (
+        f"GET /auth/test?accountKey={REDACTED}&x=1"
+    )
+
+
+def _echo_query(status: int) -> Callable[[bytes], bytes]:
+    """Answer `status`, echoing the request target in the reason phrase, a header and the body."""
+
+    def respond(request: bytes) -> bytes:
+        target = request.split(b" ", 2)[1].decode("latin-1")
+        body = json.dumps({"message": f"rejected {target}", "target": unquote_plus(target)})
+        return http_response(
+            status,
+            body.encode(),
+            [("Content-Type", "application/json"), ("X-Echo", target)],
+            reason=f"No {target}",
+        )
+
+    return respond
+
+
+def _auth_test(mode: str, base_url: str, **options: Any) -> maesn.APIError:
+    """client.auth.test(account_key=URL_KEY) on a client whose account key is URL_KEY."""
+    kwargs: dict[str, Any] = {"integration": "abaconnect", "base_url": base_url}
+    kwargs |= {"api_key": API_KEY, "account_key": URL_KEY, "max_retries": 0, **options}
+    if mode == "sync":
+        with maesn.Client(**kwargs) as client, pytest.raises(maesn.APIError) as caught:
+            client.auth.test(account_key=URL_KEY)
+        return caught.value
+
+    async def call() -> None:
+        async with maesn.AsyncClient(**kwargs) as client:
+            await client.auth.test(account_key=URL_KEY)
+
+    with pytest.raises(maesn.APIError) as caught:
+        asyncio.run(call())
+    return caught.value
+
+
+def _error_texts(error: maesn.APIError) -> list[str]:
+    texts = [str(error), repr(error), *map(str, error.args), repr(vars(error))]
+    if isinstance(error, maesn.APIStatusError):
+        response, request = error.response, error.request
+        texts += [repr(response), repr(request), str(response.url), str(request.url)]
+        texts += [repr(response.headers), repr(request.headers), response.reason_phrase]
+        texts += [response.text, repr(response.content), repr(request.content)]
+        texts += [repr(error.headers), repr(response.request)]
+    return texts
+
+
+def _assert_no_form(texts: list[str], *keys: str) -> None:
+    forms = {form for key in keys for form in _redaction.escaped_forms(key)}
+    for text in texts:
+        for form in forms:
+            assert form not in text, (form, text)
+
+
+@pytest.mark.parametrize("status", [302, 401, 500])
+def test_a_key_sent_in_a_query_is_in_no_error_repr_or_log_record(
+    mode: str, status: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The account key as a query parameter, echoed back: absent from every text, repr and log."""
+    caplog.set_level(logging.DEBUG)
+    with HostileServer(reply(_echo_query(status))) as server:
+        error = _auth_test(mode, server.base_url)
+    assert isinstance(error, maesn.APIStatusError)
+    assert error.status_code == status
+    texts = _error_texts(error) + [record.getMessage() for record in caplog.records]
+    assert any(record.name == "httpx" for record in caplog.records)
+    assert any(record.name == "maesn" for record in caplog.records)
+    _assert_no_form(texts, URL_KEY, API_KEY)
+    assert REDACTED in error.response.reason_phrase
+    assert error.request.url.params["accountKey"] == REDACTED
+    assert isinstance(error.body, dict)
+    assert error.body["target"].endswith(REDACTED)
+
+
+def test_a_key_in_a_query_is_absent_from_a_timeout_error(
+    mode: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """No answer: the transport error names the path, its query redacted."""
+    caplog.set_level(logging.DEBUG)
+    with HostileServer(hang) as server:
+        error = _auth_test(mode, server.base_url, timeout=0.2)
+    assert isinstance(error, maesn.APITimeoutError)
+    assert "/auth/test?accountKey=" in str(error)
+    _assert_no_form(_error_texts(error) + [r.getMessage() for r in caplog.records], URL_KEY)

@@ -162,7 +162,8 @@ def test_a_key_with_quotes_and_backslashes_is_redacted_in_every_escaped_form(
     if isinstance(outcome, maesn.Task):
         texts += [json.dumps(outcome.to_dict()), repr(outcome.envelope)]
     forms = escaped_forms(QUOTED_KEY)
-    assert len(forms) == 3  # as is, with \" and \\ (JSON, repr), with \' and \\ (repr)
+    # as is, with \" and \\ (JSON, repr), with \' and \\ (repr); and percent-encoded
+    assert {QUOTED_KEY, json.dumps(QUOTED_KEY)[1:-1], repr(QUOTED_KEY)[1:-1]} <= forms
     for text in texts:
         for form in forms:
             assert form not in text
@@ -193,10 +194,10 @@ def test_a_write_that_may_have_arrived_says_so_and_names_its_method(
         with pytest.raises(maesn.APIConnectionError) as caught:
             run(flow, Connection(http))
         assert len(server.requests) == 1
+    assert caught.value.may_have_been_applied is True
     message = str(caught.value)
     assert "for POST /accounting/bookings" in message
     assert "GET" not in message
-    assert "may have reached the server" in message
     assert "retry later" not in message
 
 

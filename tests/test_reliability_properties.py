@@ -2,7 +2,9 @@
 
 - Keys: with two clients alive at once and a `with_options` copy (its own account key), whatever
   each request's keys are echoed as, no key of any client is in any str, repr or log record of
-  any logger at DEBUG (the root logger is captured), sync and async.
+  any logger at DEBUG (the root logger is captured), sync and async. A key sent in a query
+  (`client.auth.test(account_key=...)`) and echoed back percent-encoded is in no text either,
+  the httpx request and response an error carries included, in any encoding (`escaped_forms`).
 - Durations: any `timeout`, `max_wait`, `poll_interval`, `max_interval` is refused with a
   ValidationError naming it before a request is sent, or accepted and bounded: the call
   completes (no OverflowError at the socket or in the event loop) and no wait sleeps past
@@ -16,6 +18,7 @@ import json
 import warnings
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import unquote_plus
 
 import maesn
 import pytest
@@ -23,9 +26,8 @@ from helpers import KEYS, envelope
 from hostile_server import HostileServer, http_response, reply
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from leak_check import LogRecords, capture_root_logs, keys
+from leak_check import LogRecords, assert_no_key, capture_root_logs, httpx_texts, keys
 from maesn._config import MAX_TIMEOUT
-from maesn._redaction import escaped_forms
 from maesn._validation import MAX_SECONDS
 from maesn.testing import fake_clock
 
@@ -90,6 +92,7 @@ def _texts(outcome: object) -> list[str]:
     if isinstance(outcome, BaseException):
         texts += [str(arg) for arg in outcome.args]
         texts += [repr(getattr(outcome, name, None)) for name in ("body", "text", "request_id")]
+        texts += httpx_texts(outcome)
     return texts
 
 
@@ -162,10 +165,70 @@ def test_no_key_of_any_live_client_in_any_text_or_log_record(
     assert records.messages, "DEBUG logging captured nothing: the test would prove nothing"
     texts = [text for outcome in outcomes for text in _texts(outcome)]
     texts += records.messages + [str(w.message) for w in caught]
-    forms = {form for key in all_keys for form in escaped_forms(key)}
-    for text in texts:
-        for form in forms:
-            assert form not in text
+    assert_no_key(texts, all_keys)
+
+
+def _echo_target(status: int, place: str) -> Any:
+    """Answer `status`, echoing the request target (the key percent-encoded in it) at `place`."""
+
+    def respond(request: bytes) -> bytes:
+        target = request.split(b" ", 2)[1].decode("latin-1")
+        headers = [("Content-Type", "application/json")]
+        reason, body = "Whatever", b"{}"
+        if place == "reason":
+            reason = f"No {target}"
+        elif place in {"Location", "X-Request-Id", "X-Echo"}:
+            headers.append((place, target))
+        elif place == "body":
+            body = json.dumps({"message": f"rejected {target}"}).encode()
+        elif place == "decoded-body":
+            body = json.dumps({"message": f"rejected {unquote_plus(target)}"}).encode()
+        return http_response(status, body, headers, reason=reason)
+
+    return respond
+
+
+@SETTINGS
+@given(
+    api_key=keys,
+    account_key=keys,
+    status=st.sampled_from([302, 400, 401, 429, 500, 502]),
+    place=st.sampled_from(["reason", "Location", "X-Request-Id", "X-Echo", "body", "decoded-body"]),
+    mode=st.sampled_from(["sync", "async"]),
+)
+def test_no_key_sent_in_a_query_in_any_text_repr_or_log_record(  # noqa: PLR0917 - hypothesis's
+    records: LogRecords, api_key: str, account_key: str, status: int, place: str, mode: str
+) -> None:
+    """auth.test(account_key=...) puts the key in the URL: no encoding of it shows anywhere.
+
+    The server echoes the request target (the key percent-encoded, as httpx sent it, or decoded);
+    the error's str, repr, fields, its httpx request and response (reprs, URL, headers, reason
+    phrase, body) and every log record are free of every form of both keys.
+    """
+    assume(api_key not in account_key and account_key not in api_key)
+    records.messages.clear()
+    options: dict[str, Any] = {"integration": "abaconnect", "max_retries": 0}
+    options |= {"api_key": api_key, "account_key": account_key}
+    outcome: object = None
+    with HostileServer(reply(_echo_target(status, place))) as server:
+        options["base_url"] = server.base_url
+        try:
+            if mode == "sync":
+                with maesn.Client(**options) as client:
+                    client.auth.test(account_key=account_key)
+            else:
+
+                async def call() -> None:
+                    async with maesn.AsyncClient(**options) as client:
+                        await client.auth.test(account_key=account_key)
+
+                asyncio.run(call())
+        except maesn.APIStatusError as exc:
+            outcome = exc
+        assert len(server.requests) == 1
+    assert isinstance(outcome, maesn.APIStatusError)
+    assert records.messages, "DEBUG logging captured nothing: the test would prove nothing"
+    assert_no_key([*_texts(outcome), *records.messages], [api_key, account_key])
 
 
 durations = st.one_of(

@@ -126,3 +126,24 @@ def test_backoff_is_exponential_capped_and_jittered() -> None:
 def test_parse_retry_after(header: str | None, expected: float | None) -> None:
     """Delta-seconds are read as is; garbage is ignored."""
     assert parse_retry_after(header) == expected
+
+
+@pytest.mark.parametrize("digits", [310, 400, 5000])
+def test_a_retry_after_too_large_for_a_float_raises_at_once(
+    digits: int, harness: Harness, scripted_server: ScriptedServer, fake_clock: FakeClock
+) -> None:
+    """Hundreds of digits are still delta-seconds, above any cap: raised at once, not retried."""
+    huge = "9" * digits
+    scripted_server.reply(429, {"message": "quota"}, headers={"Retry-After": huge})
+    scripted_server.reply(200, envelope("FINISHED"))
+    with pytest.raises(maesn.RateLimitError) as caught:
+        harness.get_task("t-1")
+    assert caught.value.retry_after == float("inf")
+    assert fake_clock.sleeps == []
+    assert len(scripted_server.requests) == 1
+
+
+@pytest.mark.parametrize("header", ["inf", "nan", "1e999", "-1e999", "9" * 400 + "x"])
+def test_a_retry_after_that_is_no_number_of_seconds_is_ignored(header: str) -> None:
+    """Only digits are delta-seconds: "inf", "nan" and exponent overflows stay garbage."""
+    assert parse_retry_after(header) is None

@@ -177,3 +177,99 @@ def test_a_redirect_is_never_followed_even_by_a_client_that_would(
             with pytest.raises(maesn.APIError):
                 asyncio.run(call())
         assert len(server.requests) == 1
+
+
+# -- every error after a write says whether it may have been applied (issue 19, class 6) -------
+
+
+def _call(mode: str, sandbox: Sandbox, operation: str, **arguments: Any) -> maesn.APIError:
+    """Call `client.auth.<operation>` on a fresh client of `mode`; return the APIError raised."""
+    options: dict[str, Any] = {"integration": "abaconnect", "max_retries": 2}
+    options |= {"api_key": sandbox.api_key, "account_key": sandbox.account_key}
+    options["base_url"] = sandbox.base_url
+    if mode == "sync":
+        with maesn.Client(**options) as client, pytest.raises(maesn.APIError) as caught:
+            getattr(client.auth, operation)(**arguments)
+        return caught.value
+
+    async def call() -> None:
+        async with maesn.AsyncClient(**options) as client:
+            await getattr(client.auth, operation)(**arguments)
+
+    with pytest.raises(maesn.APIError) as caught:
+        asyncio.run(call())
+    return caught.value
+
+
+SELECTIONS = {"environment_name": "e", "company_id": "c"}
+
+
+@pytest.mark.parametrize("status", [500, 502, 503, 504, 520, 599])
+def test_a_write_answered_5xx_says_it_may_have_been_applied(
+    mode: str, status: int, sandbox: Sandbox, fake_clock: FakeClock
+) -> None:
+    """A POST answered 5xx is sent once and raises with may_have_been_applied=True."""
+    sandbox.inject(Fault.status(status), operation="set_end_user_selections", times=3)
+    error = _call(
+        mode, sandbox, "set_end_user_selections", account_key=sandbox.account_key, **SELECTIONS
+    )
+    assert isinstance(error, maesn.ServerError)
+    assert error.may_have_been_applied is True
+    assert error.hint is not None
+    assert "retry later" not in error.hint
+    assert len(sandbox.requests) == 1
+    assert fake_clock.sleeps == []
+
+
+@pytest.mark.parametrize("status", [400, 404, 409, 429])
+def test_a_write_refused_with_a_4xx_was_not_applied(
+    mode: str, status: int, sandbox: Sandbox, fake_clock: FakeClock
+) -> None:
+    """A 4xx answer to a write says the server refused it: may_have_been_applied=False."""
+    sandbox.inject(Fault.status(status), operation="set_end_user_selections")
+    error = _call(
+        mode, sandbox, "set_end_user_selections", account_key=sandbox.account_key, **SELECTIONS
+    )
+    assert isinstance(error, maesn.APIStatusError)
+    assert error.status_code == status
+    assert error.may_have_been_applied is False
+    assert fake_clock.sleeps == []
+
+
+def test_a_read_leaves_may_have_been_applied_unset(
+    mode: str, sandbox: Sandbox, fake_clock: FakeClock
+) -> None:
+    """A GET changes nothing: its errors carry None, after its retries."""
+    sandbox.inject(Fault.status(502), operation="test", times=3)
+    error = _call(mode, sandbox, "test", account_key=sandbox.account_key)
+    assert isinstance(error, maesn.ServerError)
+    assert error.may_have_been_applied is None
+    assert error.attempts == 3
+    assert len(fake_clock.sleeps) == 2
+
+
+def test_a_write_that_could_not_be_sent_was_not_applied(fake_clock: FakeClock) -> None:
+    """Connection refused on every attempt: the POST never left, may_have_been_applied=False."""
+    request = httpx.Request("POST", f"http://127.0.0.1:{_free_port()}/accounting/bookings")
+    with httpx.Client() as http, pytest.raises(maesn.APIConnectionError) as caught:
+        run(_flow(request, fake_clock), Connection(http))
+    assert caught.value.may_have_been_applied is False
+    assert caught.value.attempts == 3
+
+
+@pytest.mark.parametrize(
+    ("script", "error"),
+    [(reply(b"", close=True), maesn.APIConnectionError), (hang, maesn.APITimeoutError)],
+    ids=["hung-up", "no-answer"],
+)
+def test_a_write_without_an_answer_may_have_been_applied_a_read_unset(
+    script: Any, error: type[maesn.APIError], fake_clock: FakeClock
+) -> None:
+    """After sending, no answer: True for the POST, None for the GET (same failure)."""
+    with HostileServer(script) as server, httpx.Client() as http:
+        for method, applied in (("POST", True), ("GET", None)):
+            request = httpx.Request(method, server.base_url + "/accounting/bookings")
+            flow = _flow(request, fake_clock, timeout=0.3, policy=RetryPolicy(max_retries=0))
+            with pytest.raises(error) as caught:
+                run(flow, Connection(http))
+            assert caught.value.may_have_been_applied is applied

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import gc
+import io
 import os
 import random
 import time
@@ -33,6 +34,9 @@ from typing import Any
 import maesn
 import pytest
 from maesn.testing import Fault, Sandbox, fake_clock
+from maesn_api.models.create_project_request_dto import CreateProjectRequestDto
+from maesn_api.models.post_file_async_body import PostFileAsyncBody
+from maesn_api.types import File
 
 pytestmark = pytest.mark.soak
 
@@ -134,7 +138,7 @@ class Soak:
         self.tally.rss.append(_rss())
 
 
-def _outcome(call: Callable[[], maesn.Task]) -> object:
+def _outcome(call: Callable[[], object]) -> object:
     try:
         return call()
     except maesn.MaesnError as exc:
@@ -240,3 +244,132 @@ def test_soak_every_call_right_or_typed_memory_flat_no_descriptor_leak() -> None
     assert tally.faults > 0
     assert peak - baseline < RSS_GROWTH_LIMIT
     assert descriptors_after <= descriptors_before
+
+
+# -- writes and uploads under faults (issue 19) ---------------------------------------------------
+
+WRITES = 2_000 if FULL else 200
+"""Task-starting writes (a JSON create and a multipart upload, alternately), half sync, half async."""
+WRITE_FAULT_RATE = 0.1
+WRITE_FAULTS: list[Fault] = [
+    Fault.status(500),
+    Fault.status(502),
+    Fault.status(503),
+    Fault.status(504),
+    Fault.status(520),
+    Fault.rate_limit(0),
+    Fault.html(502),
+    Fault.drop_connection(),
+    Fault.truncated_json(),
+    Fault.response(401, {"statusCode": 401, "message": "X-ACCOUNT-KEY invalid"}),
+    Fault.response(400, {"statusCode": 400, "message": "bad", "validationErrors": []}),
+    Fault.html(200),
+    Fault.response(202, {"data": {"taskId": None}}),
+    Fault.response(204, b""),
+    Fault.response(302, b"", headers={"Location": "a:b"}),
+]
+"""What can go wrong with a write's answer: statuses, pages of a proxy, a cut connection, and
+2xx answers that are not the declared one (a 200 or 204 where 202 is declared, a null task id)."""
+WRITE_OPERATIONS = ("create_project", "post_file_async")
+
+
+def _write(client: maesn.Client | maesn.AsyncClient, operation: str, n: int) -> Any:
+    """The call (a coroutine for an AsyncClient) of write number `n`."""
+    if operation == "create_project":
+        return client.accounting.create_project(body=CreateProjectRequestDto(name=f"project {n}"))
+    payload = io.BytesIO(b"%PDF-1.7 " + str(n).encode() * 50)
+    upload = PostFileAsyncBody(file=File(payload=payload, file_name=f"receipt-{n}.pdf"))
+    return client.accounting.post_file_async(body=upload)
+
+
+@dataclass
+class WriteSoak:
+    """A sandbox account for writes, faults injected per operation, and what came back."""
+
+    sandbox: Sandbox
+    rng: random.Random
+    handles: dict[str, list[str]] = field(default_factory=dict)
+    calls: Counter[str] = field(default_factory=Counter)
+    outcomes: Counter[str] = field(default_factory=Counter)
+    faults: int = 0
+
+    def before(self, operation: str) -> None:
+        """Count the call; inject a random fault for it, WRITE_FAULT_RATE of the time."""
+        self.calls[operation] += 1
+        if self.rng.random() < WRITE_FAULT_RATE:
+            self.faults += 1
+            self.sandbox.inject(self.rng.choice(WRITE_FAULTS), operation=operation)
+
+    def record(self, operation: str, outcome: object) -> None:
+        """A handle of a started task, or a typed error saying whether the write was applied."""
+        if isinstance(outcome, maesn.TaskHandle | maesn.AsyncTaskHandle):
+            self.handles.setdefault(operation, []).append(outcome.task_id)
+            self.outcomes["TaskHandle"] += 1
+            return
+        assert isinstance(outcome, maesn.MaesnError), f"{type(outcome).__name__}: {outcome!r}"
+        self.outcomes[type(outcome).__name__] += 1
+        if isinstance(outcome, maesn.APIStatusError | maesn.APIConnectionError):
+            assert outcome.may_have_been_applied is not None  # a write: it always says
+            assert outcome.attempts == 1  # sent once, never again
+
+
+def _write_kwargs(sandbox: Sandbox) -> dict[str, Any]:
+    return {
+        "integration": "abaconnect",
+        "api_key": sandbox.api_key,
+        "account_key": sandbox.add_account("abaconnect"),
+        "base_url": sandbox.base_url,
+        "company_id": "c-soak",
+    }
+
+
+def test_soak_writes_are_sent_at_most_once_and_answered_right_or_typed() -> None:
+    """WRITES task-starting writes (JSON and multipart), sync and async, 10% faults.
+
+    Every write reaches the sandbox exactly once (none retried, none lost: the sandbox logs each
+    arrival), every handle names a task the sandbox started for that very operation (each
+    once), every other outcome is a typed MaesnError whose `may_have_been_applied` is set.
+    """
+    started = time.monotonic()
+    with Sandbox() as sandbox, fake_clock():
+        soak = WriteSoak(sandbox, random.Random(19))  # noqa: S311 - which faults, not secrets
+        kwargs = _write_kwargs(sandbox)
+        with maesn.Client(**kwargs) as client:
+            for n in range(WRITES // 2):
+                operation = WRITE_OPERATIONS[n % 2]
+                soak.before(operation)
+                soak.record(operation, _outcome(functools.partial(_write, client, operation, n)))
+
+        async def run_async() -> None:
+            async with maesn.AsyncClient(**kwargs) as async_client:
+                batch = 20
+                for start in range(WRITES // 2, WRITES, batch):
+                    numbers = range(start, min(start + batch, WRITES))
+                    chosen = [WRITE_OPERATIONS[n % 2] for n in numbers]
+                    for operation in chosen:
+                        soak.before(operation)
+                    results = await asyncio.gather(
+                        *(
+                            _write(async_client, op, n)
+                            for op, n in zip(chosen, numbers, strict=True)
+                        ),
+                        return_exceptions=True,
+                    )
+                    for operation, outcome in zip(chosen, results, strict=True):
+                        soak.record(operation, outcome)
+
+        asyncio.run(run_async())
+        log = sandbox.requests.snapshot()
+    print(  # noqa: T201 - the figures RELIABILITY.md records
+        f"\nwrite soak ({'full' if FULL else 'reduced'}): {WRITES} writes, {soak.faults} faults "
+        f"injected, {time.monotonic() - started:.1f} s\noutcomes: {dict(sorted(soak.outcomes.items()))}"
+    )
+    assert soak.faults > 0
+    for operation in WRITE_OPERATIONS:
+        arrived = [request for request in log if request.operation == operation]
+        assert len(arrived) == soak.calls[operation]  # each write sent once: none twice, none lost
+        started_tasks = {request.started_task for request in arrived} - {None}
+        handles = soak.handles.get(operation, [])
+        assert len(set(handles)) == len(handles)
+        assert set(handles) <= started_tasks
+    assert sum(soak.outcomes.values()) == WRITES

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
 from typing import Any
 
 import httpx
 import maesn
 import pytest
 from helpers import KEYS, envelope, sandbox_keys
+from hostile_server import HostileServer, http_response, reply, task_body
 from maesn.testing import FakeClock, Fault, Sandbox
 
 
@@ -164,19 +166,34 @@ def test_environment_variables_configure_integration_and_company(
         assert client.integration is maesn.Integration.DATEV_REWE_EXPORT
         assert client.company_id == "company-7"
         explicit = cls(integration="abaconnect", company_id="c-1", **KEYS)
-        assert (explicit.integration.value, explicit.company_id) == ("abaconnect", "c-1")
+        assert (explicit.integration, explicit.company_id) == ("abaconnect", "c-1")
 
 
-@pytest.mark.parametrize(("value", "match"), [(None, "MAESN_INTEGRATION"), ("nope", "nope")])
-def test_a_missing_or_unknown_integration_is_refused(
-    monkeypatch: pytest.MonkeyPatch, value: str | None, match: str
-) -> None:
-    """No integration anywhere, or an unknown one in the environment: ValidationError."""
+def test_no_integration_anywhere_means_the_generic_rules(monkeypatch: pytest.MonkeyPatch) -> None:
+    """integration= is optional: without it (and without MAESN_INTEGRATION) nothing warns yet."""
     monkeypatch.delenv("MAESN_INTEGRATION", raising=False)
-    if value is not None:
-        monkeypatch.setenv("MAESN_INTEGRATION", value)
-    with pytest.raises(maesn.ValidationError, match=match):
-        maesn.Client(**KEYS)
+    with maesn.Client(**KEYS) as client:
+        assert client.integration is None
+        assert client.profile.id == ""
+        assert not client.profile.known
+
+
+def test_an_unknown_integration_in_the_environment_is_accepted_with_a_warning(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """MAESN_INTEGRATION=nope: the raw id, the generic rules, one UnknownIntegrationWarning."""
+    monkeypatch.setenv("MAESN_INTEGRATION", "nope")
+    with pytest.warns(maesn.UnknownIntegrationWarning) as warned, maesn.Client(**KEYS) as client:
+        assert client.integration == "nope"
+    assert [w.message.integration for w in warned] == ["nope"]  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("value", ["", "  ", 7])
+def test_an_integration_that_is_not_an_id_is_refused(value: object) -> None:
+    """An empty or non-string integration is a mistake, not an unknown id."""
+    with pytest.raises(maesn.ValidationError) as caught:
+        maesn.Client(integration=value, **KEYS)  # type: ignore[arg-type]
+    assert caught.value.argument == "integration"
 
 
 def test_the_poll_request_is_one_exact_path_segment_and_query(sandbox: Sandbox) -> None:
@@ -196,3 +213,120 @@ def test_the_poll_request_is_one_exact_path_segment_and_query(sandbox: Sandbox) 
     )
     assert request.task_id == task_id
     assert json.loads(json.dumps(request.query)) == {"page": ["2"], "companyId": ["c&d=e/f"]}
+
+
+# -- cancellation and event loops (issue 19, class 8) --------------------------------------------
+
+
+def _finished_server() -> HostileServer:
+    """Answers every request at once with a finished task (keep-alive, so connections pool)."""
+    return HostileServer(reply(http_response(200, task_body())))
+
+
+@pytest.mark.parametrize("own_pool", [True, False], ids=["maesn-pool", "user-pool"])
+def test_many_cancelled_calls_leave_the_pool_usable(*, own_pool: bool) -> None:
+    """400 calls cancelled at random moments (wait_for), then 40 calls: every one answered.
+
+    httpcore's pool loses a connection slot when a cancellation lands in its bookkeeping (a new
+    connection assigned but not yet connecting, a response being closed): after a few hundred
+    such cancellations all 20 slots were marked in use with no request, and every later call
+    timed out against a healthy server. The client now stops a request only where httpcore
+    cleans up after itself.
+    """
+    rng = random.Random(19)  # noqa: S311 - when to cancel, not secrets
+    with _finished_server() as server:
+
+        async def run() -> tuple[int, list[object]]:
+            http = httpx.AsyncClient(limits=httpx.Limits(max_connections=20))
+            kwargs: dict[str, Any] = {"integration": "abaconnect", "base_url": server.base_url}
+            kwargs |= {**KEYS, "timeout": 5.0, "max_retries": 0}
+            if not own_pool:
+                kwargs["http_client"] = http
+            cancelled = 0
+            async with http, maesn.AsyncClient(**kwargs) as client:
+                for _ in range(400):
+                    try:
+                        await asyncio.wait_for(client.get_task("t"), rng.uniform(0, 0.004))
+                    except TimeoutError:
+                        cancelled += 1
+                after = [await _outcome(client.get_task("t")) for _ in range(20)]
+                after += await asyncio.gather(*(_outcome(client.get_task("t")) for _ in range(20)))
+            return cancelled, after
+
+        cancelled, after = asyncio.run(run())
+    assert cancelled > 100  # the cancellations happened, at many different moments
+    assert all(isinstance(outcome, maesn.Task) for outcome in after), after
+
+
+async def _outcome(call: Any) -> object:
+    try:
+        return await call
+    except maesn.MaesnError as exc:
+        return exc
+
+
+def test_an_async_client_used_under_a_second_event_loop_raises_a_maesn_error() -> None:
+    """Its pool belongs to the first loop: a typed error before anything is sent.
+
+    Not a RuntimeError from the in-flight limiter or from the first, closed loop.
+    """
+    # Each answer closes its connection: no socket of the first loop is left to leak.
+    with HostileServer(reply(http_response(200, task_body()), close=True)) as server:
+        client = maesn.AsyncClient(integration="abaconnect", base_url=server.base_url, **KEYS)
+
+        async def many() -> list[object]:
+            return [await _outcome(call) for call in [client.get_task("t") for _ in range(3)]]
+
+        first = asyncio.run(many())
+        sent = len(server.requests)
+        with pytest.raises(maesn.WrongEventLoopError) as caught:
+            asyncio.run(client.get_task("t"))
+        asyncio.run(client.aclose())
+        assert isinstance(caught.value, maesn.MaesnError)
+        assert len(server.requests) == sent
+    assert all(isinstance(outcome, maesn.Task) for outcome in first)
+
+
+class _Hanging(httpx.AsyncBaseTransport):
+    """A transport of the user's own that never answers (and reports no httpcore events)."""
+
+    def __init__(self) -> None:
+        self.cancelled = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:  # noqa: ARG002
+        """Wait until cancelled."""
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            self.cancelled += 1
+            raise
+        raise AssertionError
+
+
+def test_the_deadline_and_cancellation_stop_a_custom_transport_too() -> None:
+    """A transport that is not httpx's pool is stopped at once: no safe point to wait for."""
+    transport = _Hanging()
+
+    async def run() -> tuple[object, bool]:
+        async with (
+            httpx.AsyncClient(transport=transport) as http,
+            maesn.AsyncClient(
+                integration="abaconnect",
+                base_url="https://maesn.test",
+                http_client=http,
+                timeout=0.2,
+                max_retries=0,
+                **KEYS,
+            ) as client,
+        ):
+            timed_out = await _outcome(client.get_task("t"))
+            try:
+                await asyncio.wait_for(client.get_task("t"), 0.05)
+            except TimeoutError:
+                return timed_out, True
+            return timed_out, False
+
+    timed_out, cancelled = asyncio.run(run())
+    assert isinstance(timed_out, maesn.APITimeoutError)
+    assert cancelled
+    assert transport.cancelled == 2

@@ -3618,13 +3618,14 @@ class Accounting(SyncResource):
 
         Args:
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -3682,13 +3683,14 @@ class Accounting(SyncResource):
                 returned. A timezone-aware `datetime`, a `date` (midnight UTC) or an ISO 8601
                 string; sent in the format the client's integration documents.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
             debit_credit_indicator: Filter accounts by debit/credit indicator. One of 'DEBIT',
                 'CREDIT' (or a
@@ -3751,13 +3753,14 @@ class Accounting(SyncResource):
                 `maesn_api.models.create_account_request_dto.CreateAccountRequestDto`, or a mapping
                 of its JSON fields. Sent as JSON.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -3805,13 +3808,14 @@ class Accounting(SyncResource):
                 returned. A timezone-aware `datetime`, a `date` (midnight UTC) or an ISO 8601
                 string; sent in the format the client's integration documents.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -3857,13 +3861,14 @@ class Accounting(SyncResource):
                 `maesn_api.models.create_bank_account_request_dto.CreateBankAccountRequestDto`, or a
                 mapping of its JSON fields. Sent as JSON.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -3903,13 +3908,14 @@ class Accounting(SyncResource):
 
         Args:
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -3959,13 +3965,14 @@ class Accounting(SyncResource):
                 returned. A timezone-aware `datetime`, a `date` (midnight UTC) or an ISO 8601
                 string; sent in the format the client's integration documents.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -4010,9 +4017,10 @@ class Accounting(SyncResource):
                 `maesn_api.models.create_transaction_body.CreateTransactionBody`, or a mapping of
                 its JSON fields. Sent as multipart/form-data.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             A handle on the task the call started when Maesn processes it asynchronously (the answer
@@ -4056,13 +4064,14 @@ class Accounting(SyncResource):
                 returned. A timezone-aware `datetime`, a `date` (midnight UTC) or an ISO 8601
                 string; sent in the format the client's integration documents.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
             email: Filter customers by email address.
             name: Filter customers by name.
@@ -4114,13 +4123,14 @@ class Accounting(SyncResource):
                 `maesn_api.models.create_contact_request_dto.CreateContactRequestDto`, or a mapping
                 of its JSON fields. Sent as JSON.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -4160,13 +4170,14 @@ class Accounting(SyncResource):
 
         Args:
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -4210,9 +4221,10 @@ class Accounting(SyncResource):
                 `maesn_api.models.create_contact_request_dto.CreateContactRequestDto`, or a mapping
                 of its JSON fields. Sent as JSON.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -4251,13 +4263,14 @@ class Accounting(SyncResource):
                 `maesn_api.models.patch_contact_request_dto.PatchContactRequestDto`, or a mapping of
                 its JSON fields. Sent as JSON.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -4309,13 +4322,14 @@ class Accounting(SyncResource):
                 returned. A timezone-aware `datetime`, a `date` (midnight UTC) or an ISO 8601
                 string; sent in the format the client's integration documents.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
             email: Filter suppliers by email address.
             name: Filter suppliers by name.
@@ -4367,13 +4381,14 @@ class Accounting(SyncResource):
                 `maesn_api.models.create_contact_request_dto.CreateContactRequestDto`, or a mapping
                 of its JSON fields. Sent as JSON.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -4413,13 +4428,14 @@ class Accounting(SyncResource):
 
         Args:
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -4463,9 +4479,10 @@ class Accounting(SyncResource):
                 `maesn_api.models.create_contact_request_dto.CreateContactRequestDto`, or a mapping
                 of its JSON fields. Sent as JSON.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -4504,13 +4521,14 @@ class Accounting(SyncResource):
                 `maesn_api.models.patch_contact_request_dto.PatchContactRequestDto`, or a mapping of
                 its JSON fields. Sent as JSON.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -4559,13 +4577,14 @@ class Accounting(SyncResource):
                 returned. A timezone-aware `datetime`, a `date` (midnight UTC) or an ISO 8601
                 string; sent in the format the client's integration documents.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -4611,13 +4630,14 @@ class Accounting(SyncResource):
                 `maesn_api.models.create_contact_request_dto_v2.CreateContactRequestDtoV2`, or a
                 mapping of its JSON fields. Sent as JSON.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             A handle on the task the call started when Maesn processes it asynchronously (the answer
@@ -4657,13 +4677,14 @@ class Accounting(SyncResource):
 
         Args:
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -4708,13 +4729,14 @@ class Accounting(SyncResource):
                 `maesn_api.models.create_contact_request_dto_v2.CreateContactRequestDtoV2`, or a
                 mapping of its JSON fields. Sent as JSON.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -4758,13 +4780,14 @@ class Accounting(SyncResource):
                 `maesn_api.models.create_contact_request_dto_v2.CreateContactRequestDtoV2`, or a
                 mapping of its JSON fields. Sent as JSON.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -4806,9 +4829,10 @@ class Accounting(SyncResource):
                 `maesn_api.models.create_contact_by_batch_meta_data_dto.CreateContactByBatchMetaDataDto`,
                 or a mapping of its JSON fields. Sent as JSON.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             A handle on the task the call started when Maesn processes it asynchronously (the answer
@@ -4842,9 +4866,10 @@ class Accounting(SyncResource):
                 `maesn_api.models.create_contact_by_batch_meta_data_dto.CreateContactByBatchMetaDataDto`,
                 or a mapping of its JSON fields. Sent as JSON.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             A handle on the task the call started when Maesn processes it asynchronously (the answer
@@ -4921,13 +4946,14 @@ class Accounting(SyncResource):
                 returned. A timezone-aware `datetime`, a `date` (midnight UTC) or an ISO 8601
                 string; sent in the format the client's integration documents.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             status: Filter invoices by unified status. One of 'DRAFT', 'CORRECTIVE', 'SUBMITTED',
                 'DOCUMENT_CREATED', 'OPEN', 'PARTIALLY_PAID', 'PAID', 'PARTIALLY_OVERDUE',
                 'OVERDUE', 'VOIDED' (or a `maesn_api.models.get_invoices_status.GetInvoicesStatus`
@@ -4993,13 +5019,14 @@ class Accounting(SyncResource):
                 `maesn_api.models.create_invoice_request_dto.CreateInvoiceRequestDto`, or a mapping
                 of its JSON fields. Sent as JSON.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -5039,13 +5066,14 @@ class Accounting(SyncResource):
 
         Args:
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -5090,13 +5118,14 @@ class Accounting(SyncResource):
                 `maesn_api.models.patch_invoice_request_dto.PatchInvoiceRequestDto`, or a mapping of
                 its JSON fields. Sent as JSON.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -5136,13 +5165,14 @@ class Accounting(SyncResource):
 
         Args:
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -5182,9 +5212,10 @@ class Accounting(SyncResource):
             body: The request body: a `maesn_api.models.post_file_body.PostFileBody`, or a mapping
                 of its JSON fields. Sent as multipart/form-data.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -5217,9 +5248,10 @@ class Accounting(SyncResource):
             body: The request body: a `maesn_api.models.post_file_async_body.PostFileAsyncBody`, or
                 a mapping of its JSON fields. Sent as multipart/form-data.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             A handle on the task the call started (`.task_id`, `.wait()`, `.get()`, and for paged
@@ -5249,9 +5281,10 @@ class Accounting(SyncResource):
 
         Args:
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -5281,9 +5314,10 @@ class Accounting(SyncResource):
 
         Args:
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -5316,9 +5350,10 @@ class Accounting(SyncResource):
 
         Args:
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             page: Pages count from 1.
             limit: One of 5, 10, 20, 50, 100 (or a
                 `maesn_api.models.get_async_task_info_limit.GetAsyncTaskInfoLimit` member).
@@ -5372,13 +5407,14 @@ class Accounting(SyncResource):
                 returned. A timezone-aware `datetime`, a `date` (midnight UTC) or an ISO 8601
                 string; sent in the format the client's integration documents.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
             type_: Filter items by type.
             item_number: Filter items by item number.
@@ -5428,13 +5464,14 @@ class Accounting(SyncResource):
                 `maesn_api.models.create_item_request_dto.CreateItemRequestDto`, or a mapping of its
                 JSON fields. Sent as JSON.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -5474,13 +5511,14 @@ class Accounting(SyncResource):
 
         Args:
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -5521,13 +5559,14 @@ class Accounting(SyncResource):
             body: The request body: a `maesn_api.models.patch_item_request_dto.PatchItemRequestDto`,
                 or a mapping of its JSON fields. Sent as JSON.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -5577,13 +5616,14 @@ class Accounting(SyncResource):
                 returned. A timezone-aware `datetime`, a `date` (midnight UTC) or an ISO 8601
                 string; sent in the format the client's integration documents.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -5631,13 +5671,14 @@ class Accounting(SyncResource):
                 `maesn_api.models.create_line_item_request_dto.CreateLineItemRequestDto`, or a
                 mapping of its JSON fields. Sent as JSON.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -5679,13 +5720,14 @@ class Accounting(SyncResource):
 
         Args:
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -5732,13 +5774,14 @@ class Accounting(SyncResource):
                 `maesn_api.models.patch_line_item_request_dto.PatchLineItemRequestDto`, or a mapping
                 of its JSON fields. Sent as JSON.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -5788,13 +5831,14 @@ class Accounting(SyncResource):
                 returned. A timezone-aware `datetime`, a `date` (midnight UTC) or an ISO 8601
                 string; sent in the format the client's integration documents.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -5848,13 +5892,14 @@ class Accounting(SyncResource):
                 returned. A timezone-aware `datetime`, a `date` (midnight UTC) or an ISO 8601
                 string; sent in the format the client's integration documents.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
             fiscal_year: Fiscal year to scope the journal entries (e.g. 2024).
             fiscal_year_start_date: ISO 8601 start date of the fiscal year used for scoping results.
@@ -5905,13 +5950,14 @@ class Accounting(SyncResource):
                 `maesn_api.models.create_journal_entry_body.CreateJournalEntryBody`, or a mapping of
                 its JSON fields. Sent as multipart/form-data.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -5952,13 +5998,14 @@ class Accounting(SyncResource):
 
         Args:
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             journal_code: Journal code used to scope the journal entry lookup on systems that
                 require it.
             raw_data: When true, returns the unprocessed response from the upstream target system.
@@ -6004,9 +6051,10 @@ class Accounting(SyncResource):
                 `maesn_api.models.create_journal_entries_by_batch_meta_data_dto.CreateJournalEntriesByBatchMetaDataDto`,
                 or a mapping of its JSON fields. Sent as JSON.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             A handle on the task the call started when Maesn processes it asynchronously (the answer
@@ -6040,13 +6088,14 @@ class Accounting(SyncResource):
 
         Args:
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -6121,13 +6170,14 @@ class Accounting(SyncResource):
 
         Args:
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -6179,13 +6229,14 @@ class Accounting(SyncResource):
                 returned. A timezone-aware `datetime`, a `date` (midnight UTC) or an ISO 8601
                 string; sent in the format the client's integration documents.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             status: Filter offers by unified status. One of 'DRAFT', 'SENT', 'ACCEPTED', 'EXPIRED',
                 'VOIDED', 'DECLINED' (or a `maesn_api.models.get_offers_status.GetOffersStatus`
                 member).
@@ -6235,13 +6286,14 @@ class Accounting(SyncResource):
                 `maesn_api.models.create_offer_request_dto.CreateOfferRequestDto`, or a mapping of
                 its JSON fields. Sent as JSON.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -6281,13 +6333,14 @@ class Accounting(SyncResource):
 
         Args:
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -6338,13 +6391,14 @@ class Accounting(SyncResource):
                 returned. A timezone-aware `datetime`, a `date` (midnight UTC) or an ISO 8601
                 string; sent in the format the client's integration documents.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -6390,13 +6444,14 @@ class Accounting(SyncResource):
 
         Args:
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -6438,13 +6493,14 @@ class Accounting(SyncResource):
 
         Args:
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -6491,9 +6547,10 @@ class Accounting(SyncResource):
                 returned. A timezone-aware `datetime`, a `date` (midnight UTC) or an ISO 8601
                 string; sent in the format the client's integration documents.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -6537,13 +6594,14 @@ class Accounting(SyncResource):
             body: The request body: a `maesn_api.models.create_expense_body.CreateExpenseBody`, or a
                 mapping of its JSON fields. Sent as multipart/form-data.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             A handle on the task the call started when Maesn processes it asynchronously (the answer
@@ -6583,9 +6641,10 @@ class Accounting(SyncResource):
 
         Args:
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             journal_code: Journal code used to scope the expense lookup on systems that require it.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
@@ -6636,13 +6695,14 @@ class Accounting(SyncResource):
                 returned. A timezone-aware `datetime`, a `date` (midnight UTC) or an ISO 8601
                 string; sent in the format the client's integration documents.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -6688,13 +6748,14 @@ class Accounting(SyncResource):
                 `maesn_api.models.create_project_request_dto.CreateProjectRequestDto`, or a mapping
                 of its JSON fields. Sent as JSON.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             A handle on the task the call started when Maesn processes it asynchronously (the answer
@@ -6734,13 +6795,14 @@ class Accounting(SyncResource):
 
         Args:
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -6793,13 +6855,14 @@ class Accounting(SyncResource):
                 returned. A timezone-aware `datetime`, a `date` (midnight UTC) or an ISO 8601
                 string; sent in the format the client's integration documents.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
             status: Filter sales orders by status. One of 'DRAFT', 'IN_REVIEW', 'OPEN', 'CLOSED',
                 'VOIDED' (or a `maesn_api.models.get_sales_orders_status.GetSalesOrdersStatus`
@@ -6849,13 +6912,14 @@ class Accounting(SyncResource):
                 `maesn_api.models.create_sales_order_request_dto.CreateSalesOrderRequestDto`, or a
                 mapping of its JSON fields. Sent as JSON.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             A handle on the task the call started when Maesn processes it asynchronously (the answer
@@ -6895,13 +6959,14 @@ class Accounting(SyncResource):
 
         Args:
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -6952,13 +7017,14 @@ class Accounting(SyncResource):
                 returned. A timezone-aware `datetime`, a `date` (midnight UTC) or an ISO 8601
                 string; sent in the format the client's integration documents.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -7013,13 +7079,14 @@ class Accounting(SyncResource):
                 returned. A timezone-aware `datetime`, a `date` (midnight UTC) or an ISO 8601
                 string; sent in the format the client's integration documents.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
             fiscal_year: Fiscal year to scope the payment terms results (e.g. 2024).
             fiscal_year_start_date: ISO 8601 start date of the fiscal year used for scoping results.
@@ -7069,9 +7136,10 @@ class Accounting(SyncResource):
                 `maesn_api.models.create_payment_term_request_dto.CreatePaymentTermRequestDto`, or a
                 mapping of its JSON fields. Sent as JSON.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -7106,13 +7174,14 @@ class Accounting(SyncResource):
 
         Args:
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -7163,13 +7232,14 @@ class Accounting(SyncResource):
                 returned. A timezone-aware `datetime`, a `date` (midnight UTC) or an ISO 8601
                 string; sent in the format the client's integration documents.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
             is_active: When true, returns only active tax rates; when false, returns only inactive
                 tax rates.
@@ -7216,13 +7286,14 @@ class Accounting(SyncResource):
 
         Args:
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -7270,13 +7341,14 @@ class Accounting(SyncResource):
             limit: One of 5, 10, 20, 50, 100 (or a
                 `maesn_api.models.get_payments_limit.GetPaymentsLimit` member).
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             last_modified_at: ISO 8601 timestamp; only records modified after this date are
                 returned. A timezone-aware `datetime`, a `date` (midnight UTC) or an ISO 8601
                 string; sent in the format the client's integration documents.
@@ -7326,9 +7398,10 @@ class Accounting(SyncResource):
                 `maesn_api.models.create_payment_request_dto.CreatePaymentRequestDto`, or a mapping
                 of its JSON fields. Sent as JSON.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -7360,9 +7433,10 @@ class Accounting(SyncResource):
 
         Args:
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -7401,9 +7475,10 @@ class Accounting(SyncResource):
 
         Args:
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -7439,9 +7514,10 @@ class Accounting(SyncResource):
                 `maesn_api.models.create_event_subscription_request_dto.CreateEventSubscriptionRequestDto`,
                 or a mapping of its JSON fields. Sent as JSON.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -7471,9 +7547,10 @@ class Accounting(SyncResource):
 
         Args:
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -7529,13 +7606,14 @@ class Accounting(SyncResource):
                 `maesn_api.models.create_pass_through_request_dto.CreatePassThroughRequestDto`, or a
                 mapping of its JSON fields. Sent as JSON.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -7616,13 +7694,14 @@ class Accounting(SyncResource):
                 returned. A timezone-aware `datetime`, a `date` (midnight UTC) or an ISO 8601
                 string; sent in the format the client's integration documents.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             status: Filter bills by unified status. One of 'DRAFT', 'CORRECTIVE', 'SUBMITTED',
                 'DOCUMENT_CREATED', 'OPEN', 'PARTIALLY_PAID', 'PAID', 'PARTIALLY_OVERDUE',
                 'OVERDUE', 'VOIDED' (or a `maesn_api.models.get_bills_status.GetBillsStatus`
@@ -7685,13 +7764,14 @@ class Accounting(SyncResource):
                 `maesn_api.models.create_bill_request_dto.CreateBillRequestDto`, or a mapping of its
                 JSON fields. Sent as JSON.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -7731,13 +7811,14 @@ class Accounting(SyncResource):
 
         Args:
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -7782,13 +7863,14 @@ class Accounting(SyncResource):
                 `maesn_api.models.create_bill_request_dto.CreateBillRequestDto`, or a mapping of its
                 JSON fields. Sent as JSON.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -7828,13 +7910,14 @@ class Accounting(SyncResource):
 
         Args:
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -7941,13 +8024,14 @@ class Accounting(SyncResource):
                 returned. A timezone-aware `datetime`, a `date` (midnight UTC) or an ISO 8601
                 string; sent in the format the client's integration documents.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             booking_type: Filter booking proposals by booking type. One of 'INVOICE', 'BILL',
                 'CREDIT_NOTE', 'CREDIT_CARD', 'EXPENSE', 'INVOICE_CREDIT_NOTE', 'BILL_CREDIT_NOTE',
                 'DOWN_PAYMENT', 'OTHER' (or a
@@ -8011,9 +8095,10 @@ class Accounting(SyncResource):
                 `maesn_api.models.create_booking_proposal_body.CreateBookingProposalBody`, or a
                 mapping of its JSON fields. Sent as multipart/form-data.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             A handle on the task the call started when Maesn processes it asynchronously (the answer
@@ -8048,13 +8133,14 @@ class Accounting(SyncResource):
 
         Args:
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -8163,13 +8249,14 @@ class Accounting(SyncResource):
                 returned. A timezone-aware `datetime`, a `date` (midnight UTC) or an ISO 8601
                 string; sent in the format the client's integration documents.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             status: Filter vendor credits by unified status. One of 'DRAFT', 'CORRECTIVE',
                 'SUBMITTED', 'DOCUMENT_CREATED', 'OPEN', 'PARTIALLY_PAID', 'PAID',
                 'PARTIALLY_OVERDUE', 'OVERDUE', 'VOIDED' (or a
@@ -8227,13 +8314,14 @@ class Accounting(SyncResource):
                 `maesn_api.models.create_vendor_credit_request_dto.CreateVendorCreditRequestDto`, or
                 a mapping of its JSON fields. Sent as JSON.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -8276,13 +8364,14 @@ class Accounting(SyncResource):
                 `maesn_api.models.create_vendor_credit_request_dto.CreateVendorCreditRequestDto`, or
                 a mapping of its JSON fields. Sent as JSON.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -8322,13 +8411,14 @@ class Accounting(SyncResource):
 
         Args:
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -8367,9 +8457,10 @@ class Accounting(SyncResource):
 
         Args:
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -8408,9 +8499,10 @@ class Accounting(SyncResource):
                 `maesn_api.models.create_bill_line_item_request_dto.CreateBillLineItemRequestDto`,
                 or a mapping of its JSON fields. Sent as JSON.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -8449,9 +8541,10 @@ class Accounting(SyncResource):
                 `maesn_api.models.create_bill_line_item_request_dto.CreateBillLineItemRequestDto`,
                 or a mapping of its JSON fields. Sent as JSON.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -8500,13 +8593,14 @@ class Accounting(SyncResource):
                 returned. A timezone-aware `datetime`, a `date` (midnight UTC) or an ISO 8601
                 string; sent in the format the client's integration documents.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -8550,13 +8644,14 @@ class Accounting(SyncResource):
 
         Args:
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -8602,13 +8697,14 @@ class Accounting(SyncResource):
                 returned. A timezone-aware `datetime`, a `date` (midnight UTC) or an ISO 8601
                 string; sent in the format the client's integration documents.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -8652,13 +8748,14 @@ class Accounting(SyncResource):
 
         Args:
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -8709,13 +8806,14 @@ class Accounting(SyncResource):
                 returned. A timezone-aware `datetime`, a `date` (midnight UTC) or an ISO 8601
                 string; sent in the format the client's integration documents.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -8759,13 +8857,14 @@ class Accounting(SyncResource):
 
         Args:
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -8811,13 +8910,14 @@ class Accounting(SyncResource):
                 returned. A timezone-aware `datetime`, a `date` (midnight UTC) or an ISO 8601
                 string; sent in the format the client's integration documents.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -8861,13 +8961,14 @@ class Accounting(SyncResource):
 
         Args:
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -8914,13 +9015,14 @@ class Accounting(SyncResource):
             limit: One of 5, 10, 20, 50, 100 (or a `maesn_api.models.get_units_limit.GetUnitsLimit`
                 member).
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -8975,13 +9077,14 @@ class Accounting(SyncResource):
                 returned. A timezone-aware `datetime`, a `date` (midnight UTC) or an ISO 8601
                 string; sent in the format the client's integration documents.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
             fiscal_year: Fiscal year to scope the open items results (e.g. 2024).
             account_number: Filter open items by account number.
@@ -9045,13 +9148,14 @@ class Accounting(SyncResource):
                 returned. A timezone-aware `datetime`, a `date` (midnight UTC) or an ISO 8601
                 string; sent in the format the client's integration documents.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
             fiscal_year: Fiscal year to scope the trial balance results (e.g. 2024).
             account_number: Filter the trial balance by account number.
@@ -9112,13 +9216,14 @@ class Accounting(SyncResource):
                 returned. A timezone-aware `datetime`, a `date` (midnight UTC) or an ISO 8601
                 string; sent in the format the client's integration documents.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -9162,13 +9267,14 @@ class Accounting(SyncResource):
 
         Args:
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -9209,13 +9315,14 @@ class Accounting(SyncResource):
 
         Args:
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -9256,13 +9363,14 @@ class Accounting(SyncResource):
 
         Args:
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -9302,9 +9410,10 @@ class Accounting(SyncResource):
                 `maesn_api.models.create_expense_async_body.CreateExpenseAsyncBody`, or a mapping of
                 its JSON fields. Sent as multipart/form-data.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             A handle on the task the call started (`.task_id`, `.wait()`, `.get()`, and for paged
@@ -9548,13 +9657,14 @@ class AsyncAccounting(AsyncResource):
 
         Args:
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -9612,13 +9722,14 @@ class AsyncAccounting(AsyncResource):
                 returned. A timezone-aware `datetime`, a `date` (midnight UTC) or an ISO 8601
                 string; sent in the format the client's integration documents.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
             debit_credit_indicator: Filter accounts by debit/credit indicator. One of 'DEBIT',
                 'CREDIT' (or a
@@ -9681,13 +9792,14 @@ class AsyncAccounting(AsyncResource):
                 `maesn_api.models.create_account_request_dto.CreateAccountRequestDto`, or a mapping
                 of its JSON fields. Sent as JSON.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -9735,13 +9847,14 @@ class AsyncAccounting(AsyncResource):
                 returned. A timezone-aware `datetime`, a `date` (midnight UTC) or an ISO 8601
                 string; sent in the format the client's integration documents.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -9787,13 +9900,14 @@ class AsyncAccounting(AsyncResource):
                 `maesn_api.models.create_bank_account_request_dto.CreateBankAccountRequestDto`, or a
                 mapping of its JSON fields. Sent as JSON.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -9833,13 +9947,14 @@ class AsyncAccounting(AsyncResource):
 
         Args:
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -9889,13 +10004,14 @@ class AsyncAccounting(AsyncResource):
                 returned. A timezone-aware `datetime`, a `date` (midnight UTC) or an ISO 8601
                 string; sent in the format the client's integration documents.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -9940,9 +10056,10 @@ class AsyncAccounting(AsyncResource):
                 `maesn_api.models.create_transaction_body.CreateTransactionBody`, or a mapping of
                 its JSON fields. Sent as multipart/form-data.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             A handle on the task the call started when Maesn processes it asynchronously (the answer
@@ -9988,13 +10105,14 @@ class AsyncAccounting(AsyncResource):
                 returned. A timezone-aware `datetime`, a `date` (midnight UTC) or an ISO 8601
                 string; sent in the format the client's integration documents.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
             email: Filter customers by email address.
             name: Filter customers by name.
@@ -10046,13 +10164,14 @@ class AsyncAccounting(AsyncResource):
                 `maesn_api.models.create_contact_request_dto.CreateContactRequestDto`, or a mapping
                 of its JSON fields. Sent as JSON.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -10092,13 +10211,14 @@ class AsyncAccounting(AsyncResource):
 
         Args:
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -10142,9 +10262,10 @@ class AsyncAccounting(AsyncResource):
                 `maesn_api.models.create_contact_request_dto.CreateContactRequestDto`, or a mapping
                 of its JSON fields. Sent as JSON.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -10183,13 +10304,14 @@ class AsyncAccounting(AsyncResource):
                 `maesn_api.models.patch_contact_request_dto.PatchContactRequestDto`, or a mapping of
                 its JSON fields. Sent as JSON.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -10241,13 +10363,14 @@ class AsyncAccounting(AsyncResource):
                 returned. A timezone-aware `datetime`, a `date` (midnight UTC) or an ISO 8601
                 string; sent in the format the client's integration documents.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
             email: Filter suppliers by email address.
             name: Filter suppliers by name.
@@ -10299,13 +10422,14 @@ class AsyncAccounting(AsyncResource):
                 `maesn_api.models.create_contact_request_dto.CreateContactRequestDto`, or a mapping
                 of its JSON fields. Sent as JSON.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -10345,13 +10469,14 @@ class AsyncAccounting(AsyncResource):
 
         Args:
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -10395,9 +10520,10 @@ class AsyncAccounting(AsyncResource):
                 `maesn_api.models.create_contact_request_dto.CreateContactRequestDto`, or a mapping
                 of its JSON fields. Sent as JSON.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -10436,13 +10562,14 @@ class AsyncAccounting(AsyncResource):
                 `maesn_api.models.patch_contact_request_dto.PatchContactRequestDto`, or a mapping of
                 its JSON fields. Sent as JSON.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -10491,13 +10618,14 @@ class AsyncAccounting(AsyncResource):
                 returned. A timezone-aware `datetime`, a `date` (midnight UTC) or an ISO 8601
                 string; sent in the format the client's integration documents.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -10543,13 +10671,14 @@ class AsyncAccounting(AsyncResource):
                 `maesn_api.models.create_contact_request_dto_v2.CreateContactRequestDtoV2`, or a
                 mapping of its JSON fields. Sent as JSON.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             A handle on the task the call started when Maesn processes it asynchronously (the answer
@@ -10589,13 +10718,14 @@ class AsyncAccounting(AsyncResource):
 
         Args:
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -10640,13 +10770,14 @@ class AsyncAccounting(AsyncResource):
                 `maesn_api.models.create_contact_request_dto_v2.CreateContactRequestDtoV2`, or a
                 mapping of its JSON fields. Sent as JSON.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -10690,13 +10821,14 @@ class AsyncAccounting(AsyncResource):
                 `maesn_api.models.create_contact_request_dto_v2.CreateContactRequestDtoV2`, or a
                 mapping of its JSON fields. Sent as JSON.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -10738,9 +10870,10 @@ class AsyncAccounting(AsyncResource):
                 `maesn_api.models.create_contact_by_batch_meta_data_dto.CreateContactByBatchMetaDataDto`,
                 or a mapping of its JSON fields. Sent as JSON.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             A handle on the task the call started when Maesn processes it asynchronously (the answer
@@ -10776,9 +10909,10 @@ class AsyncAccounting(AsyncResource):
                 `maesn_api.models.create_contact_by_batch_meta_data_dto.CreateContactByBatchMetaDataDto`,
                 or a mapping of its JSON fields. Sent as JSON.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             A handle on the task the call started when Maesn processes it asynchronously (the answer
@@ -10857,13 +10991,14 @@ class AsyncAccounting(AsyncResource):
                 returned. A timezone-aware `datetime`, a `date` (midnight UTC) or an ISO 8601
                 string; sent in the format the client's integration documents.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             status: Filter invoices by unified status. One of 'DRAFT', 'CORRECTIVE', 'SUBMITTED',
                 'DOCUMENT_CREATED', 'OPEN', 'PARTIALLY_PAID', 'PAID', 'PARTIALLY_OVERDUE',
                 'OVERDUE', 'VOIDED' (or a `maesn_api.models.get_invoices_status.GetInvoicesStatus`
@@ -10929,13 +11064,14 @@ class AsyncAccounting(AsyncResource):
                 `maesn_api.models.create_invoice_request_dto.CreateInvoiceRequestDto`, or a mapping
                 of its JSON fields. Sent as JSON.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -10975,13 +11111,14 @@ class AsyncAccounting(AsyncResource):
 
         Args:
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -11026,13 +11163,14 @@ class AsyncAccounting(AsyncResource):
                 `maesn_api.models.patch_invoice_request_dto.PatchInvoiceRequestDto`, or a mapping of
                 its JSON fields. Sent as JSON.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -11072,13 +11210,14 @@ class AsyncAccounting(AsyncResource):
 
         Args:
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -11118,9 +11257,10 @@ class AsyncAccounting(AsyncResource):
             body: The request body: a `maesn_api.models.post_file_body.PostFileBody`, or a mapping
                 of its JSON fields. Sent as multipart/form-data.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -11153,9 +11293,10 @@ class AsyncAccounting(AsyncResource):
             body: The request body: a `maesn_api.models.post_file_async_body.PostFileAsyncBody`, or
                 a mapping of its JSON fields. Sent as multipart/form-data.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             A handle on the task the call started (`.task_id`, `.wait()`, `.get()`, and for paged
@@ -11187,9 +11328,10 @@ class AsyncAccounting(AsyncResource):
 
         Args:
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -11219,9 +11361,10 @@ class AsyncAccounting(AsyncResource):
 
         Args:
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -11254,9 +11397,10 @@ class AsyncAccounting(AsyncResource):
 
         Args:
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             page: Pages count from 1.
             limit: One of 5, 10, 20, 50, 100 (or a
                 `maesn_api.models.get_async_task_info_limit.GetAsyncTaskInfoLimit` member).
@@ -11310,13 +11454,14 @@ class AsyncAccounting(AsyncResource):
                 returned. A timezone-aware `datetime`, a `date` (midnight UTC) or an ISO 8601
                 string; sent in the format the client's integration documents.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
             type_: Filter items by type.
             item_number: Filter items by item number.
@@ -11366,13 +11511,14 @@ class AsyncAccounting(AsyncResource):
                 `maesn_api.models.create_item_request_dto.CreateItemRequestDto`, or a mapping of its
                 JSON fields. Sent as JSON.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -11412,13 +11558,14 @@ class AsyncAccounting(AsyncResource):
 
         Args:
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -11459,13 +11606,14 @@ class AsyncAccounting(AsyncResource):
             body: The request body: a `maesn_api.models.patch_item_request_dto.PatchItemRequestDto`,
                 or a mapping of its JSON fields. Sent as JSON.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -11515,13 +11663,14 @@ class AsyncAccounting(AsyncResource):
                 returned. A timezone-aware `datetime`, a `date` (midnight UTC) or an ISO 8601
                 string; sent in the format the client's integration documents.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -11569,13 +11718,14 @@ class AsyncAccounting(AsyncResource):
                 `maesn_api.models.create_line_item_request_dto.CreateLineItemRequestDto`, or a
                 mapping of its JSON fields. Sent as JSON.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -11617,13 +11767,14 @@ class AsyncAccounting(AsyncResource):
 
         Args:
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -11670,13 +11821,14 @@ class AsyncAccounting(AsyncResource):
                 `maesn_api.models.patch_line_item_request_dto.PatchLineItemRequestDto`, or a mapping
                 of its JSON fields. Sent as JSON.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -11726,13 +11878,14 @@ class AsyncAccounting(AsyncResource):
                 returned. A timezone-aware `datetime`, a `date` (midnight UTC) or an ISO 8601
                 string; sent in the format the client's integration documents.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -11786,13 +11939,14 @@ class AsyncAccounting(AsyncResource):
                 returned. A timezone-aware `datetime`, a `date` (midnight UTC) or an ISO 8601
                 string; sent in the format the client's integration documents.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
             fiscal_year: Fiscal year to scope the journal entries (e.g. 2024).
             fiscal_year_start_date: ISO 8601 start date of the fiscal year used for scoping results.
@@ -11843,13 +11997,14 @@ class AsyncAccounting(AsyncResource):
                 `maesn_api.models.create_journal_entry_body.CreateJournalEntryBody`, or a mapping of
                 its JSON fields. Sent as multipart/form-data.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -11890,13 +12045,14 @@ class AsyncAccounting(AsyncResource):
 
         Args:
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             journal_code: Journal code used to scope the journal entry lookup on systems that
                 require it.
             raw_data: When true, returns the unprocessed response from the upstream target system.
@@ -11942,9 +12098,10 @@ class AsyncAccounting(AsyncResource):
                 `maesn_api.models.create_journal_entries_by_batch_meta_data_dto.CreateJournalEntriesByBatchMetaDataDto`,
                 or a mapping of its JSON fields. Sent as JSON.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             A handle on the task the call started when Maesn processes it asynchronously (the answer
@@ -11978,13 +12135,14 @@ class AsyncAccounting(AsyncResource):
 
         Args:
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -12059,13 +12217,14 @@ class AsyncAccounting(AsyncResource):
 
         Args:
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -12117,13 +12276,14 @@ class AsyncAccounting(AsyncResource):
                 returned. A timezone-aware `datetime`, a `date` (midnight UTC) or an ISO 8601
                 string; sent in the format the client's integration documents.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             status: Filter offers by unified status. One of 'DRAFT', 'SENT', 'ACCEPTED', 'EXPIRED',
                 'VOIDED', 'DECLINED' (or a `maesn_api.models.get_offers_status.GetOffersStatus`
                 member).
@@ -12173,13 +12333,14 @@ class AsyncAccounting(AsyncResource):
                 `maesn_api.models.create_offer_request_dto.CreateOfferRequestDto`, or a mapping of
                 its JSON fields. Sent as JSON.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -12219,13 +12380,14 @@ class AsyncAccounting(AsyncResource):
 
         Args:
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -12276,13 +12438,14 @@ class AsyncAccounting(AsyncResource):
                 returned. A timezone-aware `datetime`, a `date` (midnight UTC) or an ISO 8601
                 string; sent in the format the client's integration documents.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -12328,13 +12491,14 @@ class AsyncAccounting(AsyncResource):
 
         Args:
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -12376,13 +12540,14 @@ class AsyncAccounting(AsyncResource):
 
         Args:
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -12429,9 +12594,10 @@ class AsyncAccounting(AsyncResource):
                 returned. A timezone-aware `datetime`, a `date` (midnight UTC) or an ISO 8601
                 string; sent in the format the client's integration documents.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -12475,13 +12641,14 @@ class AsyncAccounting(AsyncResource):
             body: The request body: a `maesn_api.models.create_expense_body.CreateExpenseBody`, or a
                 mapping of its JSON fields. Sent as multipart/form-data.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             A handle on the task the call started when Maesn processes it asynchronously (the answer
@@ -12521,9 +12688,10 @@ class AsyncAccounting(AsyncResource):
 
         Args:
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             journal_code: Journal code used to scope the expense lookup on systems that require it.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
@@ -12574,13 +12742,14 @@ class AsyncAccounting(AsyncResource):
                 returned. A timezone-aware `datetime`, a `date` (midnight UTC) or an ISO 8601
                 string; sent in the format the client's integration documents.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -12626,13 +12795,14 @@ class AsyncAccounting(AsyncResource):
                 `maesn_api.models.create_project_request_dto.CreateProjectRequestDto`, or a mapping
                 of its JSON fields. Sent as JSON.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             A handle on the task the call started when Maesn processes it asynchronously (the answer
@@ -12672,13 +12842,14 @@ class AsyncAccounting(AsyncResource):
 
         Args:
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -12731,13 +12902,14 @@ class AsyncAccounting(AsyncResource):
                 returned. A timezone-aware `datetime`, a `date` (midnight UTC) or an ISO 8601
                 string; sent in the format the client's integration documents.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
             status: Filter sales orders by status. One of 'DRAFT', 'IN_REVIEW', 'OPEN', 'CLOSED',
                 'VOIDED' (or a `maesn_api.models.get_sales_orders_status.GetSalesOrdersStatus`
@@ -12787,13 +12959,14 @@ class AsyncAccounting(AsyncResource):
                 `maesn_api.models.create_sales_order_request_dto.CreateSalesOrderRequestDto`, or a
                 mapping of its JSON fields. Sent as JSON.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             A handle on the task the call started when Maesn processes it asynchronously (the answer
@@ -12833,13 +13006,14 @@ class AsyncAccounting(AsyncResource):
 
         Args:
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -12890,13 +13064,14 @@ class AsyncAccounting(AsyncResource):
                 returned. A timezone-aware `datetime`, a `date` (midnight UTC) or an ISO 8601
                 string; sent in the format the client's integration documents.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -12951,13 +13126,14 @@ class AsyncAccounting(AsyncResource):
                 returned. A timezone-aware `datetime`, a `date` (midnight UTC) or an ISO 8601
                 string; sent in the format the client's integration documents.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
             fiscal_year: Fiscal year to scope the payment terms results (e.g. 2024).
             fiscal_year_start_date: ISO 8601 start date of the fiscal year used for scoping results.
@@ -13007,9 +13183,10 @@ class AsyncAccounting(AsyncResource):
                 `maesn_api.models.create_payment_term_request_dto.CreatePaymentTermRequestDto`, or a
                 mapping of its JSON fields. Sent as JSON.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -13044,13 +13221,14 @@ class AsyncAccounting(AsyncResource):
 
         Args:
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -13101,13 +13279,14 @@ class AsyncAccounting(AsyncResource):
                 returned. A timezone-aware `datetime`, a `date` (midnight UTC) or an ISO 8601
                 string; sent in the format the client's integration documents.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
             is_active: When true, returns only active tax rates; when false, returns only inactive
                 tax rates.
@@ -13154,13 +13333,14 @@ class AsyncAccounting(AsyncResource):
 
         Args:
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -13208,13 +13388,14 @@ class AsyncAccounting(AsyncResource):
             limit: One of 5, 10, 20, 50, 100 (or a
                 `maesn_api.models.get_payments_limit.GetPaymentsLimit` member).
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             last_modified_at: ISO 8601 timestamp; only records modified after this date are
                 returned. A timezone-aware `datetime`, a `date` (midnight UTC) or an ISO 8601
                 string; sent in the format the client's integration documents.
@@ -13264,9 +13445,10 @@ class AsyncAccounting(AsyncResource):
                 `maesn_api.models.create_payment_request_dto.CreatePaymentRequestDto`, or a mapping
                 of its JSON fields. Sent as JSON.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -13300,9 +13482,10 @@ class AsyncAccounting(AsyncResource):
 
         Args:
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -13341,9 +13524,10 @@ class AsyncAccounting(AsyncResource):
 
         Args:
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -13379,9 +13563,10 @@ class AsyncAccounting(AsyncResource):
                 `maesn_api.models.create_event_subscription_request_dto.CreateEventSubscriptionRequestDto`,
                 or a mapping of its JSON fields. Sent as JSON.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -13411,9 +13596,10 @@ class AsyncAccounting(AsyncResource):
 
         Args:
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -13469,13 +13655,14 @@ class AsyncAccounting(AsyncResource):
                 `maesn_api.models.create_pass_through_request_dto.CreatePassThroughRequestDto`, or a
                 mapping of its JSON fields. Sent as JSON.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -13556,13 +13743,14 @@ class AsyncAccounting(AsyncResource):
                 returned. A timezone-aware `datetime`, a `date` (midnight UTC) or an ISO 8601
                 string; sent in the format the client's integration documents.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             status: Filter bills by unified status. One of 'DRAFT', 'CORRECTIVE', 'SUBMITTED',
                 'DOCUMENT_CREATED', 'OPEN', 'PARTIALLY_PAID', 'PAID', 'PARTIALLY_OVERDUE',
                 'OVERDUE', 'VOIDED' (or a `maesn_api.models.get_bills_status.GetBillsStatus`
@@ -13625,13 +13813,14 @@ class AsyncAccounting(AsyncResource):
                 `maesn_api.models.create_bill_request_dto.CreateBillRequestDto`, or a mapping of its
                 JSON fields. Sent as JSON.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -13671,13 +13860,14 @@ class AsyncAccounting(AsyncResource):
 
         Args:
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -13722,13 +13912,14 @@ class AsyncAccounting(AsyncResource):
                 `maesn_api.models.create_bill_request_dto.CreateBillRequestDto`, or a mapping of its
                 JSON fields. Sent as JSON.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -13768,13 +13959,14 @@ class AsyncAccounting(AsyncResource):
 
         Args:
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -13881,13 +14073,14 @@ class AsyncAccounting(AsyncResource):
                 returned. A timezone-aware `datetime`, a `date` (midnight UTC) or an ISO 8601
                 string; sent in the format the client's integration documents.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             booking_type: Filter booking proposals by booking type. One of 'INVOICE', 'BILL',
                 'CREDIT_NOTE', 'CREDIT_CARD', 'EXPENSE', 'INVOICE_CREDIT_NOTE', 'BILL_CREDIT_NOTE',
                 'DOWN_PAYMENT', 'OTHER' (or a
@@ -13951,9 +14144,10 @@ class AsyncAccounting(AsyncResource):
                 `maesn_api.models.create_booking_proposal_body.CreateBookingProposalBody`, or a
                 mapping of its JSON fields. Sent as multipart/form-data.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             A handle on the task the call started when Maesn processes it asynchronously (the answer
@@ -13988,13 +14182,14 @@ class AsyncAccounting(AsyncResource):
 
         Args:
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -14103,13 +14298,14 @@ class AsyncAccounting(AsyncResource):
                 returned. A timezone-aware `datetime`, a `date` (midnight UTC) or an ISO 8601
                 string; sent in the format the client's integration documents.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             status: Filter vendor credits by unified status. One of 'DRAFT', 'CORRECTIVE',
                 'SUBMITTED', 'DOCUMENT_CREATED', 'OPEN', 'PARTIALLY_PAID', 'PAID',
                 'PARTIALLY_OVERDUE', 'OVERDUE', 'VOIDED' (or a
@@ -14167,13 +14363,14 @@ class AsyncAccounting(AsyncResource):
                 `maesn_api.models.create_vendor_credit_request_dto.CreateVendorCreditRequestDto`, or
                 a mapping of its JSON fields. Sent as JSON.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -14216,13 +14413,14 @@ class AsyncAccounting(AsyncResource):
                 `maesn_api.models.create_vendor_credit_request_dto.CreateVendorCreditRequestDto`, or
                 a mapping of its JSON fields. Sent as JSON.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -14262,13 +14460,14 @@ class AsyncAccounting(AsyncResource):
 
         Args:
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -14307,9 +14506,10 @@ class AsyncAccounting(AsyncResource):
 
         Args:
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -14348,9 +14548,10 @@ class AsyncAccounting(AsyncResource):
                 `maesn_api.models.create_bill_line_item_request_dto.CreateBillLineItemRequestDto`,
                 or a mapping of its JSON fields. Sent as JSON.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -14389,9 +14590,10 @@ class AsyncAccounting(AsyncResource):
                 `maesn_api.models.create_bill_line_item_request_dto.CreateBillLineItemRequestDto`,
                 or a mapping of its JSON fields. Sent as JSON.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -14440,13 +14642,14 @@ class AsyncAccounting(AsyncResource):
                 returned. A timezone-aware `datetime`, a `date` (midnight UTC) or an ISO 8601
                 string; sent in the format the client's integration documents.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -14490,13 +14693,14 @@ class AsyncAccounting(AsyncResource):
 
         Args:
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -14542,13 +14746,14 @@ class AsyncAccounting(AsyncResource):
                 returned. A timezone-aware `datetime`, a `date` (midnight UTC) or an ISO 8601
                 string; sent in the format the client's integration documents.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -14592,13 +14797,14 @@ class AsyncAccounting(AsyncResource):
 
         Args:
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -14649,13 +14855,14 @@ class AsyncAccounting(AsyncResource):
                 returned. A timezone-aware `datetime`, a `date` (midnight UTC) or an ISO 8601
                 string; sent in the format the client's integration documents.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -14699,13 +14906,14 @@ class AsyncAccounting(AsyncResource):
 
         Args:
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -14751,13 +14959,14 @@ class AsyncAccounting(AsyncResource):
                 returned. A timezone-aware `datetime`, a `date` (midnight UTC) or an ISO 8601
                 string; sent in the format the client's integration documents.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -14801,13 +15010,14 @@ class AsyncAccounting(AsyncResource):
 
         Args:
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -14854,13 +15064,14 @@ class AsyncAccounting(AsyncResource):
             limit: One of 5, 10, 20, 50, 100 (or a `maesn_api.models.get_units_limit.GetUnitsLimit`
                 member).
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -14915,13 +15126,14 @@ class AsyncAccounting(AsyncResource):
                 returned. A timezone-aware `datetime`, a `date` (midnight UTC) or an ISO 8601
                 string; sent in the format the client's integration documents.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
             fiscal_year: Fiscal year to scope the open items results (e.g. 2024).
             account_number: Filter open items by account number.
@@ -14985,13 +15197,14 @@ class AsyncAccounting(AsyncResource):
                 returned. A timezone-aware `datetime`, a `date` (midnight UTC) or an ISO 8601
                 string; sent in the format the client's integration documents.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
             fiscal_year: Fiscal year to scope the trial balance results (e.g. 2024).
             account_number: Filter the trial balance by account number.
@@ -15052,13 +15265,14 @@ class AsyncAccounting(AsyncResource):
                 returned. A timezone-aware `datetime`, a `date` (midnight UTC) or an ISO 8601
                 string; sent in the format the client's integration documents.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -15102,13 +15316,14 @@ class AsyncAccounting(AsyncResource):
 
         Args:
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -15149,13 +15364,14 @@ class AsyncAccounting(AsyncResource):
 
         Args:
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -15196,13 +15412,14 @@ class AsyncAccounting(AsyncResource):
 
         Args:
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -15242,9 +15459,10 @@ class AsyncAccounting(AsyncResource):
                 `maesn_api.models.create_expense_async_body.CreateExpenseAsyncBody`, or a mapping of
                 its JSON fields. Sent as multipart/form-data.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             A handle on the task the call started (`.task_id`, `.wait()`, `.get()`, and for paged

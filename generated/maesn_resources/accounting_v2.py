@@ -324,9 +324,10 @@ class AccountingV2(SyncResource):
                 `maesn_api.models.create_booking_proposal_v2_body.CreateBookingProposalV2Body`, or a
                 mapping of its JSON fields. Sent as multipart/form-data.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             A handle on the task the call started when Maesn processes it asynchronously (the answer
@@ -369,13 +370,14 @@ class AccountingV2(SyncResource):
                 returned. A timezone-aware `datetime`, a `date` (midnight UTC) or an ISO 8601
                 string; sent in the format the client's integration documents.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -421,13 +423,14 @@ class AccountingV2(SyncResource):
                 `maesn_api.models.create_contact_request_dto_v2.CreateContactRequestDtoV2`, or a
                 mapping of its JSON fields. Sent as JSON.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -467,13 +470,14 @@ class AccountingV2(SyncResource):
 
         Args:
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -518,13 +522,14 @@ class AccountingV2(SyncResource):
                 `maesn_api.models.create_contact_request_dto_v2.CreateContactRequestDtoV2`, or a
                 mapping of its JSON fields. Sent as JSON.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -568,13 +573,14 @@ class AccountingV2(SyncResource):
                 `maesn_api.models.create_contact_request_dto_v2.CreateContactRequestDtoV2`, or a
                 mapping of its JSON fields. Sent as JSON.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -618,13 +624,14 @@ class AccountingV2(SyncResource):
                 returned. A timezone-aware `datetime`, a `date` (midnight UTC) or an ISO 8601
                 string; sent in the format the client's integration documents.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -678,13 +685,14 @@ class AccountingV2(SyncResource):
                 returned. A timezone-aware `datetime`, a `date` (midnight UTC) or an ISO 8601
                 string; sent in the format the client's integration documents.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -774,9 +782,10 @@ class AsyncAccountingV2(AsyncResource):
                 `maesn_api.models.create_booking_proposal_v2_body.CreateBookingProposalV2Body`, or a
                 mapping of its JSON fields. Sent as multipart/form-data.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             A handle on the task the call started when Maesn processes it asynchronously (the answer
@@ -819,13 +828,14 @@ class AsyncAccountingV2(AsyncResource):
                 returned. A timezone-aware `datetime`, a `date` (midnight UTC) or an ISO 8601
                 string; sent in the format the client's integration documents.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -871,13 +881,14 @@ class AsyncAccountingV2(AsyncResource):
                 `maesn_api.models.create_contact_request_dto_v2.CreateContactRequestDtoV2`, or a
                 mapping of its JSON fields. Sent as JSON.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -917,13 +928,14 @@ class AsyncAccountingV2(AsyncResource):
 
         Args:
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -968,13 +980,14 @@ class AsyncAccountingV2(AsyncResource):
                 `maesn_api.models.create_contact_request_dto_v2.CreateContactRequestDtoV2`, or a
                 mapping of its JSON fields. Sent as JSON.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -1018,13 +1031,14 @@ class AsyncAccountingV2(AsyncResource):
                 `maesn_api.models.create_contact_request_dto_v2.CreateContactRequestDtoV2`, or a
                 mapping of its JSON fields. Sent as JSON.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -1068,13 +1082,14 @@ class AsyncAccountingV2(AsyncResource):
                 returned. A timezone-aware `datetime`, a `date` (midnight UTC) or an ISO 8601
                 string; sent in the format the client's integration documents.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -1128,13 +1143,14 @@ class AsyncAccountingV2(AsyncResource):
                 returned. A timezone-aware `datetime`, a `date` (midnight UTC) or an ISO 8601
                 string; sent in the format the client's integration documents.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:

@@ -403,9 +403,9 @@ class Auth(SyncResource):
 
         Args:
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -435,9 +435,9 @@ class Auth(SyncResource):
 
         Args:
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -572,9 +572,10 @@ class Auth(SyncResource):
         Args:
             target_system: Identifier of the target system (e.g. exact, sevdesk, xero).
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             callback_url: URL to redirect to after successful authentication.
             include_signature: When set to true, appends a signature as a query parameter to the
                 redirect URL.
@@ -653,13 +654,14 @@ class Auth(SyncResource):
             account_key: End user account key (X-ACCOUNT-KEY) identifying the end user whose
                 selections are being saved. A credential: never shown in a message or log.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -705,9 +707,10 @@ class Auth(SyncResource):
             callback_url: URL to redirect to after successful authentication.
             cancel_callback_url: URL to redirect to if the user cancels authentication.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             tenant_id: Tenant ID to scope the authentication request (used for self-hosted or
                 on-premise systems).
             base_url: Base URL of the target system instance (required for self-hosted systems).
@@ -914,9 +917,9 @@ class AsyncAuth(AsyncResource):
 
         Args:
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -946,9 +949,9 @@ class AsyncAuth(AsyncResource):
 
         Args:
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -1087,9 +1090,10 @@ class AsyncAuth(AsyncResource):
         Args:
             target_system: Identifier of the target system (e.g. exact, sevdesk, xero).
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             callback_url: URL to redirect to after successful authentication.
             include_signature: When set to true, appends a signature as a query parameter to the
                 redirect URL.
@@ -1168,13 +1172,14 @@ class AsyncAuth(AsyncResource):
             account_key: End user account key (X-ACCOUNT-KEY) identifying the end user whose
                 selections are being saved. A credential: never shown in a message or log.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -1220,9 +1225,10 @@ class AsyncAuth(AsyncResource):
             callback_url: URL to redirect to after successful authentication.
             cancel_callback_url: URL to redirect to if the user cancels authentication.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             tenant_id: Tenant ID to scope the authentication request (used for self-hosted or
                 on-premise systems).
             base_url: Base URL of the target system instance (required for self-hosted systems).

@@ -278,13 +278,14 @@ class Webhooks(SyncResource):
                 `maesn_api.models.create_accounting_webhook_request_dto.CreateAccountingWebhookRequestDto`,
                 or a mapping of its JSON fields. Sent as JSON.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -353,13 +354,14 @@ class Webhooks(SyncResource):
 
         Args:
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -454,13 +456,14 @@ class Webhooks(SyncResource):
 
         Args:
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -503,13 +506,14 @@ class Webhooks(SyncResource):
                 `maesn_api.models.create_accounting_webhook_request_dto.CreateAccountingWebhookRequestDto`,
                 or a mapping of its JSON fields. Sent as JSON.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -548,13 +552,14 @@ class Webhooks(SyncResource):
 
         Args:
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -645,13 +650,14 @@ class AsyncWebhooks(AsyncResource):
                 `maesn_api.models.create_accounting_webhook_request_dto.CreateAccountingWebhookRequestDto`,
                 or a mapping of its JSON fields. Sent as JSON.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -721,13 +727,14 @@ class AsyncWebhooks(AsyncResource):
 
         Args:
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -824,13 +831,14 @@ class AsyncWebhooks(AsyncResource):
 
         Args:
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
             raw_data: When true, returns the unprocessed response from the upstream target system.
 
         Returns:
@@ -873,13 +881,14 @@ class AsyncWebhooks(AsyncResource):
                 `maesn_api.models.create_accounting_webhook_request_dto.CreateAccountingWebhookRequestDto`,
                 or a mapping of its JSON fields. Sent as JSON.
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and
@@ -918,13 +927,14 @@ class AsyncWebhooks(AsyncResource):
 
         Args:
             environment_name: Environment name (required for multi-environment systems such as
-                Business Central). Default: the client's `environment_name`. Integrations whose
-                profile requires one (Business Central) refuse the call without it unless
-                `interactive_auth=True`.
+                Business Central). Default: the client's `environment_name`. Required (unless
+                `interactive_auth=True`) on `businesscentral`; `client.auth.get_environments()`
+                lists them.
             company_id: ID of the company (required for multi-company target systems). Default: the
-                client's `company_id`. Integrations whose profile requires a companyId (`maesn
-                integrations`) refuse the call without one unless the client was created with
-                `interactive_auth=True`; `client.companies()` lists the ids.
+                client's `company_id`. Required (the call is refused without one, unless the client
+                was created with `interactive_auth=True`) on `businesscentral`, `datev-rewe`,
+                `datev-rewe-export`, `datev-rewe-longtoken`, `datev-unternehmen-online`, `exact-de`,
+                `exact-gb`, `exact-nl`; `client.companies()` lists the ids.
 
         Returns:
             The answer's `data` (Maesn's envelope unwrapped; its warnings are logged, and

@@ -2,10 +2,11 @@
 
 `maesn.Client` / `maesn.AsyncClient` expose every operation of Maesn's API as a typed method
 (`client.accounting.get_invoices(...)`, generated from the spec), apply each integration's
-documented rules (`maesn.Integration.X.profile`) before sending, page through lists, and start,
-wait for and export asynchronous tasks; `maesn.verify_webhook` checks and parses a webhook
-delivery. The low-level client they are built on, `maesn_api`, is generated from the pinned
-OpenAPI spec identified by `maesn.SPEC_SHA256`.
+documented rules before sending (statuses, companyId and environmentName, paging, operations only
+another integration serves: `maesn.Integration.X.profile`; an id the table does not know gets the
+generic rules), page through lists, and start, wait for and export asynchronous tasks;
+`maesn.verify_webhook` checks and parses a webhook delivery. The low-level client they are built
+on, `maesn_api`, is generated from the pinned OpenAPI spec identified by `maesn.SPEC_SHA256`.
 """
 
 import importlib as _importlib
@@ -46,18 +47,20 @@ if _typing.TYPE_CHECKING:
         TaskStartedError,
         TaskTimeoutError,
         UnexpectedTaskStatusError,
+        UnknownIntegrationWarning,
         ValidationError,
         WebhookError,
         WebhookFetchError,
         WebhookPayloadError,
         WebhookVerificationError,
+        WrongEventLoopError,
     )
     from ._files import File
     from ._handles import AsyncTaskHandle, TaskHandle
     from ._models import Pagination, Task, TaskInformation, TaskPage
     from ._operations import TaskOperation, task_operations
     from ._pages import AsyncPage, SyncPage
-    from ._profiles import Integration, IntegrationProfile
+    from ._profiles import Fact, Integration, IntegrationProfile, OperationRule, Requirement
     from ._raw import RawResponse
     from ._status import TaskOutcome, TaskStatus
     from ._waiting import BatchWaitKeywords, WaitKeywords
@@ -86,6 +89,7 @@ _EXPORTS: dict[str, str] = {
     "Client": "._client",
     "ClientClosedError": "._exceptions",
     "ClientOptions": "._config",
+    "Fact": "._profiles",
     "File": "._files",
     "IncompleteExportError": "._exceptions",
     "IncompleteListError": "._exceptions",
@@ -94,11 +98,13 @@ _EXPORTS: dict[str, str] = {
     "MaesnError": "._exceptions",
     "MaesnWarning": "._exceptions",
     "NotFoundError": "._exceptions",
+    "OperationRule": "._profiles",
     "PageOutOfRangeError": "._exceptions",
     "Pagination": "._models",
     "PermissionDeniedError": "._exceptions",
     "RateLimitError": "._exceptions",
     "RawResponse": "._raw",
+    "Requirement": "._profiles",
     "ResponseTooLargeError": "._exceptions",
     "ResponseValidationError": "._exceptions",
     "ServerError": "._exceptions",
@@ -120,6 +126,7 @@ _EXPORTS: dict[str, str] = {
     "TaskStatus": "._status",
     "TaskTimeoutError": "._exceptions",
     "UnexpectedTaskStatusError": "._exceptions",
+    "UnknownIntegrationWarning": "._exceptions",
     "ValidationError": "._exceptions",
     "WEBHOOK_SIGNATURE_HEADER": "._webhooks",
     "WaitKeywords": "._waiting",
@@ -131,6 +138,7 @@ _EXPORTS: dict[str, str] = {
     "WebhookResource": "._webhooks",
     "WebhookVerificationError": "._exceptions",
     "WebhookVerifier": "._webhooks",
+    "WrongEventLoopError": "._exceptions",
     "task_operations": "._operations",
     "verify_webhook": "._webhooks",
 }
@@ -151,6 +159,7 @@ __all__ = [
     "Client",
     "ClientClosedError",
     "ClientOptions",
+    "Fact",
     "File",
     "IncompleteExportError",
     "IncompleteListError",
@@ -159,11 +168,13 @@ __all__ = [
     "MaesnError",
     "MaesnWarning",
     "NotFoundError",
+    "OperationRule",
     "PageOutOfRangeError",
     "Pagination",
     "PermissionDeniedError",
     "RateLimitError",
     "RawResponse",
+    "Requirement",
     "ResponseTooLargeError",
     "ResponseValidationError",
     "ServerError",
@@ -185,6 +196,7 @@ __all__ = [
     "TaskStatus",
     "TaskTimeoutError",
     "UnexpectedTaskStatusError",
+    "UnknownIntegrationWarning",
     "ValidationError",
     "WaitKeywords",
     "WebhookError",
@@ -195,6 +207,7 @@ __all__ = [
     "WebhookResource",
     "WebhookVerificationError",
     "WebhookVerifier",
+    "WrongEventLoopError",
     "__version__",
     "task_operations",
     "verify_webhook",

@@ -7,14 +7,12 @@ headers merged once), sent and retried by `_sending.send_flow`, and interpreted 
 
 from __future__ import annotations
 
-import inspect
+import dataclasses
+import hashlib
 import logging
-import os
 import random
-import warnings
 from collections import OrderedDict
-from collections.abc import Iterable
-from pathlib import Path
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Self, Unpack
 from urllib.parse import quote, urlencode
 
@@ -25,20 +23,21 @@ from ._calls import CallContext, PreparedCall, as_plain_call, interpret, prepare
 from ._config import DEFAULT_MAX_RESPONSE_BYTES, ClientConfig, ClientOptions, user_agent
 from ._exceptions import (
     ClientClosedError,
-    MaesnWarning,
     UnexpectedTaskStatusError,
     ValidationError,
 )
+from ._exceptions import warn as _warn
 from ._export import EntriesFrom, check_page_exists, pages_flow
-from ._flow import Connection, Flow, install_deadline_backend
+from ._flow import Connection, Flow
 from ._models import Task
 from ._operations import Operation
 from ._profiles import Integration, IntegrationProfile, paged_integrations
 from ._raw import RawResponse
-from ._redaction import guard_logs
+from ._redaction import Redactor, Secret, guard_logs
 from ._resource import CallMode
 from ._response import task_from_response
 from ._retry import parse_retry_after
+from ._rules import require_company_id, status_rules_warning
 from ._sending import send_flow
 from ._status import TaskStatus
 from ._validation import (
@@ -46,7 +45,6 @@ from ._validation import (
     check_company_id,
     check_page,
     check_task_id,
-    require_company_id,
 )
 from ._waiting import BatchWaitKeywords, Fetch, WaitOptions, wait_flow, wait_many_flow
 
@@ -54,20 +52,6 @@ if TYPE_CHECKING:
     import maesn_api
 
 __all__ = ["BaseClient", "logger"]
-
-
-_PACKAGE_DIR = str(Path(__file__).parent) + os.sep
-
-
-def _warn(message: str) -> None:
-    """Warn with a MaesnWarning attributed to the first caller outside this package.
-
-    Flows run as generators inside the drivers, so a fixed stacklevel would point into maesn.
-    """
-    level, frame = 1, inspect.currentframe()
-    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
-        level, frame = level + 1, frame.f_back
-    warnings.warn(message, MaesnWarning, stacklevel=level)
 
 
 logger = logging.getLogger("maesn")
@@ -146,6 +130,7 @@ class BaseClient:
             )
         self._random = random.Random()  # noqa: S311 - jitter, not cryptography
         self._logged_warnings: OrderedDict[tuple[str, str], None] = OrderedDict()
+        self._statuses_warned = False
         self._closed = False
         self._api: maesn_api.Client | None = None  # built when `api_client` is first read
         self._connection = self._connect(http_client, _connection)
@@ -156,8 +141,11 @@ class BaseClient:
         http_client: httpx.Client | httpx.AsyncClient | None,
         shared: Connection | None = None,
     ) -> Connection:
-        """The pool to send through: the user's client (never closed by maesn), or a new one."""
-        if shared is not None:  # a with_options copy: the original's pool and in-flight cap
+        """The pool to send through: the user's client (never closed by maesn), or a new one.
+
+        A `with_options` copy (`shared`) sends through the original's pool and in-flight cap.
+        """
+        if shared is not None:
             self._owns_http = False
             return Connection(shared.http, share=shared)
         self._owns_http = http_client is None
@@ -173,9 +161,7 @@ class BaseClient:
             "limits": POOL_LIMITS,
         }
         if self._http_type is httpx.Client:
-            sync = httpx.Client(**options)
-            install_deadline_backend(sync)
-            return Connection(sync)
+            return Connection(httpx.Client(**options))
         return Connection(httpx.AsyncClient(**options), max_in_flight=POOL_LIMITS.max_connections)
 
     def _configured(self) -> None:
@@ -189,6 +175,11 @@ class BaseClient:
         headers["X-ACCOUNT-KEY"] = config.account_key.reveal()
         self._headers = headers
         self._task_url = config.base_url + _TASK_PATH
+        self._exclusive_key = (
+            hashlib.sha256(f"{config.base_url}\0{config.account_key.reveal()}".encode()).hexdigest()
+            if config.profile.single_request
+            else None
+        )
         self._context = CallContext(
             base_url=config.base_url,
             headers=headers,
@@ -218,13 +209,17 @@ class BaseClient:
     """The same as `with_options` (openai-python offers both names)."""
 
     @property
-    def integration(self) -> Integration:
-        """The integration this client's account key belongs to."""
+    def integration(self) -> Integration | str | None:
+        """The integration this client's account key belongs to.
+
+        A `maesn.Integration` member for a known id, the id itself for another one, None when
+        none was given.
+        """
         return self._config.integration
 
     @property
     def profile(self) -> IntegrationProfile:
-        """The integration's rules (statuses, companyId, paging)."""
+        """The integration's rules (statuses, companyId, paging...); generic for an unknown id."""
         return self._config.profile
 
     @property
@@ -245,7 +240,8 @@ class BaseClient:
     def __repr__(self) -> str:
         c = self._config
         return (
-            f"{type(self).__name__}(integration={c.integration.value!r}, base_url={c.base_url!r}, "
+            f"{type(self).__name__}(integration={self.profile.id or None!r}, "
+            f"base_url={c.base_url!r}, "
             f"company_id={c.company_id!r}, interactive_auth={c.interactive_auth}, "
             "api_key='***', account_key='***')"
         )
@@ -280,20 +276,38 @@ class BaseClient:
     def _prepare(
         self, operation: Operation, arguments: dict[str, Any], mode: CallMode
     ) -> PreparedCall:
-        """Check a call (arguments, the integration's rules) and build its request."""
+        """Check a call (arguments, the integration's rules) and build its request.
+
+        A credential passed as an argument (another account key to `auth.test`, a token) is
+        redacted like the client's own keys from every text the call produces, httpx's log
+        lines included.
+        """
         self._check_open()
-        return prepare_call(operation, arguments, self._context, mode=mode)
+        secrets = [
+            Secret(value)
+            for parameter in operation.parameters
+            if parameter.secret
+            and isinstance(value := arguments.get(parameter.name), str)
+            and value
+        ]
+        context = self._context
+        if secrets:
+            config = self._config
+            redactor = Redactor([config.api_key, config.account_key, *secrets])
+            guard_logs(redactor)
+            context = dataclasses.replace(context, redact=redactor)
+        return prepare_call(operation, arguments, context, mode=mode)
 
     def _call_flow(self, call: PreparedCall) -> Flow[Any]:
         """Send one operation's request and interpret the answer (a raw call: keep it whole)."""
-        response, attempts = yield from self._send_flow(call.request)
+        response, attempts = yield from self._send_flow(call.request, redact=call.redact)
         if call.mode == "raw":
             plain = as_plain_call(call)
             return RawResponse(
                 response,
                 operation=call.operation,
                 parse=lambda: self._deliver(plain, self._interpret(plain, response, attempts)),
-                redact=self._redact,
+                redact=call.redact,
             )
         return self._interpret(call, response, attempts)
 
@@ -302,9 +316,8 @@ class BaseClient:
             call,
             response,
             attempts=attempts,
-            redact=self._redact,
-            reads_start_tasks=self.profile.reads_start_tasks,
-            integration=str(self.integration),
+            redact=call.redact,
+            profile=self.profile,
         )
 
     def _deliver(self, call: PreparedCall, result: Any) -> Any:
@@ -354,18 +367,28 @@ class BaseClient:
     # -- flows -------------------------------------------------------------------------------
 
     def _send_flow(
-        self, request: httpx.Request, *, deadline: float | None = None
+        self,
+        request: httpx.Request,
+        *,
+        deadline: float | None = None,
+        redact: Callable[[str], str] | None = None,
     ) -> Flow[tuple[httpx.Response, int]]:
-        """`send_flow` with this client's retry policy, timeout, size limit and redactor."""
+        """`send_flow` with this client's retry policy, timeout, size limit and redactor.
+
+        On an integration that allows one running request per connection (the profile's
+        `single_request`: AbaConnect), requests with this account key are sent one at a time
+        across every client of the process, each waiting its turn within its own deadline.
+        """
         return send_flow(
             request,
             policy=self._config.retry,
             clock=_clock.current(),
             rng=self._random,
-            redact=self._redact,
+            redact=redact or self._redact,
             deadline=deadline,
             timeout=self._config.timeout,
             max_bytes=self._config.max_response_bytes,
+            exclusive_key=self._exclusive_key,
         )
 
     def _fetch_flow(
@@ -466,7 +489,7 @@ class BaseClient:
         held = _held_page(first_page, checked)
         if not self.profile.pagination:
             raise ValidationError(
-                f"{self.profile.name} ({self.integration.value!r}) tasks have no pages: use "
+                f"{self.profile.label} tasks have no pages: use "
                 f"get_task (only {paged_integrations()} results are paged)"
             )
         self._company_for_call(company_id)
@@ -492,6 +515,9 @@ class BaseClient:
     # -- interpreting tasks ------------------------------------------------------------------
 
     def _check_status(self, task: Task) -> None:
+        if not self._statuses_warned and (note := status_rules_warning(self.profile)):
+            self._statuses_warned = True
+            _warn(note)
         if not isinstance(task.status, TaskStatus):
             _warn(
                 f"task {task.task_id!r} reports the status {task.status!r}, which the pinned spec "
@@ -503,8 +529,8 @@ class BaseClient:
             return
         allowed = ", ".join(sorted(self.profile.statuses))
         message = (
-            f"task {task.task_id!r} reports {task.status.value}, which {self.profile.name} "
-            f"({self.integration.value!r}) never reports (it reports {allowed}). The client may be "
+            f"task {task.task_id!r} reports {task.status.value}, which {self.profile.label} "
+            f"never reports (it reports {allowed}). The client may be "
             "configured with the wrong integration for this account key: check integration=..."
         )
         if self._config.strict_status:

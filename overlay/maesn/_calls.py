@@ -30,7 +30,12 @@ from urllib.parse import quote, urlencode
 
 import httpx
 
-from ._exceptions import ResponseValidationError, ValidationError, excerpt
+from ._exceptions import (
+    ResponseValidationError,
+    ValidationError,
+    excerpt,
+    write_may_have_been_applied,
+)
 from ._models import Pagination
 from ._operations import Body, Operation, Parameter, Reply
 from ._pages import PageItems
@@ -38,7 +43,7 @@ from ._profiles import IntegrationProfile
 from ._raw import read_meta
 from ._resource import CallMode
 from ._response import decode_json, error_from_response
-from ._rules import check_call, format_timestamp
+from ._rules import check_call, format_timestamp, not_supported_hint
 from ._validation import (
     MAX_TASK_ID_LENGTH,
     check_company_id,
@@ -92,6 +97,8 @@ class PreparedCall:
     company_id: str | None
     """The companyId sent (the call's or the client's), for the handles a call returns."""
     mode: CallMode
+    redact: Redact
+    """The client's redactor, with the call's own credentials (a secret argument) added."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,9 +295,14 @@ def _wire_value(
     if parameter.kind == "datetime":
         if isinstance(value, str):
             _text(operation, parameter, value, redact)
-        return format_timestamp(
-            profile, value, argument=parameter.name, operation=operation.qualname
-        )
+        elif not isinstance(value, dt.date):  # a datetime is a date
+            raise _refuse(
+                operation,
+                parameter.name,
+                f"must be a datetime, a date or an ISO 8601 string, got "
+                f"{_shown(parameter, value, redact)}",
+            )
+        return format_timestamp(profile, value, argument=parameter.name)
     return _ENCODERS[parameter.kind](operation, parameter, value, redact)
 
 
@@ -398,8 +410,9 @@ def _read_payload(operation: Operation, name: str, payload: object) -> bytes:
         )
     try:
         content = read()
-    except (OSError, ValueError) as exc:
-        # io.UnsupportedOperation (write-only) is both; a closed file raises ValueError.
+    except Exception as exc:  # noqa: BLE001 - a user's file object may raise anything
+        # io.UnsupportedOperation (write-only) is an OSError, a closed file raises ValueError,
+        # a half-implemented stream NotImplementedError: each means nothing can be sent.
         raise _refuse(
             operation,
             name,
@@ -598,13 +611,31 @@ def prepare_call(
     *,
     mode: CallMode = "call",
 ) -> PreparedCall:
-    """Check a call's arguments and the integration's rules; build its request (nothing sent)."""
+    """Check a call's arguments and the integration's rules; build its request (nothing sent).
+
+    Every refusal is a ValidationError whose texts went through the client's redactor (a rule
+    quoting the offending value may quote a key passed by mistake).
+    """
+    try:
+        return _prepare(operation, arguments, context, mode)
+    except ValidationError as exc:
+        redact = context.redact
+        message = redact(str(exc))
+        hint = redact(exc.hint) if exc.hint else None
+        if message == str(exc) and hint == exc.hint:
+            raise
+        raise ValidationError(message, argument=exc.argument, hint=hint) from None
+
+
+def _prepare(
+    operation: Operation, arguments: Mapping[str, Any], context: CallContext, mode: CallMode
+) -> PreparedCall:
     resolved = _resolve_defaults(operation, dict(arguments), context)
     placed = _parameters(operation, resolved, context)
     if mode == "task" and not context.profile.reads_start_tasks:
         raise ValidationError(
-            f"{operation.qualname}() as a task: {context.profile.name} "
-            f"({str(context.profile.integration)!r}) does not run reads as tasks; call "
+            f"{operation.qualname}() as a task: {context.profile.label} does not run reads as "
+            "tasks; call "
             f"client.{operation.qualname}(...) for its data (reads run as tasks on "
             "datev-rewe-export)",
         )
@@ -634,6 +665,7 @@ def prepare_call(
         arguments=dict(arguments),
         company_id=company if isinstance(company, str) else None,
         mode=mode,
+        redact=context.redact,
     )
 
 
@@ -644,20 +676,21 @@ def _invalid(
     call: PreparedCall, response: httpx.Response, reason: str, attempts: int, redact: Redact
 ) -> ResponseValidationError:
     text = redact(response.content.decode("utf-8", errors="replace"))
-    return _mismatch(
-        call.operation, response.status_code, text, reason, attempts=attempts, redact=redact
-    )
+    return _mismatch(call, response.status_code, text, reason, attempts=attempts, redact=redact)
 
 
 def _mismatch(
-    operation: Operation, status: int, text: str, reason: str, *, attempts: int, redact: Redact
+    call: PreparedCall, status: int, text: str, reason: str, *, attempts: int, redact: Redact
 ) -> ResponseValidationError:
+    applied = write_may_have_been_applied(call.request.method, status_code=status)
+    accepted = " (the server accepted it: check its effect)" if applied else ""
     return ResponseValidationError(
-        f"the {status} response to {operation.qualname} does not match the spec: "
-        f"{redact(reason)}. Body: {excerpt(text) or '(empty)'}",
+        f"the {status} response to {call.operation.qualname}{accepted} does not match the "
+        f"spec: {redact(reason)}. Body: {excerpt(text) or '(empty)'}",
         body=text,
         status_code=status,
         attempts=attempts,
+        may_have_been_applied=applied,
     )
 
 
@@ -686,7 +719,7 @@ def _page_items(
         except _ShapeError as exc:
             text = redact(json.dumps(payload, ensure_ascii=False, default=repr))
             raise _mismatch(
-                call.operation, status, text, str(exc), attempts=attempts, redact=redact
+                call, status, text, str(exc), attempts=attempts, redact=redact
             ) from None
 
     return PageItems(items, build)
@@ -853,8 +886,7 @@ def interpret(
     *,
     attempts: int,
     redact: Redact,
-    reads_start_tasks: bool,
-    integration: str | None = None,
+    profile: IntegrationProfile,
 ) -> Any:
     """The call's result (data, `PageData`, `TaskStart` or `ReadTaskStart`).
 
@@ -867,11 +899,14 @@ def interpret(
             attempts=attempts,
             redact=redact,
             operation=call.operation.qualname,
-            integration=integration,
+            integration=profile.id or None,
+            documented=not_supported_hint(
+                profile, operation_id=call.operation.operation_id, status=response.status_code
+            ),
         )
     try:
         return _interpret_body(
-            call, response, redact, attempts=attempts, reads_start_tasks=reads_start_tasks
+            call, response, redact, attempts=attempts, reads_start_tasks=profile.reads_start_tasks
         )
     except _ShapeError as exc:
         raise _invalid(call, response, str(exc), attempts, redact) from None

@@ -53,7 +53,11 @@ class Client(Resources, BaseClient):
         api_key: Maesn API key; default: the environment variable MAESN_API_KEY.
         account_key: the end user's account key for one target system; default: MAESN_ACCOUNT_KEY.
         integration: the target system behind the account key (a `maesn.Integration` or its
-            id); it decides which statuses are valid and whether companyId and pages apply.
+            id; default: MAESN_INTEGRATION). Its documented rules are applied before every call
+            (companyId and environmentName, operations only another integration serves,
+            timestamp formats) and decide what a task's status means. Optional: without one
+            (or with an id the table does not know, which warns once) the generic rules apply,
+            which cannot check those rules (see `maesn integrations`).
         company_id: default companyId for every call (DATEV needs one unless interactive_auth).
         environment_name: default environmentName for every call (Business Central needs one
             unless interactive_auth); `client.auth.get_environments()` lists them.
@@ -157,7 +161,7 @@ class Client(Resources, BaseClient):
         The client must be of the integration that started the task (and hold the account key
         that started it); the saved value holds no key.
         """
-        task_id, company_id, operation = read_saved_handle(saved, integration=self.integration)
+        task_id, company_id, operation = read_saved_handle(saved, integration=self.profile.id)
         return TaskHandle(self, task_id, company_id=company_id, operation=operation)
 
     def get_task(
@@ -388,7 +392,7 @@ class AsyncClient(AsyncResources, BaseClient):
 
     def restore_handle(self, saved: str | bytes | Mapping[str, Any]) -> AsyncTaskHandle:
         """The handle `handle.to_json()` saved, bound to this client (see `Client.restore_handle`)."""
-        task_id, company_id, operation = read_saved_handle(saved, integration=self.integration)
+        task_id, company_id, operation = read_saved_handle(saved, integration=self.profile.id)
         return AsyncTaskHandle(self, task_id, company_id=company_id, operation=operation)
 
     async def get_task(

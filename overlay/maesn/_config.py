@@ -12,11 +12,12 @@ from typing import Any, TypedDict, Unpack
 
 import httpx
 
-from ._exceptions import ValidationError
-from ._profiles import Integration, IntegrationProfile
+from ._exceptions import ValidationError, warn
+from ._profiles import Integration, IntegrationProfile, as_integration, profile_for
 from ._redaction import Redactor, Secret
 from ._retry import RetryPolicy
-from ._validation import check_at_least, check_company_id, check_environment_name, did_you_mean
+from ._rules import unknown_integration
+from ._validation import check_at_least, check_company_id, check_environment_name
 from ._version import __version__
 
 __all__ = [
@@ -55,8 +56,14 @@ def user_agent() -> str:
     )
 
 
-def _key(value: str | None, env: str, argument: str) -> Secret:
+def _key(value: object, env: str, argument: str) -> Secret:
     resolved = value if value is not None else os.environ.get(env)
+    if resolved is not None and not isinstance(resolved, str):
+        raise ValidationError(
+            f"the {argument.replace('_', ' ')} must be a str, got {type(resolved).__name__} "
+            f"(value not shown): pass {argument}='...' or set the environment variable {env}",
+            argument=argument,
+        )
     if resolved is None or not resolved.strip():
         raise ValidationError(
             f"no {argument.replace('_', ' ')}: pass {argument}=... or set the environment "
@@ -77,26 +84,25 @@ def _env(name: str) -> str | None:
     return os.environ.get(name) or None
 
 
-def _integration(value: Integration | str | None) -> Integration:
+def _integration(value: object) -> Integration | str | None:
+    """The configured integration: a member for a known id, the id for another one, or None.
+
+    An id the table does not know is accepted with the generic rules and one
+    UnknownIntegrationWarning (a near miss gets a did-you-mean); none at all is accepted too.
+    """
     resolved = value if value is not None else _env(INTEGRATION_ENV)
-    ids = [i.value for i in Integration]
-    known = ", ".join(map(repr, ids))
     if resolved is None:
+        return None
+    if not isinstance(resolved, str) or not resolved.strip():
         raise ValidationError(
-            f"no integration: pass integration=... or set the environment variable "
-            f"{INTEGRATION_ENV} (one of {known})",
+            f"integration must be a target-system id such as 'datev-rewe' (a maesn.Integration "
+            f"member or its value), got {type(resolved).__name__} {resolved!r}; or pass none",
             argument="integration",
         )
-    try:
-        return Integration(resolved)
-    except ValueError:
-        hint = did_you_mean(resolved, ids)
-        raise ValidationError(
-            f"unknown integration {resolved!r}: {hint + ' ' if hint else ''}use one of {known} "
-            "(maesn.Integration)",
-            argument="integration",
-            hint=hint,
-        ) from None
+    integration = as_integration(resolved)
+    if not isinstance(integration, Integration):
+        warn(unknown_integration(integration))
+    return integration
 
 
 def check_timeout(value: object) -> float:
@@ -188,13 +194,38 @@ class ClientOptions(TypedDict, total=False):
     max_response_bytes: int | None
 
 
+def _settings(
+    *,
+    api_key: object,
+    account_key: object,
+    company_id: object,
+    environment_name: object,
+    timeout: object,
+    max_retries: object,
+    strict_status: object,
+    max_response_bytes: object,
+) -> dict[str, Any]:
+    """The settings a copy may change (`ClientOptions`), each validated: one place for both."""
+    retries = check_at_least("max_retries", max_retries, 0)
+    return {
+        "api_key": _key(api_key, API_KEY_ENV, "api_key"),
+        "account_key": _key(account_key, ACCOUNT_KEY_ENV, "account_key"),
+        "company_id": check_company_id(company_id),
+        "environment_name": check_environment_name(environment_name),
+        "timeout": check_timeout(timeout),
+        "retry": RetryPolicy(max_retries=retries),
+        "strict_status": bool(strict_status),
+        "max_response_bytes": check_max_response_bytes(max_response_bytes),
+    }
+
+
 @dataclass(frozen=True, kw_only=True)
 class ClientConfig:
     """Everything a client needs to know before sending a request, validated once."""
 
     api_key: Secret = field(repr=False)
     account_key: Secret = field(repr=False)
-    integration: Integration
+    integration: Integration | str | None
     company_id: str | None
     environment_name: str | None
     interactive_auth: bool
@@ -210,7 +241,7 @@ class ClientConfig:
         *,
         api_key: str | None,
         account_key: str | None,
-        integration: Integration | str | None,
+        integration: object,
         company_id: str | None,
         environment_name: str | None = None,
         interactive_auth: bool,
@@ -225,27 +256,30 @@ class ClientConfig:
         Where an argument is None: MAESN_API_KEY, MAESN_ACCOUNT_KEY, MAESN_INTEGRATION,
         MAESN_COMPANY_ID, MAESN_ENVIRONMENT_NAME, MAESN_BASE_URL.
         """
-        check_at_least("max_retries", max_retries, 0)
         return cls(
-            api_key=_key(api_key, API_KEY_ENV, "api_key"),
-            account_key=_key(account_key, ACCOUNT_KEY_ENV, "account_key"),
             integration=_integration(integration),
-            company_id=check_company_id(
-                company_id if company_id is not None else _env(COMPANY_ID_ENV)
-            ),
-            environment_name=check_environment_name(
-                environment_name if environment_name is not None else _env(ENVIRONMENT_NAME_ENV)
-            ),
             interactive_auth=bool(interactive_auth),
             base_url=_base_url(base_url),
-            timeout=check_timeout(timeout),
-            retry=RetryPolicy(max_retries=max_retries),
-            strict_status=bool(strict_status),
-            max_response_bytes=check_max_response_bytes(max_response_bytes),
+            **_settings(
+                api_key=api_key,
+                account_key=account_key,
+                company_id=company_id if company_id is not None else _env(COMPANY_ID_ENV),
+                environment_name=(
+                    environment_name if environment_name is not None else _env(ENVIRONMENT_NAME_ENV)
+                ),
+                timeout=timeout,
+                max_retries=max_retries,
+                strict_status=strict_status,
+                max_response_bytes=max_response_bytes,
+            ),
         )
 
     def replace(self, **changes: Unpack[ClientOptions]) -> ClientConfig:
-        """This configuration with `changes` (validated as `create` does; None keeps a value)."""
+        """This configuration with `changes`, validated as `create` validates them.
+
+        None keeps a setting; the integration, base URL and interactive_auth never change (and
+        the environment is not read again).
+        """
         unknown = sorted(set(changes) - set(ClientOptions.__annotations__))
         if unknown:
             raise ValidationError(
@@ -264,19 +298,16 @@ class ClientConfig:
             "max_response_bytes": self.max_response_bytes,
         }
         current.update({name: value for name, value in changes.items() if value is not None})
-        replaced = ClientConfig.create(
-            integration=self.integration,
-            interactive_auth=self.interactive_auth,
-            base_url=self.base_url,
-            **current,
+        settings = _settings(**current)
+        settings["retry"] = dataclasses.replace(
+            self.retry, max_retries=settings["retry"].max_retries
         )
-        retry = dataclasses.replace(self.retry, max_retries=replaced.retry.max_retries)
-        return dataclasses.replace(replaced, retry=retry)
+        return dataclasses.replace(self, **settings)
 
     @property
     def profile(self) -> IntegrationProfile:
-        """The configured integration's rules."""
-        return self.integration.profile
+        """The configured integration's rules (the generic ones for an unknown id or none)."""
+        return profile_for(self.integration)
 
     def redactor(self) -> Redactor:
         """A redactor for this configuration's keys."""

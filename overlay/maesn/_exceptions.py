@@ -5,6 +5,7 @@ MaesnError
 ├── ValidationError (also a ValueError)   bad input, caught before any request is sent
 │   └── PageOutOfRangeError               a page past the last of an export (total_pages)
 ├── ClientClosedError (also a RuntimeError)   the client was used after close()/aclose()
+├── WrongEventLoopError (also a RuntimeError) an AsyncClient used in a second event loop
 ├── APIError                              something went wrong talking to Maesn
 │   ├── APIStatusError                    a non-2xx answer: status_code, body, response...
 │   │   ├── BadRequestError               400 (validation_errors)
@@ -32,18 +33,33 @@ MaesnError
     ├── WebhookVerificationError          the X-MAESN-SIGNATURE is missing, malformed or wrong (reason)
     ├── WebhookPayloadError               verified, but not event JSON (raw body kept)
     └── WebhookFetchError (also a ValidationError)   the event names nothing a get can fetch
+
+MaesnWarning (a UserWarning)              something tolerated: an unknown status value...
+└── UnknownIntegrationWarning             an integration id the table does not know
 ```
 
 Messages say what was wrong, with the offending value, and what to do. They never contain the
 API key or the account key: the client redacts both before building any message; nor a webhook
 secret, which no message is ever built from.
+
+Every `APIError` says whether the request may have changed something on the server
+(`may_have_been_applied`): None for a read (GET, HEAD, OPTIONS), False for a write that provably
+did not reach the server or that the server refused (a 4xx other than 499), True for a write that
+may have been applied (an error after it was sent: a 5xx, a 3xx, a dropped connection, a timeout).
+`write_may_have_been_applied` decides it, for every error builder alike.
 """
 
 from __future__ import annotations
 
+import inspect
+import os
 import re
+import warnings
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
+
+from ._redaction import redacted_response
 
 if TYPE_CHECKING:
     import httpx
@@ -54,6 +70,7 @@ RejectedKey = Literal["api_key", "account_key"]
 SignatureProblem = Literal["missing", "malformed", "mismatch"]
 
 __all__ = [
+    "READ_METHODS",
     "APIConnectionError",
     "APIError",
     "APIStatusError",
@@ -81,18 +98,78 @@ __all__ = [
     "TaskStartedError",
     "TaskTimeoutError",
     "UnexpectedTaskStatusError",
+    "UnknownIntegrationWarning",
     "ValidationError",
     "WebhookError",
     "WebhookFetchError",
     "WebhookPayloadError",
     "WebhookVerificationError",
+    "WrongEventLoopError",
+    "applied_advice",
     "make_status_error",
     "status_error_class",
+    "warn",
+    "write_may_have_been_applied",
 ]
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+"""Methods that change nothing on the server: sending one twice is safe."""
+_CLIENT_CLOSED_REQUEST = 499
+"""nginx's code for a request the client gave up on: the backend may still have processed it."""
+
+
+def write_may_have_been_applied(
+    method: str, *, status_code: int | None = None, sent: bool = True
+) -> bool | None:
+    """Whether a request that failed may have changed something on the server.
+
+    None for a read (nothing to apply); False for a write that was not `sent` (no connection, no
+    pool slot) or that was answered with a 4xx (refused; 499 excepted: a proxy's word that the
+    client gave up); True for any other write: sent, and answered with a 5xx, a 3xx or not at all.
+    """
+    if method.upper() in READ_METHODS:
+        return None
+    if not sent:
+        return False
+    if status_code is not None and 400 <= status_code < 500:  # noqa: PLR2004
+        return status_code == _CLIENT_CLOSED_REQUEST
+    return True
 
 
 class MaesnWarning(UserWarning):
     """Something the client tolerated but you should know about (e.g. an unknown status value)."""
+
+
+class UnknownIntegrationWarning(MaesnWarning):
+    """The client was created for an integration id its table does not know: generic rules apply.
+
+    `integration` is the id as given; `hint` a "did you mean ...?" naming the closest known ids,
+    or None.
+    """
+
+    def __init__(self, message: str, *, integration: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.integration = integration
+        """The id as given."""
+        self.hint = hint
+        """A suggestion naming the closest known ids, or None."""
+
+
+_PACKAGE_DIR = str(Path(__file__).parent) + os.sep
+
+
+def warn(warning: str | MaesnWarning) -> None:
+    """Warn (a MaesnWarning for a text) attributed to the first caller outside this package.
+
+    Flows run as generators inside the drivers, so a fixed stacklevel would point into maesn.
+    """
+    level, frame = 1, inspect.currentframe()
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        level, frame = level + 1, frame.f_back
+    if isinstance(warning, str):
+        warnings.warn(warning, MaesnWarning, stacklevel=level)
+    else:
+        warnings.warn(warning, stacklevel=level)
 
 
 class MaesnError(Exception):
@@ -135,21 +212,34 @@ class ClientClosedError(MaesnError, RuntimeError):
     """The client was used after close() or aclose(); create a new one."""
 
 
+class WrongEventLoopError(MaesnError, RuntimeError):
+    """An AsyncClient was used in an event loop other than the one it first sent in.
+
+    Its connections and in-flight limit belong to that first loop: create one AsyncClient per
+    event loop, inside it. Nothing was sent.
+    """
+
+
 class APIError(MaesnError):
     """Talking to Maesn failed."""
 
-    def __init__(self, message: str, *, attempts: int = 1) -> None:
+    def __init__(
+        self, message: str, *, attempts: int = 1, may_have_been_applied: bool | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.attempts = attempts
         """How many requests were made, retries included."""
+        self.may_have_been_applied = may_have_been_applied
+        """For a write (POST, PUT, PATCH, DELETE): True when it may have been applied (check its
+        effect before sending it again), False when it provably was not; None for a read."""
 
 
 class APIStatusError(APIError):
     """Maesn answered with a status code that is not 2xx.
 
     Built by `make_status_error` only. Every text here (message, `body`, `text`, `request_id`)
-    has the keys redacted; `response` is httpx's object exactly as received.
+    has the keys redacted, and `response` (with its `request`) is a redacted copy of httpx's.
     """
 
     def __init__(
@@ -162,12 +252,14 @@ class APIStatusError(APIError):
         request_id: str | None = None,
         hint: str | None = None,
         attempts: int = 1,
+        may_have_been_applied: bool | None = None,
     ) -> None:
-        super().__init__(message, attempts=attempts)
+        super().__init__(message, attempts=attempts, may_have_been_applied=may_have_been_applied)
         self.response = response
-        """The httpx.Response (not redacted: its headers and content are as received)."""
+        """The httpx.Response, with every key replaced by `[redacted]` (URL, headers, reason
+        phrase, body): a copy made by `make_status_error`."""
         self.request = response.request
-        """The httpx.Request that was answered (its headers carry the keys)."""
+        """The httpx.Request that was answered, keys redacted likewise (its key headers too)."""
         self.status_code = response.status_code
         self.body = body
         """The body decoded: a JSON value when it was JSON, else its text; keys redacted."""
@@ -180,7 +272,7 @@ class APIStatusError(APIError):
 
     @property
     def headers(self) -> httpx.Headers:
-        """The response's headers (not redacted)."""
+        """The response's headers (keys redacted)."""
         return self.response.headers
 
 
@@ -240,8 +332,9 @@ class APIConnectionError(APIError):
         port: int | None = None,
         proxy: str | None = None,
         attempts: int = 1,
+        may_have_been_applied: bool | None = None,
     ) -> None:
-        super().__init__(message, attempts=attempts)
+        super().__init__(message, attempts=attempts, may_have_been_applied=may_have_been_applied)
         self.host = host
         """The host the request was for."""
         self.port = port
@@ -258,24 +351,47 @@ class ResponseValidationError(APIError):
     """A 2xx answer whose body is not the async-task envelope the spec describes."""
 
     def __init__(
-        self, message: str, *, body: str, status_code: int = 200, attempts: int = 1
+        self,
+        message: str,
+        *,
+        body: str,
+        status_code: int = 200,
+        attempts: int = 1,
+        may_have_been_applied: bool | None = None,
     ) -> None:
-        super().__init__(message, attempts=attempts)
+        super().__init__(message, attempts=attempts, may_have_been_applied=may_have_been_applied)
         self.body = body
         """The raw response body, as text (keys redacted)."""
         self.status_code = status_code
 
 
 class ResponseTooLargeError(APIError):
-    """The response body grew over the client's `max_response_bytes` (after decompression).
+    """The response body is larger than the client accepts: in bytes, or in what decoding costs.
 
-    The client stopped reading it and closed the connection: nothing of it is kept.
+    `bound` says which: "bytes", the body grew over `max_response_bytes` (after decompression),
+    and the client stopped reading it and closed the connection; "decoded", decoding it would
+    take more memory than 4 times `max_response_bytes`, at least 64 MiB (estimated from its size
+    and its count of lists, objects and strings), and the client did not decode it.
+    Nothing of the body is kept.
     """
 
-    def __init__(self, message: str, *, limit: int, attempts: int = 1) -> None:
-        super().__init__(message, attempts=attempts)
+    def __init__(
+        self,
+        message: str,
+        *,
+        limit: int,
+        attempts: int = 1,
+        may_have_been_applied: bool | None = None,
+        bound: Literal["bytes", "decoded"] = "bytes",
+        estimated: int | None = None,
+    ) -> None:
+        super().__init__(message, attempts=attempts, may_have_been_applied=may_have_been_applied)
         self.limit = limit
-        """The limit in bytes (the client's max_response_bytes)."""
+        """The bound in bytes: max_response_bytes, or the decoding budget (4 times it, >= 64 MiB)."""
+        self.bound: Literal["bytes", "decoded"] = bound
+        """"bytes" (the body's size) or "decoded" (the memory decoding it would take)."""
+        self.estimated = estimated
+        """For bound="decoded": the estimated memory, in bytes, decoding the body would take."""
 
 
 class TaskError(MaesnError):
@@ -410,6 +526,7 @@ _STATUS_ERRORS: Mapping[int, tuple[type[APIStatusError], str]] = {
 }
 """Status code -> (class, advice): every non-2xx answer's error is built from this table."""
 _SERVER_ADVICE = "a failure at Maesn or the target system: retry later"
+_SERVER_WRITE_ADVICE = "a failure at Maesn or the target system"
 _OTHER_ADVICE = "see the body"
 
 _REJECTED_ADVICE: Mapping[RejectedKey | None, str] = {
@@ -437,6 +554,11 @@ def rejected_key_of(text: str) -> RejectedKey | None:
     """Which key a 401's body (or WWW-Authenticate header) names; None unless exactly one."""
     named = [key for key, pattern in _KEY_NAMES.items() if pattern.search(text)]
     return named[0] if len(named) == 1 else None
+
+
+def applied_advice(method: str) -> str:
+    """What to do after a write that may have been applied (instead of "retry later")."""
+    return f"the {method} may have been applied: check its effect before sending it again"
 
 
 def status_error_class(status_code: int) -> type[APIStatusError]:
@@ -470,12 +592,16 @@ def make_status_error(
 
     The message is built from redacted parts only, and only then shortened. `hint` (redacted,
     from `_hints.status_hint`: it names what the call used) replaces the status's general advice;
-    a 401's advice depends on which key was rejected and is kept.
+    a 401's advice depends on which key was rejected and is kept. The error carries a redacted
+    copy of `response` (and of its request): no repr or text of it shows a key.
     """
     status_code = response.status_code
+    request = response.request
+    applied = write_may_have_been_applied(request.method, status_code=status_code)
+    server = _SERVER_WRITE_ADVICE if applied else _SERVER_ADVICE
     cls, advice = _STATUS_ERRORS.get(
         status_code,
-        (status_error_class(status_code), _SERVER_ADVICE if status_code >= 500 else _OTHER_ADVICE),  # noqa: PLR2004
+        (status_error_class(status_code), server if status_code >= 500 else _OTHER_ADVICE),  # noqa: PLR2004
     )
     advice = hint or advice
     extra: dict[str, Any] = {}
@@ -485,7 +611,8 @@ def make_status_error(
         advice = _REJECTED_ADVICE[extra["rejected_key"]]
     elif cls is RateLimitError:
         extra["retry_after"] = retry_after
-    request = response.request
+    if applied:
+        advice += f"; {applied_advice(request.method)}"
     path = redact(request.url.raw_path.decode("ascii", errors="replace"))
     retries = "" if attempts == 1 else f" (after {attempts} attempts)"
     message = (
@@ -496,11 +623,12 @@ def make_status_error(
         message += f" [request id {request_id}]"
     return cls(
         message,
-        response=response,
+        response=redacted_response(response, redact),
         body=body,
         text=text,
         request_id=request_id,
         hint=advice,
         attempts=attempts,
+        may_have_been_applied=applied,
         **extra,
     )

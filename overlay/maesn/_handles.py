@@ -27,6 +27,7 @@ from ._waiting import WaitKeywords
 
 if TYPE_CHECKING:
     from ._models import Task, TaskPage
+    from ._profiles import IntegrationProfile
 
 __all__ = ["HANDLE_FORMAT", "AsyncTaskHandle", "TaskHandle", "read_saved_handle"]
 
@@ -39,7 +40,7 @@ class _SyncTasks(Protocol):
     """The calls of a `Client` a handle delegates to."""
 
     @property
-    def integration(self) -> str: ...
+    def profile(self) -> IntegrationProfile: ...
     def _redact(self, text: str) -> str: ...
     def get_task(
         self, task_id: str, *, page: int | None = None, company_id: str | None = None
@@ -69,7 +70,7 @@ class _AsyncTasks(Protocol):
     """The calls of an `AsyncClient` a handle delegates to."""
 
     @property
-    def integration(self) -> str: ...
+    def profile(self) -> IntegrationProfile: ...
     def _redact(self, text: str) -> str: ...
     def get_task(
         self, task_id: str, *, page: int | None = None, company_id: str | None = None
@@ -155,7 +156,7 @@ class _Handle:
         return {
             "maesn_task_handle": HANDLE_FORMAT,
             "task_id": self.task_id,
-            "integration": str(self._integration),
+            "integration": self._integration or None,
             "company_id": self.company_id,
             "operation": self.operation,
         }
@@ -171,7 +172,7 @@ class _Handle:
 
 
 def read_saved_handle(saved: object, *, integration: str) -> tuple[str, str | None, str | None]:
-    """Check a saved handle (`to_json()` / `to_dict()`) for a client of `integration`.
+    """Check a saved handle (`to_json()` / `to_dict()`) for a client of `integration` (an id).
 
     Returns the task id, companyId and operation; raises ValidationError naming what is wrong.
     """
@@ -195,12 +196,12 @@ def read_saved_handle(saved: object, *, integration: str) -> tuple[str, str | No
         raise ValidationError(
             f"saved handle has unknown fields {sorted(map(str, unknown))}", argument="saved"
         )
-    saved_integration = data.get("integration")
-    if saved_integration != str(integration):
+    saved_integration = data.get("integration") or ""
+    if saved_integration != integration:
         raise ValidationError(
-            f"the handle was saved by a client of integration {saved_integration!r}; this client "
-            f"is for {str(integration)!r}: restore it with a client of that integration (a task "
-            "id is only valid with the account key that started it)",
+            f"the handle was saved by a client of integration {saved_integration or None!r}; this "
+            f"client is for {integration or None!r}: restore it with a client of that integration "
+            "(a task id is only valid with the account key that started it)",
             argument="saved",
         )
     operation = data.get("operation")
@@ -229,7 +230,7 @@ class TaskHandle(_Handle):
     ) -> None:
         super().__init__(
             task_id,
-            integration=client.integration,
+            integration=client.profile.id,
             redact=client._redact,  # noqa: SLF001
             created=created,
             company_id=company_id,
@@ -309,7 +310,7 @@ class AsyncTaskHandle(_Handle):
     ) -> None:
         super().__init__(
             task_id,
-            integration=client.integration,
+            integration=client.profile.id,
             redact=client._redact,  # noqa: SLF001
             created=created,
             company_id=company_id,

@@ -8,7 +8,7 @@ from datetime import datetime
 from functools import cached_property
 from typing import Any
 
-from ._profiles import Integration, IntegrationProfile
+from ._profiles import Integration, IntegrationProfile, profile_for
 from ._redaction import redact_json
 from ._status import TaskOutcome, TaskStatus
 
@@ -88,7 +88,8 @@ class Task:
 
     Attributes:
         task_id: The id of the task, as passed to the call.
-        integration: The integration whose rules interpret `status`.
+        integration: The integration whose rules interpret `status`: a `maesn.Integration`
+            member, the raw id for one the table does not know, or None (generic rules).
         status: A TaskStatus member, or the raw string for a value the spec does not list (keys
             redacted).
         information: `data.information`: what the target system said about the task, in order.
@@ -100,7 +101,7 @@ class Task:
     """
 
     task_id: str
-    integration: Integration
+    integration: Integration | str | None
     status: TaskStatus | str
     information: tuple[TaskInformation, ...] = ()
     response_data: Any = field(default=None, repr=False)
@@ -140,7 +141,7 @@ class Task:
         data = self.response_data
         return {
             "task_id": self.task_id,
-            "integration": self.integration.value,
+            "integration": self.profile.id or None,
             "status": status,
             "outcome": None if outcome is None else outcome.value,
             "information": [info.to_dict() for info in self.information],
@@ -152,15 +153,17 @@ class Task:
 
     @property
     def profile(self) -> IntegrationProfile:
-        """The rules of this task's integration."""
-        return self.integration.profile
+        """The rules of this task's integration (generic for an unknown id or none)."""
+        return profile_for(self.integration)
 
     @cached_property
     def outcome(self) -> TaskOutcome | None:
-        """What the status means for this integration; None when the profile does not list it."""
-        if isinstance(self.status, TaskStatus):
-            return self.profile.outcome_of(self.status)
-        return None
+        """What the status means for this integration; None when the profile cannot read it.
+
+        A value outside the spec's list is None where the integration's statuses are
+        documented, and read by the generic rules elsewhere.
+        """
+        return self.profile.outcome_of(self.status)
 
     @property
     def is_pending(self) -> bool:

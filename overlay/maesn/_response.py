@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import json
+import re
 import urllib.request
 from collections.abc import Callable
 from typing import Any
@@ -25,8 +26,10 @@ from ._exceptions import (
     APIStatusError,
     APITimeoutError,
     ResponseValidationError,
+    applied_advice,
     excerpt,
     make_status_error,
+    write_may_have_been_applied,
 )
 from ._hints import status_hint
 from ._models import Pagination, Task, TaskInformation
@@ -36,8 +39,12 @@ from ._retry import parse_retry_after
 from ._status import TaskStatus
 
 __all__ = [
+    "DECODED_BUDGET_FACTOR",
     "FAST_JSON",
     "decode_json",
+    "decoded_budget",
+    "decoded_cost",
+    "decoded_cost_exceeds",
     "envelope_pagination",
     "envelope_warnings",
     "error_from_response",
@@ -67,6 +74,51 @@ _DIGITS_ONLY = bytes(0x30 if 0x30 <= i <= 0x39 else 0x20 for i in range(256))  #
 _LONG_NUMBER = b"0" * 19
 """orjson decodes integers outside [-2**63, 2**64) as floats, silently losing digits: a body with
 a run of 19 or more digits anywhere is left to json (which keeps every integer exact)."""
+
+
+DECODED_PER_BYTE = 20
+"""Decoding cost of a body byte (a float or short string costs up to ~20 bytes per body byte)."""
+DECODED_PER_CONTAINER = {b"[": 48, b"{": 64, b'"': 48}
+"""And on top, per `[` (a list), `{` (a dict) and `"` (half a string): what each costs beyond
+its bytes. `[[],[],...]` costs ~33 bytes per body byte (orjson), where an export page costs 5-16."""
+DECODED_BUDGET_FACTOR = 4
+"""A body is decoded only if its estimated cost is at most this many times max_response_bytes
+(1 GiB at the default 256 MiB): a 50,000-entry export page (~20 MB) is estimated at ~0.6 GB."""
+MIN_DECODED_BUDGET = 64 * 1024 * 1024
+"""The budget is at least this (a small max_response_bytes still lets ordinary bodies decode)."""
+
+
+def decoded_budget(max_bytes: int) -> int:
+    """The most memory (estimated) decoding one body may take, for a client's max_response_bytes."""
+    return max(DECODED_BUDGET_FACTOR * max_bytes, MIN_DECODED_BUDGET)
+
+
+_JSON_VALUE = re.compile(rb'[ \t\r\n]*(?:\xef\xbb\xbf)?[ \t\r\n]*[\[{"]')
+"""A body that starts (after whitespace and a BOM) a list, an object or a string."""
+
+
+def decoded_cost(raw: bytes) -> int:
+    """An upper estimate of the memory decoding `raw` as JSON takes at its peak, in bytes.
+
+    Measured (tracemalloc) on the costliest shapes per byte for orjson and json: empty lists,
+    empty and one-entry objects, short strings, floats, integers, astral strings. Bodies that do
+    not start a list, an object or a string cost nothing to refuse (the decoder fails at once).
+    Three byte counts, done only when a cheaper bound does not settle it.
+    """
+    if not _JSON_VALUE.match(raw):
+        return 0
+    return len(raw) * DECODED_PER_BYTE + sum(
+        raw.count(char) * cost for char, cost in DECODED_PER_CONTAINER.items()
+    )
+
+
+def decoded_cost_exceeds(raw: bytes, budget: int) -> int | None:
+    """`decoded_cost(raw)` when it is over `budget`, else None (without counting, when it cannot be)."""
+    most = len(raw) * (DECODED_PER_BYTE + max(DECODED_PER_CONTAINER.values()))
+    if most <= budget:
+        return None
+    cost = decoded_cost(raw)
+    return cost if cost > budget else None
 
 
 def decode_json(raw: bytes, *, fast: bool = True) -> Any:
@@ -112,12 +164,14 @@ def error_from_response(
     operation: str | None = None,
     task_id: str | None = None,
     integration: str | None = None,
+    documented: str | None = None,
 ) -> APIStatusError:
     """The typed error for a non-2xx response; keeps its body (decoded), status and request id.
 
     Everything is redacted first; messages shorten the redacted text afterwards. The hint names
     what the call used (`status_hint`): the operation or the task id, the integration, and the
-    companyId the request sent.
+    companyId the request sent; `documented` adds what Maesn's docs say about the operation on
+    that integration (`_rules.not_supported_hint`).
     """
     hint = status_hint(
         response.status_code,
@@ -126,6 +180,8 @@ def error_from_response(
         integration=integration,
         company_id=response.request.url.params.get("companyId"),
     )
+    if documented:
+        hint = f"{hint}. {documented}" if hint else documented
     text = redact(_text(response.content))
     body: object = text
     with contextlib.suppress(ValueError, RecursionError):
@@ -165,14 +221,15 @@ def error_from_transport(
     redact: Redact,
     proxy: str | None = None,
     request: httpx.Request | None = None,
-    may_have_written: bool = False,
+    sent: bool = True,
 ) -> APIError:
     """The typed error for an httpx failure (no usable answer).
 
     Names the method, path, host and port of `request` (else of the one httpx attached to
     `exc`), and the proxy when one was in use (`proxy`, else the one the environment names for
-    that URL, which httpx honours by default). `may_have_written`: a write that may have reached
-    the server, so the advice is to check its effect, not to send it again blindly.
+    that URL, which httpx honours by default). `sent`: False when the failure proves no byte of
+    the request left (no connection, no pool slot). A write that may have been applied says so
+    (`may_have_been_applied`), and the advice is to check its effect, not to send it again.
     """
     where = ""
     host: str | None = None
@@ -192,19 +249,19 @@ def error_from_transport(
     via = f" via the proxy {shown_proxy}" if shown_proxy else ""
     detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
     retries = "" if attempts == 1 else f" (after {attempts} attempts)"
-    fields: dict[str, Any] = {"host": host, "port": port, "proxy": shown_proxy}
+    applied: bool | None = None
     later = "retry later"
-    if may_have_written:
-        method = request.method if request is not None else "request"
-        later = (
-            f"the {method} may have reached the server: check its effect before sending it again"
-        )
+    if request is not None:
+        applied = write_may_have_been_applied(request.method, sent=sent)
+        later = applied_advice(request.method) if applied else later
+    fields: dict[str, Any] = {"host": host, "port": port, "proxy": shown_proxy}
     if isinstance(exc, httpx.TimeoutException):
         return APITimeoutError(
             redact(
                 f"no answer in time{where}{via}{retries} ({detail}); raise timeout=... or {later}"
             ),
             attempts=attempts,
+            may_have_been_applied=applied,
             **fields,
         )
     if isinstance(exc, httpx.DecodingError):
@@ -212,6 +269,7 @@ def error_from_transport(
             redact(f"the response body{where} could not be decoded ({detail})"),
             body="",
             attempts=attempts,
+            may_have_been_applied=applied,
         )
     check = "the proxy, " if shown_proxy else ""
     return APIConnectionError(
@@ -220,6 +278,7 @@ def error_from_transport(
             f"the network, or {later}"
         ),
         attempts=attempts,
+        may_have_been_applied=applied,
         **fields,
     )
 
@@ -241,7 +300,7 @@ def task_from_response(
     response: httpx.Response,
     *,
     task_id: str,
-    integration: Integration,
+    integration: Integration | str | None,
     attempts: int,
     redact: Redact,
 ) -> Task:
@@ -252,7 +311,7 @@ def task_from_response(
             attempts=attempts,
             redact=redact,
             task_id=task_id,
-            integration=integration.value,
+            integration=str(integration) if integration is not None else None,
         )
     raw = response.content
     try:
@@ -368,7 +427,12 @@ def _warnings(meta: dict[str, Any], redact: Redact) -> tuple[str, ...]:
 
 
 def task_from_payload(
-    payload: object, *, task_id: str, integration: Integration, attempts: int, redact: Redact
+    payload: object,
+    *,
+    task_id: str,
+    integration: Integration | str | None,
+    attempts: int,
+    redact: Redact,
 ) -> Task:
     """Build a Task from a decoded body; raises _NotTheEnvelopeError on any other shape.
 

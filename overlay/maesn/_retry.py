@@ -25,10 +25,17 @@ def is_retryable_status(status_code: int) -> bool:
 
 
 def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a Retry-After header (delta-seconds or HTTP date), or None."""
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP date), or None.
+
+    Delta-seconds too large for a float (hundreds of digits) are valid and mean "longer than any
+    cap": `math.inf`, so the policy raises at once instead of mistaking them for garbage.
+    """
     if value is None:
         return None
     text = value.strip()
+    if text.isascii() and text.isdigit():
+        seconds = float(text)  # never raises for digits; overflows to inf
+        return seconds if math.isfinite(seconds) else math.inf
     try:
         seconds = float(text)
     except ValueError:

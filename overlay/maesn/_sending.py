@@ -24,9 +24,9 @@ from dataclasses import dataclass
 import httpx
 
 from ._clock import Clock
-from ._exceptions import ResponseTooLargeError
+from ._exceptions import READ_METHODS, ResponseTooLargeError, write_may_have_been_applied
 from ._flow import Flow, ResponseTooLarge, Send, Sleep
-from ._response import error_from_transport
+from ._response import decoded_budget, decoded_cost_exceeds, error_from_transport
 from ._retry import RetryPolicy, is_retryable_status, parse_retry_after
 
 __all__ = ["LAST_ATTEMPT_SECONDS", "RETRY_RULES", "RetryRule", "logger", "send_flow"]
@@ -56,7 +56,7 @@ SAFE = RetryRule(
     errors=(httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError),
 )
 WRITE = RetryRule(statuses=False, errors=_NOTHING_SENT)
-RETRY_RULES: Mapping[str, RetryRule] = {"GET": SAFE, "HEAD": SAFE, "OPTIONS": SAFE}
+RETRY_RULES: Mapping[str, RetryRule] = dict.fromkeys(READ_METHODS, SAFE)
 """Per method; every method not listed (POST, PUT, PATCH, DELETE) follows `WRITE`."""
 
 
@@ -72,7 +72,48 @@ def _too_large(exc: ResponseTooLarge, attempts: int, redact: Callable[[str], str
         "server really sends that much",
         limit=exc.limit,
         attempts=attempts,
+        may_have_been_applied=write_may_have_been_applied(exc.request.method),
     )
+
+
+def _too_costly(
+    response: httpx.Response,
+    budget: int | None,
+    attempts: int,
+    redact: Callable[[str], str],
+) -> ResponseTooLargeError | None:
+    """The error for a body whose decoding would cost more than `budget` bytes, else None."""
+    if budget is None:
+        return None
+    estimated = decoded_cost_exceeds(response.content, budget)
+    if estimated is None:
+        return None
+    request = response.request
+    path = redact(request.url.raw_path.decode("ascii", errors="replace"))
+    return ResponseTooLargeError(
+        f"the {response.status_code} response to {request.method} {path} "
+        f"({len(response.content)} bytes) would take about {estimated // 2**20} MiB to decode "
+        f"(its lists, objects and strings counted), over the decoding budget of {budget} bytes "
+        "(4 x max_response_bytes, at least 64 MiB): the client did not decode it. Raise "
+        "max_response_bytes=... if the server really sends such bodies",
+        limit=budget,
+        attempts=attempts,
+        may_have_been_applied=write_may_have_been_applied(
+            request.method, status_code=response.status_code
+        ),
+        bound="decoded",
+        estimated=estimated,
+    )
+
+
+def _final(
+    response: httpx.Response, budget: int | None, attempts: int, redact: Callable[[str], str]
+) -> tuple[httpx.Response, int]:
+    """The flow's result, unless its body would cost too much to decode."""
+    error = _too_costly(response, budget, attempts, redact)
+    if error is not None:
+        raise error
+    return response, attempts
 
 
 def send_flow(
@@ -85,6 +126,7 @@ def send_flow(
     deadline: float | None = None,
     timeout: float,
     max_bytes: int | None = None,
+    exclusive_key: str | None = None,
 ) -> Flow[tuple[httpx.Response, int]]:
     """Send `request` with retries; return the final response and the number of attempts.
 
@@ -92,10 +134,15 @@ def send_flow(
     `deadline` (a time on `clock.monotonic()`), a retry that would sleep past it is not made, and
     an attempt may take only the time left (at least LAST_ATTEMPT_SECONDS). A status worth a retry
     is returned when no retry is left (the caller turns it into its typed error); a transport
-    failure raises its `APIError`, a body over `max_bytes` raises `ResponseTooLargeError`.
+    failure raises its `APIError`, a body over `max_bytes` raises `ResponseTooLargeError`, and so
+    does a final answer whose decoding would cost more than `decoded_budget(max_bytes)`
+    (`decoded_cost`), before anything decodes it.
+    With an `exclusive_key`, each attempt waits (within its time) until no other request with
+    that key is being sent anywhere in the process (`_turns.py`).
     """
     rule = RETRY_RULES.get(request.method, WRITE)
     path = redact(request.url.raw_path.decode("ascii", errors="replace"))
+    budget = None if max_bytes is None else decoded_budget(max_bytes)
     attempt = 0
     while True:
         attempt += 1
@@ -103,7 +150,9 @@ def send_flow(
         allowed = timeout
         if deadline is not None:
             allowed = min(timeout, max(deadline - started, LAST_ATTEMPT_SECONDS))
-        result = yield Send(request, timeout=allowed, max_bytes=max_bytes)
+        result = yield Send(
+            request, timeout=allowed, max_bytes=max_bytes, exclusive_key=exclusive_key
+        )
         elapsed_ms = (clock.monotonic() - started) * 1000
         if isinstance(result, httpx.HTTPError):
             outcome = type(result).__name__
@@ -124,7 +173,7 @@ def send_flow(
                     attempts=attempt,
                     redact=redact,
                     request=request,
-                    may_have_written=rule is WRITE and not isinstance(result, _NOTHING_SENT),
+                    sent=not isinstance(result, _NOTHING_SENT),
                 )
         else:
             response: httpx.Response = result
@@ -137,9 +186,9 @@ def send_flow(
                 elapsed_ms,
             )
             if not (rule.statuses and is_retryable_status(response.status_code)):
-                return response, attempt
+                return _final(response, budget, attempt, redact)
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
             delay = policy.delay(attempt, retry_after=retry_after, rng=rng)
             if delay is None or _passes(clock, delay, deadline):
-                return response, attempt
+                return _final(response, budget, attempt, redact)
         yield Sleep(delay)

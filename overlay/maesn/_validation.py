@@ -20,7 +20,6 @@ __all__ = [
     "check_seconds",
     "check_task_id",
     "did_you_mean",
-    "require_company_id",
 ]
 
 MAX_SECONDS = 1e9
@@ -161,28 +160,13 @@ def check_environment_name(environment_name: object) -> str | None:
     return _check_name(environment_name, "environment_name", "client.auth.get_environments()")
 
 
-def require_company_id(
-    profile: IntegrationProfile, company_id: str | None, *, interactive_auth: bool
-) -> None:
-    """Refuse a call without companyId where the integration needs one."""
-    if company_id is None and profile.company_id_required and not interactive_auth:
-        raise ValidationError(
-            f"{profile.name} ({profile.integration.value!r}) needs a companyId: pass "
-            "company_id=... (to the call or the client; client.companies() lists the ids), "
-            "or, if the account key was connected through Maesn's Interactive Authentication "
-            "Flow (the end user picked the company there), create the client with "
-            "interactive_auth=True",
-            argument="company_id",
-        )
-
-
 def check_page(profile: IntegrationProfile, page: object) -> int | None:
     """None, or a page number the integration accepts."""
     if page is None:
         return None
     if "page" not in profile.paging_parameters:
         raise ValidationError(
-            f"page={page!r} given, but {profile.name} ({profile.integration.value!r}) tasks have "
+            f"page={page!r} given, but {profile.label} tasks have "
             f"no pages: omit page (only {paged_integrations()} results are paged)",
             argument="page",
         )

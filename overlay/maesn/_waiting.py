@@ -320,8 +320,8 @@ def failure_error(task: Task) -> TaskFailedError:
 def not_understood(task: Task) -> UnexpectedTaskStatusError:
     """The error for a status that is neither pending nor terminal for the profile."""
     return UnexpectedTaskStatusError(
-        f"task {task.task_id!r} reports {_status_text(task)}, which {task.profile.name} "
-        f"({task.integration.value!r}) does not define as running or finished: stopped waiting "
+        f"task {task.task_id!r} reports {_status_text(task)}, which {task.profile.label} "
+        "does not define as running or finished: stopped waiting "
         "at once rather than polling a status the client cannot interpret. Check integration=..., "
         "or upgrade maesn-client if Maesn added this status",
         task=task,

@@ -412,14 +412,10 @@ def polls_scenario(setup: Setup, res: Resources, polls: int) -> Scenario:  # noq
 
 
 def _wait_arguments(interval: float) -> tuple[dict[str, Any], str]:
-    """Keyword arguments for wait_for_task(s), using the deadline name this branch has.
-
-    The keywords are parameters of `wait_for_task`, or the keys of `maesn.WaitKeywords` where it
-    takes `**options: Unpack[WaitKeywords]`.
-    """
-    names = set(inspect.signature(maesn.AsyncClient.wait_for_task).parameters)
-    names |= set(getattr(getattr(maesn, "WaitKeywords", None), "__annotations__", {}))
-    deadline = "max_wait" if "max_wait" in names else "timeout"
+    """Keyword arguments for wait_for_task(s), using the deadline name this branch has."""
+    parameters = inspect.signature(maesn.AsyncClient.wait_for_task).parameters
+    # Old branches named the deadline `timeout`; later ones `max_wait` (also as **WaitKeywords).
+    deadline = "timeout" if "timeout" in parameters else "max_wait"
     return {deadline: 120.0, "poll_interval": interval, "max_interval": interval}, deadline
 
 

@@ -18,6 +18,8 @@ from typing import Any
 
 from .facts import FactsError, generator_config, read_operations
 from .render import group, render_client, render_init, render_resource
+from .schemas import FILE_NAME as SCHEMAS_FILE
+from .schemas import render_schemas
 
 __all__ = ["PACKAGE", "FactsError", "emit"]
 
@@ -47,8 +49,18 @@ def _format(package: Path) -> None:
             )
 
 
-def emit(spec: dict[str, Any], destination: Path, config_path: Path) -> Path:
-    """Write the typed resources for `spec` (already fixed) into `destination/maesn_resources`."""
+def emit(
+    spec: dict[str, Any],
+    destination: Path,
+    config_path: Path,
+    *,
+    published: dict[str, Any] | None = None,
+) -> Path:
+    """Write the typed resources for `spec` (already fixed) into `destination/maesn_resources`.
+
+    `published` is the spec before the fixes (default: `spec`): the sandbox's response schemas
+    (`_schemas.json`) keep its `required` lists and `enum`s.
+    """
     operations = read_operations(spec, generator_config(config_path))
     by_resource = group(operations)
     package = destination / PACKAGE
@@ -62,5 +74,9 @@ def emit(spec: dict[str, Any], destination: Path, config_path: Path) -> Path:
     counts = {resource: len(members) for resource, members in by_resource.items()}
     (package / "__init__.py").write_text(render_init(resources, counts), encoding="utf-8")
     (package / "py.typed").write_text("", encoding="utf-8")
+    (package / SCHEMAS_FILE).write_text(
+        render_schemas(operations, spec if published is None else published, spec),
+        encoding="utf-8",
+    )
     _format(package)
     return package

@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
 from .facts import BodyFacts, ModelName, OperationFacts, ParameterFacts, ReplyFacts
+from .integrations import required_by
 
 __all__ = ["HEADER", "render_client", "render_init", "render_resource"]
 
@@ -229,18 +230,23 @@ def _describe_parameter(parameter: ParameterFacts, operation: OperationFacts) ->
         said.append("Pages count from 1.")
     if parameter.name == "company_id":
         said.append(
-            "Default: the client's `company_id`. Integrations whose profile requires a companyId "
-            "(`maesn integrations`) refuse the call without one unless the client was created "
-            "with `interactive_auth=True`; `client.companies()` lists the ids."
+            "Default: the client's `company_id`. Required (the call is refused without one, "
+            "unless the client was created with `interactive_auth=True`) on "
+            f"{_ids(required_by('company_id'))}; `client.companies()` lists the ids."
         )
     if parameter.name == "environment_name":
         said.append(
-            "Default: the client's `environment_name`. Integrations whose profile requires one "
-            "(Business Central) refuse the call without it unless `interactive_auth=True`."
+            "Default: the client's `environment_name`. Required (unless `interactive_auth=True`) "
+            f"on {_ids(required_by('environment_name'))}; `client.auth.get_environments()` lists "
+            "them."
         )
     if parameter.secret:
         said.append("A credential: never shown in a message or log.")
     return " ".join(part for part in said if part)
+
+
+def _ids(ids: Sequence[str]) -> str:
+    return ", ".join(f"`{i}`" for i in ids) if ids else "no documented integration"
 
 
 def _returns(operation: OperationFacts) -> str:

@@ -23,8 +23,9 @@ __all__ = [
     "short",
 ]
 
-#: The integration profile table and its rows: a new status value may need a row updated.
-PROFILES_TABLE = "overlay/maesn/_profiles.py"
+#: The integration table and its rows whose task statuses are documented: a new status value may
+#: need one of them updated (the other rows read statuses by the generic rules).
+PROFILES_TABLE = "overlay/maesn/_data/integrations.json"
 PROFILE_ROWS = (
     "abaconnect",
     "datev-unternehmen-online",

@@ -59,22 +59,47 @@ def test_every_command_has_complete_help(
         assert "--poll-interval S" in text
 
 
-def test_integrations_lists_all_five_as_text_and_json(cli: Cli) -> None:
-    """`maesn integrations` shows every row of the profile table; --json parses."""
+def test_integrations_lists_every_row_as_text_and_json(cli: Cli) -> None:
+    """`maesn integrations` shows every row of the profile table with its sources; --json too."""
     text = cli("integrations")
     assert text.code == 0
     for integration in Integration:
-        assert integration.value in text.stdout
-        assert integration.profile.name in text.stdout
+        assert f"{integration.value}  {integration.profile.name}" in text.stdout
+        for source in integration.profile.sources:
+            assert source in text.stdout
     assert "50,000 entries a page" in text.stdout
+    assert "Any other id works too" in text.stdout
 
     machine = cli("integrations", "--json")
     rows = json.loads(machine.stdout)
     assert [row["integration"] for row in rows] == [i.value for i in Integration]
-    export = rows[-1]
+    export = next(row for row in rows if row["integration"] == "datev-rewe-export")
     assert export["pageSize"] == 50_000
     assert export["pagingParameters"] == ["page"]
     assert export["statuses"]["DELETED"] == "deleted"
+    assert all(fact["sources"] for row in rows for fact in row["facts"])
+
+
+def test_integrations_id_shows_one_row_or_the_generic_rules(cli: Cli) -> None:
+    """`maesn integrations ID`: that row; an id the table does not know shows the generic one."""
+    one = json.loads(cli("integrations", "businesscentral", "--json").stdout)
+    assert [row["integration"] for row in one] == ["businesscentral"]
+    assert one[0]["environmentName"] == "required-unless-interactive-auth"
+    unknown = cli("integrations", "newerp")
+    assert unknown.code == 0
+    assert unknown.stdout.startswith("newerp  newerp\n")
+    assert "companyId          unknown: not checked" in unknown.stdout
+
+
+def test_an_unknown_integration_works_with_one_warning(cli: Cli, sandbox: Sandbox) -> None:
+    """--integration sevdsk: the task is read by the generic rules; stderr has one warning."""
+    task_id = sandbox.add_task("datev-unternehmen-online", company_id=COMPANY)
+    result = cli("task", "get", task_id, "--integration", "sevdsk", "--company-id", COMPANY)
+    assert result.code == 0, result.stderr
+    assert "OPEN (pending)" in result.stdout
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("maesn: warning: integration 'sevdsk' is not in maesn-client's table")
+    assert "did you mean 'sevdesk'?" in line
 
 
 def test_task_get_prints_status_outcome_information_and_response_data(
@@ -146,14 +171,13 @@ def test_without_company_id_the_first_call_fails_with_a_usage_error_and_no_reque
 @pytest.mark.parametrize(
     ("args", "env", "message"),
     [
-        (["task", "get", "t-1"], {}, "no integration: pass --integration ID"),
         (["task", "get", "t-1", "--integration", "abaconnect"], {"MAESN_API_KEY": ""}, "MAESN_API_KEY is not set"),
         (["task", "wait", "t-1", "--integration", "abaconnect", "--timeout", "-1"], {}, "not a positive number"),
-        (["task", "get", "t-1", "--integration", "nope"], {}, "invalid choice"),
+        (["task", "get", "t-1"], {"MAESN_INTEGRATION": " "}, "--integration must be a target-system id"),
         (["task", "get", "t-1", "--api-key", "x"], {}, "unrecognized arguments"),
         (["task", "get", "t-1", "--integration", "abaconnect", "--page", "2"], {}, "have no pages"),
     ],
-    ids=["no-integration", "no-key", "bad-timeout", "bad-integration", "no-key-option", "page"],
+    ids=["no-key", "bad-timeout", "blank-integration", "no-key-option", "page"],
 )  # fmt: skip
 def test_usage_and_validation_errors_exit_2(
     cli: Cli, args: list[str], env: dict[str, str], message: str
@@ -348,10 +372,10 @@ def test_an_unknown_status_is_a_warning_line_not_a_crash(cli: Cli, sandbox: Sand
 
 def test_a_validation_error_names_the_option_from_its_argument_field(cli: Cli) -> None:
     """ValidationError.argument and .hint become the option and its advice, not Python names."""
-    result = cli("task", "get", "t-1", env={"MAESN_INTEGRATION": "datev"})
+    result = cli("task", "get", "t-1", env={"MAESN_INTEGRATION": " "})
     assert result.code == 2
     (line,) = result.stderr.splitlines()
-    assert line.startswith("maesn: error: unknown integration 'datev' (did you mean ")
+    assert line.startswith("maesn: error: --integration must be a target-system id")
     assert line.endswith(
         "; pass --integration ID or set MAESN_INTEGRATION (`maesn integrations` describes them)"
     )
@@ -368,20 +392,26 @@ def test_a_missing_company_id_points_at_maesn_companies(cli: Cli, sandbox: Sandb
     assert len(sandbox.requests) == 0
 
 
-@pytest.mark.parametrize(
-    ("args", "option", "value", "choices"),
-    [
-        (["--integration", "datev"], "--integration", "datev", [i.value for i in Integration]),
-        (["task", "wiat"], "COMMAND", "wiat", ["get", "wait", "export"]),
-    ],
-    ids=["integration", "command"],
-)
-def test_an_invalid_choice_carries_the_librarys_did_you_mean(
-    run: InProcess, args: list[str], option: str, value: str, choices: list[str]
-) -> None:
+def test_an_invalid_choice_carries_the_librarys_did_you_mean(run: InProcess) -> None:
     """Exit 2; `option` names what was wrong and `hint` is did_you_mean over its choices."""
-    result = run("--json", *args, "task", "get", "t-1")
+    result = run("--json", "task", "wiat", "t-1")
     assert result.code == 2
     error = json.loads(result.stdout)["error"]
-    assert (error["option"], error["hint"]) == (option, did_you_mean(value, choices))
+    assert (error["option"], error["hint"]) == (
+        "COMMAND",
+        did_you_mean("wiat", ["get", "wait", "export"]),
+    )
     assert error["hint"] is not None
+
+
+def test_an_unknown_integration_warns_with_the_librarys_did_you_mean(
+    run: InProcess,
+    sandbox: Sandbox,  # noqa: ARG001 - the command reads a task from it
+) -> None:
+    """`--integration datev` is accepted (Maesn adds systems) with one warning suggesting ids."""
+    result = run("task", "get", "t-1", "--integration", "datev")
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("maesn: warning:")]
+    assert len(warnings) == 1
+    hint = did_you_mean("datev", [i.value for i in Integration])
+    assert hint is not None
+    assert hint in warnings[0]

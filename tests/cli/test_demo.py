@@ -11,16 +11,18 @@ import subprocess
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 from maesn._cli import main
 from maesn._cli._commands import Context, _announce
 from maesn.testing import Sandbox
+from scripted_server import ScriptedServer
 
 from .conftest import cli_env, interruptible, maesn_command
 
 
-def test_demo_walks_through_all_five_steps_and_exits_0(tmp_path: Path) -> None:
-    """The README's first command: five steps, the export saved over 3 pages, well under 60 s."""
+def test_demo_walks_through_all_six_steps_and_exits_0(tmp_path: Path) -> None:
+    """The README's first command: six steps, the export saved over 3 pages, a webhook received."""
     started = time.monotonic()
     completed = subprocess.run(  # noqa: S603 - our interpreter, our arguments
         maesn_command("demo", "--out", str(tmp_path)),
@@ -33,8 +35,8 @@ def test_demo_walks_through_all_five_steps_and_exits_0(tmp_path: Path) -> None:
     took = time.monotonic() - started
     assert completed.returncode == 0, completed.stderr
     out = completed.stdout
-    for step in range(1, 6):
-        assert f"Step {step}/5" in out
+    for step in range(1, 7):
+        assert f"Step {step}/6" in out
     assert "FINISHED (completed)" in out
     assert "raised TaskPartiallySucceededError" in out
     assert "[ERROR] Unreadable PDF" in out
@@ -45,6 +47,9 @@ def test_demo_walks_through_all_five_steps_and_exits_0(tmp_path: Path) -> None:
     assert "the sandbox answered: 429 (rate limit (Retry-After: 1)), 200" in out
     assert "saved 120,000 entries in 3 pages" in out
     assert "each once, in order: yes" in out
+    assert "verify_webhook(...) -> CREATED INVOICE sandbox-" in out
+    assert "the same body tampered with: WebhookVerificationError (mismatch)" in out
+    assert "event.fetch(client) -> invoice RE-2026-0042" in out
     export = tmp_path / "datev-rewe-export.jsonl"
     assert export.stat().st_size > 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["datev-rewe-export.jsonl"]
@@ -110,7 +115,7 @@ def test_sandbox_with_interactive_auth_needs_no_company_id(tmp_path: Path) -> No
 
 
 def test_demo_with_json_prints_one_json_document(tmp_path: Path) -> None:
-    """`maesn demo --json`: stdout is one JSON document with the five steps, nothing else."""
+    """`maesn demo --json`: stdout is one JSON document with the six steps, nothing else."""
     completed = subprocess.run(  # noqa: S603 - our interpreter, our arguments
         maesn_command("demo", "--json", "--out", str(tmp_path)),
         env=cli_env(),
@@ -121,7 +126,7 @@ def test_demo_with_json_prints_one_json_document(tmp_path: Path) -> None:
     )
     assert completed.returncode == 0, completed.stderr
     document = json.loads(completed.stdout)
-    assert [step["step"] for step in document["steps"]] == [1, 2, 3, 4, 5]
+    assert [step["step"] for step in document["steps"]] == [1, 2, 3, 4, 5, 6]
     assert any(
         "raised TaskPartiallySucceededError" in line for line in document["steps"][1]["shown"]
     )
@@ -204,3 +209,32 @@ def test_sandbox_help_describes_what_it_serves(capsys: pytest.CaptureFixture[str
     text = " ".join(capsys.readouterr().out.split())
     assert "async-task endpoint" not in text
     assert "maesn.testing.Sandbox" in text
+
+
+def test_sandbox_serves_the_api_with_demo_data_and_prints_webhook_deliveries(
+    scripted_server: ScriptedServer,
+) -> None:
+    """`maesn sandbox`: demo invoices listed, a subscription gets a signed event, printed."""
+    scripted_server.reply(204)
+    with interruptible("sandbox", "--port", "0", "--json", env=cli_env()) as server:
+        assert server.stdout is not None
+        info = json.loads(server.stdout.readline())
+        assert info["webhooks"]["subscribe"] == f"POST {info['baseUrl']}/webhooks"
+        headers = {"X-API-KEY": info["apiKey"], "X-ACCOUNT-KEY": info["accountKey"]}
+        params = {"companyId": info["companyId"]}
+        with httpx.Client(base_url=info["baseUrl"], headers=headers, params=params) as http:
+            invoices = http.get("/accounting/invoices").json()["data"]
+            assert "RE-2026-0001" in [invoice["invoiceNumber"] for invoice in invoices]
+            hook = {"callbackUrl": f"{scripted_server.base_url}/hooks", "resource": "CUSTOMER"}
+            assert http.post("/webhooks", json=hook).status_code == 201
+            created = http.post("/accounting/customers", json={"companyName": "Neu GmbH"})
+            customer_id = created.json()["data"]["id"]
+        assert server.stderr is not None
+        printed = server.stderr.readline()  # printed once the delivery is done
+        server.send_signal(signal.SIGINT)
+        server.communicate(timeout=120)
+    assert server.returncode == 0
+    (request,) = scripted_server.requests
+    assert json.loads(request.body)["resourceId"] == customer_id
+    hooks = f"{scripted_server.base_url}/hooks"
+    assert printed.startswith(f"webhook CREATED CUSTOMER {customer_id} -> {hooks}: delivered")

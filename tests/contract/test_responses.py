@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import maesn
 import pytest
-from helpers import KEYS
+from helpers import DOCUMENTED_STATUSES, KEYS
 from maesn import Integration, Pagination, TaskInformation, TaskStatus
 from scripted_server import ScriptedServer
 
@@ -70,7 +70,7 @@ def _assert_is_example(task: maesn.Task, example: dict[str, Any]) -> None:
     )
 
 
-@pytest.mark.parametrize("integration", list(Integration), ids=str)
+@pytest.mark.parametrize("integration", DOCUMENTED_STATUSES, ids=str)
 def test_prisms_example_parses_into_a_task(prism_mock: str, integration: Integration) -> None:
     """The spec's example (as Prism serves it statically) becomes a Task with every field.
 
@@ -134,7 +134,7 @@ def _tally(base_url: str, *, strict_status: bool) -> Tally:
     with contextlib.ExitStack() as stack:
         clients = [
             stack.enter_context(_client(base_url, integration, strict_status=strict_status))
-            for integration in Integration
+            for integration in DOCUMENTED_STATUSES
         ]
         caught = stack.enter_context(warnings.catch_warnings(record=True))
         warnings.simplefilter("always")

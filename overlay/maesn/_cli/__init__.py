@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from maesn._exceptions import MaesnError, TaskError, WebhookVerificationError
+from maesn._exceptions import MaesnError, MaesnWarning, TaskError, WebhookVerificationError
 
 from ._exit import ExitCode, UsageError, error_message, exit_code_for
 from ._parser import build_parser, check_text_arguments
@@ -104,6 +104,9 @@ def _warnings_to_stderr(ctx: Context) -> Iterator[None]:
         ctx.err(f"maesn: warning: {message}")
 
     with warnings.catch_warnings():
+        # The command line shows the library's warnings (an unknown integration id, an unknown
+        # status) as lines on stderr, whatever filters the calling process set.
+        warnings.simplefilter("default", MaesnWarning)
         warnings.showwarning = show
         yield
 

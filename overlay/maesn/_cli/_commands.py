@@ -7,7 +7,6 @@ import functools
 import itertools
 import os
 import shlex
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +22,8 @@ from maesn._exceptions import (
     TaskPendingError,
 )
 from maesn._models import Task, TaskPage
-from maesn._profiles import PROFILES, Integration, paged_integrations
+from maesn._profiles import PROFILES, Integration, paged_integrations, profile_for
+from maesn._rules import GENERIC_RULES_CANNOT_CHECK
 
 from ._exit import ExitCode, UsageError
 from ._export_file import ExportFile, ExportState, pages_text
@@ -40,7 +40,7 @@ from ._render import (
 from ._watch import WaitWatch
 
 if TYPE_CHECKING:
-    from maesn.testing import Sandbox
+    from maesn.testing import Sandbox, WebhookDelivery
 
 __all__ = [
     "COMPANY_ID_ENV",
@@ -52,6 +52,7 @@ __all__ = [
     "export_to_file",
     "get_task",
     "list_integrations",
+    "prepare_demo_sandbox",
     "recorded_options",
     "resume_command",
     "serve_sandbox",
@@ -109,13 +110,7 @@ class Context:
 
 def client_for(args: argparse.Namespace) -> Client:
     """The client this run's options and environment describe."""
-    integration = args.integration or os.environ.get(INTEGRATION_ENV)
-    if not integration:
-        known = ", ".join(i.value for i in Integration)
-        raise UsageError(
-            f"no integration: pass --integration ID or set {INTEGRATION_ENV} (one of {known}; "
-            "`maesn integrations` describes them)"
-        )
+    integration = args.integration or os.environ.get(INTEGRATION_ENV) or None
     for name in (API_KEY_ENV, ACCOUNT_KEY_ENV):
         if not os.environ.get(name, "").strip():
             raise UsageError(
@@ -198,7 +193,9 @@ def show_finished(ctx: Context, task: Task, watch: WaitWatch) -> None:
 
 def command_line(args: argparse.Namespace, client: Client, *words: str) -> str:
     """`maesn WORDS...` with the client options of this run (the keys stay in the environment)."""
-    parts = ["maesn", *words, "--integration", client.integration.value]
+    parts = ["maesn", *words]
+    if client.integration is not None:
+        parts += ["--integration", str(client.integration)]
     if client.company_id is not None:
         parts += ["--company-id", client.company_id]
     if args.interactive_auth:
@@ -368,9 +365,9 @@ def _same_export(args: argparse.Namespace, client: Client) -> str:
 
 def _exportable(client: Client) -> None:
     """`task export` reads pages: refuse an integration without them, in option terms."""
-    if not client.integration.profile.pagination:
+    if not client.profile.pagination:
         raise UsageError(
-            f"--integration {client.integration.value} has no exports: `task export` saves the "
+            f"--integration {client.profile.id or '(none)'} has no exports: `task export` saves the "
             f"pages of a {paged_integrations()} task; use `maesn task wait` or `maesn task get` "
             "for this one"
         )
@@ -385,7 +382,7 @@ def _not_an_export(args: argparse.Namespace, client: Client, exc: Exception) -> 
     reason = exc.message if isinstance(exc, ResponseValidationError) else str(exc)
     reason = reason.removeprefix("the export's pages do not add up: ")
     return UsageError(
-        f"task {args.task_id!r} cannot be read as a {client.integration.value} export "
+        f"task {args.task_id!r} cannot be read as a {client.profile.id} export "
         f"({reason}): `task export` saves the pages of a finished export; check the task id "
         f"and --integration (`maesn task get {args.task_id}` shows the task)"
     )
@@ -425,7 +422,7 @@ def export_task(ctx: Context, args: argparse.Namespace) -> int:
             out = Path(args.out)
             state = ExportState(
                 task_id=args.task_id,
-                integration=client.integration.value,
+                integration=client.profile.id,
                 company_id=client.company_id,
                 interactive_auth=args.interactive_auth,
             )
@@ -466,16 +463,24 @@ def export_task(ctx: Context, args: argparse.Namespace) -> int:
     return ExitCode.OK
 
 
-def list_integrations(ctx: Context, args: argparse.Namespace) -> int:  # noqa: ARG001
-    """`maesn integrations`: the profile table."""
+def list_integrations(ctx: Context, args: argparse.Namespace) -> int:
+    """`maesn integrations [ID]`: the profile table, or one row (generic for an unknown id)."""
+    chosen = args.integration_id
+    profiles = list(PROFILES.values()) if chosen is None else [profile_for(chosen)]
     if ctx.json:
-        ctx.out_json([profile_json(profile) for profile in PROFILES.values()])
+        ctx.out_json([profile_json(profile) for profile in profiles])
         return ExitCode.OK
-    for index, profile in enumerate(PROFILES.values()):
+    for index, profile in enumerate(profiles):
         if index:
             ctx.out()
         for line in profile_lines(profile):
             ctx.out(line)
+    if chosen is None or not profiles[0].known:
+        ctx.out()
+        ctx.out(
+            f"Any other id works too, with the generic rules: the client cannot check "
+            f"{GENERIC_RULES_CANNOT_CHECK}."
+        )
     return ExitCode.OK
 
 
@@ -538,6 +543,15 @@ SANDBOX_TASKS = (
 )
 
 
+def prepare_demo_sandbox(sandbox: Sandbox) -> None:
+    """What `maesn sandbox` serves: the demo tasks, the demo records, an account per integration."""
+    add_demo_tasks(sandbox)
+    sandbox.seed_demo()
+    for integration, key in SANDBOX_ACCOUNT_KEYS.items():
+        sandbox.add_account(integration, account_key=key)
+        sandbox.seed_demo(account_key=key)
+
+
 def add_demo_tasks(sandbox: Sandbox) -> None:
     """Declare the tasks of SANDBOX_TASKS on `sandbox` (what `maesn sandbox` serves)."""
     for task in SANDBOX_TASKS:
@@ -552,9 +566,12 @@ def add_demo_tasks(sandbox: Sandbox) -> None:
 
 
 SANDBOX_ACCOUNT_KEYS = {
-    integration: f"sandbox-account-key-{integration.value}" for integration in Integration
+    integration: f"sandbox-account-key-{integration.value}"
+    for integration in Integration
+    if integration.profile.statuses_documented
 }
-"""The account keys `maesn sandbox` connects, one an integration (its default key is DUO's)."""
+"""The account keys `maesn sandbox` connects, one for each integration whose task statuses are
+documented (its default key is DUO's); `Sandbox.add_account` connects any other id."""
 
 SANDBOX_STARTS = (
     (
@@ -596,18 +613,40 @@ def serve_sandbox(ctx: Context, args: argparse.Namespace) -> int:
             "(0 picks a free one)"
         ) from exc
     with sandbox:
-        add_demo_tasks(sandbox)
-        for integration, key in SANDBOX_ACCOUNT_KEYS.items():
-            sandbox.add_account(integration, account_key=key)
+        prepare_demo_sandbox(sandbox)
         # The sandbox's keys are fake, made for this server: printing them is the point here.
         plain = Context(stdout=ctx.stdout, stderr=ctx.stderr, redact=str, json=ctx.json)
         _announce(plain, sandbox)
         try:
-            while True:
-                time.sleep(3600)
+            _report_deliveries(ctx, sandbox)
         except KeyboardInterrupt:
             ctx.err("sandbox stopped")
     return ExitCode.OK
+
+
+def _report_deliveries(ctx: Context, sandbox: Sandbox) -> None:
+    """Print each webhook delivery once it is done (to stderr), until interrupted."""
+    shown = 0
+
+    def more_done(deliveries: list[WebhookDelivery]) -> bool:
+        return sum(d.done for d in deliveries) > shown
+
+    while True:
+        try:
+            done = sandbox.webhooks.deliveries.wait_until(more_done, timeout=3600)
+        except TimeoutError:
+            continue
+        finished = [d for d in done if d.done]
+        for delivery in finished[shown:]:
+            events = ", ".join(
+                f"{e.event_type} {e.resource} {e.resource_id}" for e in delivery.events
+            )
+            ctx.err(
+                f"webhook {events} -> {delivery.callback_url}: {delivery.state}"
+                f" ({len(delivery.attempts)} attempt{'s' if len(delivery.attempts) != 1 else ''},"
+                f" last {delivery.status_code or delivery.attempts[-1].error})"
+            )
+        shown = len(finished)
 
 
 def _announce(ctx: Context, sandbox: Sandbox) -> None:
@@ -620,22 +659,27 @@ def _announce(ctx: Context, sandbox: Sandbox) -> None:
                 "baseUrl": base_url,
                 "apiKey": api_key,
                 "accountKey": account_key,
-                "accountKeyIntegration": sandbox.integration.value,
+                "accountKeyIntegration": str(sandbox.integration),
                 "companyId": SANDBOX_COMPANY_ID,
                 "interactiveAuth": sandbox.interactive_auth,
                 "tasks": [
                     {
                         "taskId": task.task_id,
-                        "integration": task.integration.value,
+                        "integration": str(task.integration),
                         "lifecycle": list(task.lifecycle),
                         "shows": task.shows,
                     }
                     for task in SANDBOX_TASKS
                 ],
                 "accounts": [
-                    {"integration": integration.value, "accountKey": key}
+                    {"integration": str(integration), "accountKey": key}
                     for integration, key in SANDBOX_ACCOUNT_KEYS.items()
                 ],
+                "webhooks": {
+                    "subscribe": f"POST {base_url}/webhooks",
+                    "delivers": "a signed event to the callbackUrl on every create, update "
+                    "and delete of the subscribed resource",
+                },
                 "start": [
                     {
                         "command": _start_command(
@@ -654,7 +698,7 @@ def _announce(ctx: Context, sandbox: Sandbox) -> None:
         if sandbox.interactive_auth
         else f"  export MAESN_COMPANY_ID={SANDBOX_COMPANY_ID}"
     )
-    default = sandbox.integration.value
+    default = str(sandbox.integration)
     lines = [
         f"Maesn sandbox serving on {base_url} (Ctrl-C stops it)",
         "",
@@ -666,7 +710,7 @@ def _announce(ctx: Context, sandbox: Sandbox) -> None:
         "",
         "Tasks (each poll moves a task one status on; the last status stays):",
         *(
-            f"  {task.task_id:<14} --integration {task.integration.value:<25} {task.shows}"
+            f"  {task.task_id:<14} --integration {task.integration!s:<25} {task.shows}"
             for task in SANDBOX_TASKS
         ),
         "",
@@ -678,7 +722,7 @@ def _announce(ctx: Context, sandbox: Sandbox) -> None:
         "reading data) follow that integration's rules, whatever --integration says (the demo",
         "tasks above follow their own). The account keys:",
         *(
-            f"  {integration.value:<25} {key}"
+            f"  {integration!s:<25} {key}"
             for integration, key in [(sandbox.integration, account_key), *accounts.items()]
         ),
         "",
@@ -688,6 +732,14 @@ def _announce(ctx: Context, sandbox: Sandbox) -> None:
             for integration, words, _ in SANDBOX_STARTS
         ),
         "or from Python: client.accounting.post_file_async(body=...) returns a TaskHandle.",
+        "",
+        "Every other operation is served too, with records kept per account key and company",
+        "(demo invoices, customers, suppliers, accounts and tax rates to start with):",
+        "  client.accounting.get_invoices(), client.accounting.create_customer(body=...)",
+        "",
+        f"Webhooks: POST {base_url}/webhooks with a callbackUrl (client.webhooks.create_webhook)",
+        "answers the secret; each create, update or delete of the subscribed resource then POSTs",
+        "a signed event (X-MAESN-SIGNATURE) to that URL. Deliveries are printed below.",
     ]
     for line in lines:
         ctx.out(line)

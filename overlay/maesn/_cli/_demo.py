@@ -5,6 +5,8 @@ batch, an export read: `client.accounting.<operation>(...)` returns a TaskHandle
 and prints what happened and why it matters. The sandbox connects one account key an
 integration and is told (`Sandbox.on_start`) how the next task it starts behaves. Polls are
 0.05-0.2 s apart and the sandbox moves a task one status a poll, so the walk takes seconds.
+The last step is a webhook round trip: a receiver on 127.0.0.1 in this process gets the signed
+event the sandbox sends when an invoice is created, verifies it and fetches the invoice.
 """
 
 from __future__ import annotations
@@ -14,14 +16,21 @@ import dataclasses
 import io
 import json
 import tempfile
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from maesn._client import Client
-from maesn._exceptions import TaskPartiallySucceededError, ValidationError
+from maesn._exceptions import (
+    TaskPartiallySucceededError,
+    ValidationError,
+    WebhookVerificationError,
+)
 from maesn._handles import TaskHandle
 from maesn._profiles import Integration
+from maesn._webhooks import WEBHOOK_SIGNATURE_HEADER, verify_webhook
 from maesn.testing import Fault, Sandbox
 
 from ._commands import Context, export_to_file, wait_with_status_line
@@ -31,11 +40,53 @@ from ._render import status_text, task_lines
 
 __all__ = ["run_demo"]
 
-_STEPS = 5
+_STEPS = 6
 _COMPANY = "demo-company"
 _EXPORT_ENTRIES = 120_000
 _EXPORT_FILE = "datev-rewe-export.jsonl"
 _FAST: dict[str, Any] = {"poll_interval": 0.05, "max_interval": 0.2, "timeout": 30.0}
+
+
+class _Receiver(ThreadingHTTPServer):
+    """A webhook receiver on 127.0.0.1: keeps the first delivery's raw body and signature."""
+
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        self.body = b""
+        self.signature: str | None = None
+        self.received = threading.Event()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                if not receiver.received.is_set():
+                    receiver.body = self.rfile.read(length)  # the raw bytes, before any parsing
+                    receiver.signature = self.headers.get(WEBHOOK_SIGNATURE_HEADER)
+                    receiver.received.set()
+                self.send_response(204)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - http.server's
+                """Quiet: the demo prints what arrived."""
+
+        super().__init__(("127.0.0.1", 0), Handler)
+        self._thread = threading.Thread(target=self.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/maesn/webhooks"
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.shutdown()
+        self.server_close()
+        self._thread.join()
 
 
 class _Demo:
@@ -200,7 +251,7 @@ class _Demo:
                 client.accounting.as_task.get_journal_entries(),
                 "client.accounting.as_task.get_journal_entries()",
             ).task_id
-            state = ExportState(task_id=task_id, integration=client.integration.value)
+            state = ExportState(task_id=task_id, integration=client.profile.id)
             file = ExportFile.open(out, state, start_page=1)  # the demo's own file: start over
             entries = export_to_file(self.ctx, client, task_id, file, **_FAST)
         with out.open("rb") as handle:
@@ -211,6 +262,46 @@ class _Demo:
             f"the file has {len(indexes):,} lines; entries 0 to {_EXPORT_ENTRIES - 1:,} each "
             f"once, in order: {'yes' if in_order else 'NO'}",
         )
+
+    def webhook(self) -> None:
+        self.heading(
+            "Webhooks: subscribe, create an invoice, receive the signed event, fetch the invoice",
+            "Creating a webhook answers its secret. A change then POSTs an event to the callback",
+            "URL, signed in X-MAESN-SIGNATURE; verify_webhook checks it against the raw body",
+            "before parsing, and event.fetch(client) reads the record the event names.",
+        )
+        from maesn_api.models import (  # noqa: PLC0415 - models load at first use
+            CreateAccountingWebhookRequestDto,
+        )
+
+        with _Receiver() as receiver, self.client(Integration.ABACONNECT) as client:
+            webhook = client.webhooks.create_webhook(
+                body=CreateAccountingWebhookRequestDto(
+                    callback_url=receiver.url, resource="INVOICE"
+                )
+            )
+            secret = str(webhook.secret)
+            self.show(
+                "client.webhooks.create_webhook(body=...) -> a secret of "
+                f"{len(secret)} hex characters, expires {webhook.expires_date}"
+            )
+            invoice = client.accounting.create_invoice(body=_invoice())
+            self.show(f"client.accounting.create_invoice(body=...) -> {invoice.invoice_id}")
+            if not receiver.received.wait(timeout=30):  # pragma: no cover - delivered at once
+                raise AssertionError("the sandbox delivered no webhook event")
+            self.show(f"the receiver got POST {receiver.url} with {WEBHOOK_SIGNATURE_HEADER}")
+            (event,) = verify_webhook(receiver.body, receiver.signature, secret)
+            self.show(
+                f"verify_webhook(...) -> {event.event_type} {event.resource} {event.resource_id}"
+            )
+            try:
+                verify_webhook(
+                    receiver.body.replace(b"CREATED", b"DELETED"), receiver.signature, secret
+                )
+            except WebhookVerificationError as exc:
+                self.show(f"the same body tampered with: {type(exc).__name__} ({exc.reason})")
+            fetched = event.fetch(client)
+            self.show(f"event.fetch(client) -> invoice {fetched.invoice_number} ({fetched.name})")
 
 
 def _booking_batch() -> Any:
@@ -228,6 +319,23 @@ def _booking_batch() -> Any:
     )
 
 
+def _invoice() -> Any:
+    """A new invoice, as the generated model of createInvoice's body."""
+    from maesn_api.models import (  # noqa: PLC0415 - models load at first use
+        CreateInvoiceRequestDto,
+        CreateLineItemRequestDto,
+    )
+
+    return CreateInvoiceRequestDto(
+        invoice_date="2026-02-01",
+        invoice_number="RE-2026-0042",
+        name="Webhook demo",
+        line_items=[
+            CreateLineItemRequestDto.from_dict({"description": "Consulting", "quantity": 1})
+        ],
+    )
+
+
 def _upload() -> Any:
     """Three invoices' upload body (postFileAsync is one file a call; the demo sends one)."""
     from maesn_api.models import PostFileAsyncBody  # noqa: PLC0415 - models load at first use
@@ -241,7 +349,7 @@ def _upload() -> Any:
 
 
 def run_demo(ctx: Context, args: argparse.Namespace) -> int:
-    """`maesn demo`: five steps against a sandbox started in this process."""
+    """`maesn demo`: six steps against a sandbox started in this process."""
     started = time.monotonic()
     # A walk-through reads top to bottom: its status lines and progress bars go to stdout too.
     ctx = dataclasses.replace(ctx, live=ctx.stdout)
@@ -260,6 +368,7 @@ def run_demo(ctx: Context, args: argparse.Namespace) -> int:
         demo.rewe_company_id()
         demo.rate_limit()
         demo.export(out_dir)
+        demo.webhook()
         base_url = sandbox.base_url
     seconds = time.monotonic() - started
     if ctx.json:

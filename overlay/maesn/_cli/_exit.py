@@ -48,8 +48,9 @@ EXIT_CODES_HELP = """\
 exit codes:
   0    success (`task get`: the task was read, whatever its status)
   1    the task failed: FAILED, PARTIAL_SUCCESS, CANCELLED_SUCCESSFULLY, CANCEL_FAILED or DELETED
-  2    usage or validation error: bad options, a missing key, integration or companyId, an
-       export that cannot be resumed as asked, an output file that cannot be written
+  2    usage or validation error: bad options, a missing key or companyId, a call the
+       integration's documented rules refuse, an export that cannot be resumed as asked, an
+       output file that cannot be written
   3    API error: Maesn unreachable or answering an error (after retries), a status the
        integration does not define (check --integration), an incomplete export (resumable)
   4    timeout: the task was still running when --timeout passed
@@ -164,8 +165,8 @@ def _unexpected_status(exc: UnexpectedTaskStatusError) -> str:
         else f"never reports (it reports {', '.join(sorted(profile.statuses))})"
     )
     return (
-        f"task {task.task_id} reports {status_text(task.status)}, which {profile.name} "
-        f"({task.integration.value}) {which}. Check --integration (the account key may belong "
+        f"task {task.task_id} reports {status_text(task.status)}, which {profile.label} "
+        f"{which}. Check --integration (the account key may belong "
         "to another integration), or upgrade maesn-client if Maesn added this status"
     )
 

@@ -11,7 +11,7 @@ import argparse
 from collections.abc import Callable
 from typing import Any, NoReturn
 
-from maesn._profiles import Integration, paged_integrations
+from maesn._profiles import paged_integrations
 from maesn._validation import did_you_mean
 from maesn._version import __version__
 
@@ -163,12 +163,11 @@ def _client_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
     group = parser.add_argument_group("client")
     group.add_argument(
         "--integration",
-        choices=[i.value for i in Integration],
         default=default(None),
         metavar="ID",
-        help="the target system behind the account key: "
-        + ", ".join(i.value for i in Integration)
-        + " (default: $MAESN_INTEGRATION; `maesn integrations` describes them)",
+        help="the target system behind the account key, e.g. datev-rewe or sevdesk (default: "
+        "$MAESN_INTEGRATION; `maesn integrations` lists the known ids). Another id works with "
+        "the generic rules and a warning; without one, task statuses are read generically",
     )
     group.add_argument(
         "--company-id",
@@ -333,7 +332,7 @@ def _starting_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
         "companies",
         summary="list the companyIds the account key can reach",
         description="GET /auth/companies through the client: one company a line (its id, two "
-        "spaces, its name); --json prints the list. DATEV integrations need one of these ids as "
+        "spaces, its name); --json prints the list. DATEV, Exact and Business Central need one of these ids as "
         "--company-id (or MAESN_COMPANY_ID) unless the account uses the Interactive "
         "Authentication Flow.",
     )
@@ -459,21 +458,32 @@ def build_parser() -> argparse.ArgumentParser:
     integrations = _command(
         commands,
         "integrations",
-        summary="print the integration profile table",
-        description="Print each integration's rules: the statuses it reports and what each "
-        "means, whether companyId is required, paging and page size, information fields, "
-        "responseData and rawData support, and notes. --json prints the table as a JSON list.",
+        summary="print every integration with what Maesn's docs say about it",
+        description="Print each target system Maesn documents with what its docs say and where: "
+        "whether companyId and environmentName are required, the task statuses and what each "
+        "means, paging and page size, webhooks, timestamp formats, operations only another "
+        "integration serves, notes, each with the numbers of its sources (listed below it). "
+        "ID prints one (an id the table does not know shows the generic rules). --json prints "
+        "them as a JSON list.",
         client=False,
+    )
+    integrations.add_argument(
+        "integration_id",
+        nargs="?",
+        metavar="ID",
+        help="print only this integration (e.g. sevdesk)",
     )
     integrations.set_defaults(run="integrations")
 
     sandbox = _command(
         commands,
         "sandbox",
-        summary="serve a local Maesn sandbox with demo tasks until Ctrl-C",
+        summary="serve a local Maesn sandbox (the whole API, demo data, webhooks) until Ctrl-C",
         description="Serve a local Maesn on 127.0.0.1: maesn.testing.Sandbox, a real HTTP "
-        "server speaking Maesn's API (the operations it implements, with each integration's "
-        "rules, and the asynchronous tasks with their export pages), with a few demo tasks. It prints the base URL, the (fake) API key, an "
+        "server speaking Maesn's whole API (every operation, records kept per account key and "
+        "company, each integration's rules, the asynchronous tasks with their export pages, "
+        "and signed webhook deliveries to subscribed callback URLs, printed as they happen), "
+        "with demo data and a few demo tasks. It prints the base URL, the (fake) API key, an "
         "account key for each integration (saying which integration each belongs to: calls "
         "follow the rules of their key's integration), the companyId and the task ids to use "
         "with `maesn` commands or your own code. Each poll moves a demo task one status on. "

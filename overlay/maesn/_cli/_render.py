@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
+from maesn._profile_text import describe, numbered_sources
 from maesn._status import TaskStatus
 
 if TYPE_CHECKING:  # annotations only: `maesn --help` imports this module through _exit
@@ -111,7 +112,7 @@ def task_json(task: Task) -> dict[str, Any]:
     """A task as JSON: Maesn's field names, the outcome for its integration, responseData whole."""
     return {
         "taskId": task.task_id,
-        "integration": task.integration.value,
+        "integration": task.profile.id or None,
         "status": status_text(task.status),
         "outcome": None if task.outcome is None else task.outcome.value,
         "isDone": task.is_done,
@@ -154,7 +155,7 @@ def task_lines(task: Task) -> list[str]:
         ]
     )
     return [
-        f"task {task.task_id}  {task.profile.name} ({task.integration.value})",
+        f"task {task.task_id}  {task.profile.name} ({task.profile.id or 'no integration'})",
         f"  {'status':<13}{status_text(task.status)} ({outcome})",
         *_field_lines("information", [_information_line(info) for info in task.information]),
         *_field_lines("warnings", list(task.warnings)),
@@ -175,48 +176,24 @@ def event_line(event: WebhookEvent) -> str:
 
 
 def profile_json(profile: IntegrationProfile) -> dict[str, Any]:
-    """One row of the profile table as JSON."""
-    return {
-        "integration": profile.integration.value,
-        "name": profile.name,
-        "statuses": {status.value: outcome.value for status, outcome in profile.outcomes.items()},
-        "companyIdRequired": profile.company_id_required,
-        "pagingParameters": list(profile.paging_parameters),
-        "pageSize": profile.page_size,
-        "rawData": profile.raw_data,
-        "responseData": profile.response_data,
-        "informationFields": sorted(profile.information_fields),
-        "notes": profile.notes,
-    }
-
-
-def _yes_no(value: bool) -> str:  # noqa: FBT001 - a formatter of one flag
-    return "yes" if value else "no"
+    """One row of the profile table as JSON (`IntegrationProfile.to_dict`)."""
+    return profile.to_dict()
 
 
 def profile_lines(profile: IntegrationProfile) -> list[str]:
-    """One row of the profile table as an indented block of text."""
-    statuses = ", ".join(
-        f"{status.value} ({outcome.value})" for status, outcome in profile.outcomes.items()
-    )
-    company = (
-        "required (unless --interactive-auth)" if profile.company_id_required else "not required"
-    )
-    paging = (
-        f"{', '.join(profile.paging_parameters)}; {profile.page_size:,} entries a page, fixed"
-        if profile.paging_parameters and profile.page_size is not None
-        else "none"
-    )
-    return [
-        f"{profile.integration.value}  {profile.name}",
-        f"  {'statuses':<13}{statuses}",
-        f"  {'companyId':<13}{company}",
-        f"  {'paging':<13}{paging}",
-        f"  {'information':<13}{', '.join(sorted(profile.information_fields))}",
-        f"  {'responseData':<13}{_yes_no(profile.response_data)}",
-        f"  {'rawData':<13}{_yes_no(profile.raw_data)}",
-        f"  {'notes':<13}{profile.notes}",
+    """One row of the profile table as a block: each fact with its sources' numbers, then those."""
+    described = describe(profile)
+    sources = numbered_sources(described)
+    lines = [f"{profile.id}  {profile.name}"]
+    for line in described:
+        refs = "".join(f"[{sources[source]}]" for source in line.sources)
+        inferred = " (inferred)" if line.inferred else ""
+        lines.append(f"  {line.label:<18} {line.text}{inferred}{'  ' + refs if refs else ''}")
+    lines += [
+        f"  {'sources' if number == 1 else '':<18} [{number}] {source}"
+        for source, number in sources.items()
     ]
+    return lines
 
 
 class StatusView(Protocol):

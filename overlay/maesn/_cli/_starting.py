@@ -89,7 +89,7 @@ def upload_file(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def _reads_start_tasks() -> str:
-    return ", ".join(p.integration.value for p in PROFILES.values() if p.reads_start_tasks)
+    return ", ".join(p.id for p in PROFILES.values() if p.reads_start_tasks)
 
 
 def start_export(ctx: Context, args: argparse.Namespace) -> int:
@@ -106,9 +106,9 @@ def start_export(ctx: Context, args: argparse.Namespace) -> int:
             "--out) to start a new export",
         )
     with client_for(args) as client:
-        if not client.integration.profile.reads_start_tasks:
+        if not client.profile.reads_start_tasks:
             raise UsageError(
-                f"--integration {client.integration.value} does not run reads as exports: "
+                f"--integration {client.profile.id or '(none)'} does not run reads as exports: "
                 f"`export start` is for {_reads_start_tasks()}"
             )
         started: Any = client.accounting.as_task.get_journal_entries()

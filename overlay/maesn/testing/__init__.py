@@ -15,6 +15,7 @@ Webhooks: `sign_webhook` / `signed_delivery` sign a body for unit tests of a rec
 `WebhookDispatcher` posts signed events to a running receiver, with retries and a delivery log.
 """
 
+from ._crud import InvalidRecordError
 from ._entries import export_entry
 from ._fake_clock import FakeClock, fake_clock
 from ._faults import Fault
@@ -40,6 +41,7 @@ __all__ = [
     "DeliveryLog",
     "FakeClock",
     "Fault",
+    "InvalidRecordError",
     "RecordedRequest",
     "RequestLog",
     "Sandbox",

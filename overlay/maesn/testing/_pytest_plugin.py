@@ -25,7 +25,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "maesn_sandbox(**kwargs): arguments for the maesn_sandbox fixture's Sandbox "
-        "(api_key, account_key, interactive_auth, port, page_size, integration, company_ids)",
+        "(api_key, account_key, interactive_auth, port, page_size, integration, company_ids, "
+        "webhook_arrays, webhook_backoff)",
     )
 
 

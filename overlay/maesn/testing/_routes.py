@@ -1,38 +1,77 @@
 """The sandbox's routes, from the operations' facts the regeneration script emitted.
 
 Each `maesn._operations.Operation` (generated with the typed resources, from the spec) says the
-method, the path template, the query parameters (wire names), how the body is sent (JSON or
-multipart), the declared answers and which of them carry a task id; the sandbox and the client
-read the same facts, so they agree on what starts a task. Regenerating with a new operation gives
-the sandbox a route for it with no change here.
+method, the path template, the parameters (wire names), how the body is sent (JSON or multipart),
+the declared answers and which of them carry a task id; the sandbox and the client read the same
+facts, so they agree on what starts a task. Regenerating with a new operation gives the sandbox a
+route for it with no change here.
+
+What a route does with the stored records (`Route.kind`) follows from its method and path alone:
+
+- a `GET` answering a list (`/a/things`): `list` the collection at that path;
+- `POST /a/things`: `create` in it;
+- `GET`, `PUT`/`PATCH`, `DELETE /a/things/{thingId}`: `get`, `update`, `delete` the record with
+  that id in the collection the path has without its last segment;
+- any other `GET` (`/a/profile`, `/a/things/{thingId}/document`, `/auth/{TARGET_SYSTEM}`): a
+  `singleton`, one object at that exact path; anything else is an `action` (answered with a
+  valid sample). Only operations answering Maesn's envelope act on records: the auth, tenant,
+  event and health operations without it are singletons and actions.
+
+Collections pair up by path, not by operationId: `/accounting/invoices` (create, list) and
+`/accounting/invoices/{invoiceId}` (get, patch) are one collection. Two spellings name the same
+collection: a version segment is left out (`/accounting/v2/contacts` is `/accounting/contacts`)
+and a plural matches its singular (`POST /accounting/vendorCredit` creates what
+`PUT /accounting/vendorCredits/{vendorCreditId}` updates). A sub-collection belongs to one parent
+(`/accounting/invoices/inv-1/lineItems`). The operations of the spec's `webhooks` tag act on
+the webhook subscriptions instead; a list of `CompanyResponseDto` lists the sandbox's companies.
 """
 
 from __future__ import annotations
 
 import functools
-import importlib
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any, Literal
-
-import attrs
+from dataclasses import dataclass, field
+from typing import Literal
 
 from maesn._operations import Operation, all_operations
 
 __all__ = [
+    "RECORD_KINDS",
     "Route",
+    "RouteKind",
     "all_routes",
     "companies_route",
-    "created_object",
-    "has_task_id",
+    "event_resource",
+    "route_named",
     "task_routes",
 ]
 
 _CREATED = 201
 _PATH_PARAMETER = re.compile(r"\{([^}]+)\}")
+_VERSION = re.compile(r"v[0-9]+")
+_WEBHOOK_RESOURCE = "webhooks"
+"""The spec tag whose operations manage webhook subscriptions."""
+_COMPANY_MODEL = "CompanyResponseDto"
+"""The model of the companies an account key can reach (`GET /auth/companies`)."""
+
+RECORD_KINDS = frozenset({"list", "get", "create", "update", "delete", "singleton"})
+"""The route kinds that read or write stored records (and can be seeded through)."""
 
 BodyKind = Literal["json", "multipart", "none"]
+RouteKind = Literal[
+    "list",
+    "get",
+    "create",
+    "update",
+    "delete",
+    "singleton",
+    "action",
+    "companies",
+    "subscribe",
+    "subscriptions",
+    "unsubscribe",
+]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -48,7 +87,7 @@ class Route:
     template: str
     """The path template, as in the spec (`/accounting/accounts/{accountId}`)."""
     pattern: re.Pattern[str]
-    """The path template as a regular expression (one segment a path parameter)."""
+    """The path template as a regular expression (one group a path parameter)."""
     query: tuple[str, ...]
     """Query parameters the operation declares (wire names, like `companyId`)."""
     body: BodyKind
@@ -61,11 +100,93 @@ class Route:
     """The class name of the envelope's `data` model of `task_status`."""
     created_model: str | None = None
     """The `data` model of a declared 201: what a call that completes at once answers."""
+    kind: RouteKind = "action"
+    """What the route does with the stored records (see the module docstring)."""
+    collection: tuple[str, ...] = ()
+    """The collection's key with `{name}` where a parent's path parameter goes."""
+    facts: Operation | None = field(default=None, compare=False, repr=False)
+    """The generated operation."""
 
     @property
     def path_parameters(self) -> int:
         """How many path parameters the route has (routes with fewer are tried first)."""
         return len(_PATH_PARAMETER.findall(self.template))
+
+    @property
+    def operation_id(self) -> str:
+        """The spec's operationId."""
+        return "" if self.facts is None else self.facts.operation_id
+
+    def path_values(self, path: str) -> dict[str, str]:
+        """The path parameters of a request path this route matches, by wire name."""
+        match = self.pattern.fullmatch(path)
+        names = _PATH_PARAMETER.findall(self.template)
+        return {} if match is None else dict(zip(names, match.groups(), strict=True))
+
+    def collection_key(self, values: Mapping[str, str]) -> tuple[str, ...]:
+        """The concrete collection (parents' ids filled in) a request with `values` acts on."""
+        return tuple(
+            values.get(segment[1:-1], "") if segment.startswith("{") else segment
+            for segment in self.collection
+        )
+
+    @property
+    def item_parameter(self) -> str | None:
+        """The wire name of the path parameter naming the record (get, update, delete)."""
+        last = self.template.rstrip("/").rsplit("/", 1)[-1]
+        return last[1:-1] if last.startswith("{") else None
+
+
+def _singular(segment: str) -> str:
+    if segment.endswith("ies"):
+        return segment[:-3] + "y"
+    if segment.endswith("s") and not segment.endswith("ss"):
+        return segment[:-1]
+    return segment
+
+
+def _collection(segments: list[str]) -> tuple[str, ...]:
+    return tuple(
+        segment if segment.startswith("{") else _singular(segment)
+        for segment in segments
+        if not _VERSION.fullmatch(segment)
+    )
+
+
+_ITEM_KINDS: Mapping[str, RouteKind] = {
+    "GET": "get",
+    "PUT": "update",
+    "PATCH": "update",
+    "DELETE": "delete",
+}
+_WEBHOOK_KINDS: Mapping[tuple[str, bool], RouteKind] = {
+    ("POST", False): "subscribe",
+    ("DELETE", True): "unsubscribe",
+    ("GET", False): "subscriptions",
+}
+
+
+def _kind(operation: Operation) -> tuple[RouteKind, tuple[str, ...]]:
+    segments = [segment for segment in operation.path.split("/") if segment]
+    item = bool(segments) and segments[-1].startswith("{")
+    primary = operation.reply_for(200)
+    method = operation.method
+    kind: RouteKind = "action"
+    if operation.resource == _WEBHOOK_RESOURCE and (method, item) in _WEBHOOK_KINDS:
+        return _WEBHOOK_KINDS[(method, item)], ()
+    if primary is not None and method == "GET" and primary.data == "list":
+        model = primary.model.name if primary.model is not None else None
+        kind = "companies" if model == _COMPANY_MODEL else "list"
+    elif primary is None or not primary.envelope:
+        kind = "singleton" if method == "GET" else "action"
+    elif item and method in _ITEM_KINDS:
+        return _ITEM_KINDS[method], _collection(segments[:-1])
+    elif method == "GET":
+        kind = "singleton"
+    elif method == "POST" and not item:
+        kind = "create"
+    keyed = kind in {"list", "singleton", "create"}
+    return kind, _collection(segments) if keyed else ()
 
 
 def _route(operation: Operation) -> Route:
@@ -77,8 +198,9 @@ def _route(operation: Operation) -> Route:
     statuses = sorted(operation.task_statuses, reverse=True)  # a 202 before a 201
     template = operation.path
     pattern = re.compile(
-        _PATH_PARAMETER.sub("[^/]+", re.escape(template).replace(r"\{", "{").replace(r"\}", "}"))
+        _PATH_PARAMETER.sub("([^/]+)", re.escape(template).replace(r"\{", "{").replace(r"\}", "}"))
     )
+    kind, collection = _kind(operation)
     return Route(
         operation=operation.name,
         tag=operation.resource,
@@ -91,6 +213,9 @@ def _route(operation: Operation) -> Route:
         task_status=statuses[0] if statuses else None,
         data_model=responses.get(statuses[0]) if statuses else None,
         created_model=responses.get(_CREATED),
+        kind=kind,
+        collection=collection,
+        facts=operation,
     )
 
 
@@ -99,6 +224,16 @@ def all_routes() -> tuple[Route, ...]:
     """Every operation; routes with fewer path parameters first."""
     routes = [_route(operation) for operation in all_operations()]
     return tuple(sorted(routes, key=lambda r: (r.path_parameters, r.template, r.method)))
+
+
+@functools.cache
+def _by_name() -> dict[str, Route]:
+    return {route.operation: route for route in all_routes()}
+
+
+def route_named(operation: str) -> Route | None:
+    """The route of the generated operation `operation` (the client's method name)."""
+    return _by_name().get(operation)
 
 
 def task_routes() -> tuple[Route, ...]:
@@ -111,56 +246,11 @@ def companies_route() -> Route:
     return next(r for r in all_routes() if r.method == "GET" and r.template == "/auth/companies")
 
 
-def _model(name: str) -> type[Any] | None:
-    models = importlib.import_module("maesn_api.models")
-    found = getattr(models, name, None)
-    return found if isinstance(found, type) else None
+def event_resource(collection: tuple[str, ...]) -> str:
+    """The webhook `resource` of a collection: its last name in upper snake case.
 
-
-def _field_types(model: type[Any]) -> dict[str, str]:
-    """Each attrs field's name -> its annotation (a string: the generated modules defer annotations)."""
-    return {field.name: str(field.type) for field in getattr(model, "__attrs_attrs__", ())}
-
-
-_PLAIN_VALUES: Mapping[str, Any] = {"str": "sandbox", "float": 0.0, "int": 0, "bool": False}
-
-
-def _required_value(annotation: str) -> Any:
-    """A value a required field of this annotation accepts: null where allowed, else a plain one."""
-    parts = [part.strip() for part in annotation.split("|")]
-    if "None" in parts:
-        return None
-    first = parts[0]
-    if first.startswith("list["):
-        return []
-    if first in _PLAIN_VALUES:
-        return _PLAIN_VALUES[first]
-    model = _model(first)
-    return None if model is None else _instance(model)
-
-
-def _instance(model: type[Any]) -> Any:
-    """An instance of a generated model with every required field filled."""
-    required = {
-        field.name: _required_value(str(field.type))
-        for field in attrs.fields(model)
-        if field.init and field.default is attrs.NOTHING
-    }
-    return model(**required)
-
-
-def has_task_id(model_name: str) -> bool:
-    """Whether the generated model `model_name` has a `task_id` field."""
-    model = _model(model_name)
-    return model is not None and "task_id" in _field_types(model)
-
-
-def created_object(model_name: str, **values: Any) -> dict[str, Any]:
-    """A JSON object of `model_name` with its required fields, `values` (wire names) on top.
-
-    Every required field gets null where the spec allows it, else a plain value of its type.
+    `("accounting", "invoice")` is INVOICE, `("accounting", "creditNote")` CREDIT_NOTE, as
+    Maesn's webhook resources are named.
     """
-    model = _model(model_name)
-    encoded: dict[str, Any] = {} if model is None else _instance(model).to_dict()
-    encoded.update(values)
-    return encoded
+    name = next((s for s in reversed(collection) if not s.startswith("{")), "")
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).upper()

@@ -1,30 +1,45 @@
-"""A local Maesn: a real HTTP server on 127.0.0.1 serving task status, companies and task starts.
+"""A local Maesn: a real HTTP server on 127.0.0.1 serving every operation of Maesn's API.
 
-It serves `GET /accounting/asyncTask/{taskId}`, `GET /auth/companies` and every operation that
-starts a task.
+Every operation of the generated layer is routed from its facts (`_routes.py`: method, path,
+parameters, declared answers), so an operation added upstream is served after regenerating:
+
+- records (`_crud.py`): creates store, gets and lists read back (paged, filtered by
+  `lastModifiedAt`), updates change, deletes remove, per account key and companyId; seeded with
+  `Sandbox.seed` (checked against the published spec) or `Sandbox.seed_demo`;
+- every answer is shaped to the operation's response schema in Maesn's published spec
+  (`_answers.py`, `_schemas.py`), so it is valid by it;
+- webhooks: `POST /webhooks` (and `/webhooks/user`, ...) subscribe, `DELETE /webhooks/{id}`
+  unsubscribes; a create, update or delete of a record delivers a signed event to the account's
+  matching subscriptions (`Sandbox.webhooks`, a `WebhookDispatcher` with its delivery log);
+  `Sandbox.emit_event` sends one on demand;
+- tasks: `GET /accounting/asyncTask/{taskId}` and the operations that start tasks.
 
 Tasks are declared in code (`Sandbox.add_task`) or started by a call (`POST
 /accounting/files/async`, ...: every operation whose declared 201 or 202 carries a task id, read
 from the generated layer by `_routes.py`); each answers with its integration's lifecycle,
 `information` fields, paging and companyId rule, all read from the profile table. An account key
-is connected to one integration (`Sandbox(integration=...)`, `Sandbox.add_account`), which rules
-the tasks its calls start; `Sandbox.on_start` shapes the next started tasks or makes a call
-complete at once (201, taskId null). For an integration whose reads run as tasks
-(`IntegrationProfile.reads_start_tasks`: `datev-rewe-export`), a read without path parameters (`GET /accounting/journalEntries`)
-answers `{data: {taskId}}` and starts an export. Faults are injected per task, globally, or per
-operation (`Sandbox.inject`). Every request is logged with its credentials redacted
-(`Sandbox.requests`), with the operation it was routed to, its body size and the task it started.
+is connected to one integration (`Sandbox(integration=...)`, `Sandbox.add_account`), whose rules
+its calls follow (`maesn._rules.check_call`: companyId where required, operations the integration
+does not serve) and which rules the tasks its calls start; `Sandbox.on_start` shapes the next
+started tasks or makes a call complete at once (201, taskId null). A create that starts a task
+stores its record at once. For an integration whose reads run as tasks
+(`IntegrationProfile.reads_start_tasks`: `datev-rewe-export`), a list without path parameters
+(`GET /accounting/journalEntries`) answers `{data: {taskId}}` and starts an export. Faults are
+injected per task, globally, or per operation (`Sandbox.inject`). Every request is logged with its
+credentials redacted (`Sandbox.requests`), with the operation it was routed to, its body size and
+the task it started. Record times come from `Sandbox.clock`, which a `FakeClock` moves.
 
 Decisions, where Maesn documents nothing:
 
 - Order of checks: an injected fault first (it stands for the proxies and gateways in front of
   Maesn), then the route (404) and method (405), the two keys (401), the task id (404), the query
-  (400 with `validationErrors`), and last the task's company (404). A call that starts a task:
-  fault, route, method, keys, then its query (only the operation's declared parameters;
-  companyId by the account's integration) and body (JSON or multipart with a part, as the
-  operation sends it) in one 400. Operations that neither start a task nor list companies
-  answer 404 naming the operation: the sandbox does not pretend to serve them.
-- Strict query: only `companyId` and the integration's paging parameters are accepted; anything
+  (400 with `validationErrors`), and last the task's company (404). Any other call: fault,
+  route, method, keys, the integration's rules (an operation it does not serve: 404 "not found or
+  not supported by this target system", as Maesn documents it), then its query (only the
+  operation's declared parameters, each of its declared kind; companyId and the other
+  parameters the integration's rules require) and body (JSON or multipart with a part, as the
+  operation sends it) in one 400, and last the record (404 for an unknown id).
+- Strict task query: only `companyId` and the integration's paging parameters are accepted; anything
   else (`page` where there is no paging, `limit` on the export whose page size is fixed) is a 400,
   so a client that sends a parameter Maesn ignores or rejects is caught. `page` must be a positive
   integer in plain digits: `page=2.0` (what a `number`-typed page becomes) is a 400.
@@ -79,19 +94,28 @@ import threading
 import uuid
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, Self
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from maesn._profiles import Integration
+from maesn._exceptions import ValidationError
+from maesn._operations import find_operation
+from maesn._profiles import Integration, as_integration, profile_for
+from maesn._rules import check_call
 from maesn._status import TaskStatus
 
+from ._answers import envelope
+from ._crud import Call, RecordsApi
+from ._demo_data import DEMO_RECORDS
 from ._entries import encode_entries
 from ._faults import Fault, FaultRule, Reply, error_body, reason_phrase
 from ._log import RecordedRequest, RequestLog, redact_headers
-from ._routes import Route, all_routes, companies_route
+from ._records import Record, RecordStore, WallClock
+from ._requests import Problem, body_record, query_problems, query_value
+from ._routes import Route, all_routes, route_named
 from ._starts import (
     DEFAULT_COMPANIES,
     DEFAULT_EXPORT_ENTRIES,
@@ -99,10 +123,10 @@ from ._starts import (
     StartRule,
     body_problems,
     companies_body,
-    envelope,
     started_body,
 )
 from ._tasks import Advance, SandboxTask, encode_json
+from ._webhooks import WebhookDelivery, WebhookDispatcher, WebhookSubscriptions
 
 __all__ = ["Sandbox"]
 
@@ -114,6 +138,15 @@ _CACHED_PAGES = 4
 
 def _error(status: int, message: str, **extra: Any) -> Reply:
     return Reply(status=status, body=error_body(status, message, **extra))
+
+
+def _invalid(problems: Sequence[Mapping[str, str]]) -> Reply:
+    """A 400 listing `problems` as Maesn's `validationErrors`."""
+    return _error(
+        400,
+        "Validation failed: " + "; ".join(problem["message"] for problem in problems),
+        validationErrors=list(problems),
+    )
 
 
 class Sandbox:
@@ -131,6 +164,11 @@ class Sandbox:
             that calls with this key start (companyId rule, lifecycle). `add_account` adds keys
             for other integrations.
         company_ids: the companies `GET /auth/companies` lists.
+        webhook_arrays: webhook deliveries to `account_key`'s subscriptions carry a JSON array
+            of events (Business Central, QuickBooks and Xero send arrays); None: what the
+            integration's profile says, else one event object.
+        webhook_backoff: seconds before the first retry of a failed webhook delivery (doubling
+            after each failure; slept on the installed clock, so a `FakeClock` skips it).
     """
 
     def __init__(
@@ -143,6 +181,8 @@ class Sandbox:
         page_size: int | None = None,
         integration: Integration | str = Integration.DATEV_UNTERNEHMEN_ONLINE,
         company_ids: Sequence[str] = DEFAULT_COMPANIES,
+        webhook_arrays: bool | None = None,
+        webhook_backoff: float = 0.5,
     ) -> None:
         if page_size is not None and page_size < 1:
             raise ValueError(f"page_size must be positive, got {page_size}")
@@ -150,10 +190,14 @@ class Sandbox:
         self.account_key = account_key
         self.interactive_auth = interactive_auth
         self.page_size = page_size
-        self.integration = Integration(integration)
+        self.integration = as_integration(integration)
         self.company_ids = tuple(company_ids)
         self._accounts: dict[str, Account] = {
-            account_key: Account(integration=self.integration, interactive_auth=interactive_auth)
+            account_key: Account(
+                integration=self.integration,
+                interactive_auth=interactive_auth,
+                webhook_arrays=_webhook_arrays(self.integration, given=webhook_arrays),
+            )
         }
         self._starts: list[StartRule] = []
         self.requests = RequestLog()
@@ -167,6 +211,20 @@ class Sandbox:
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
         self._request_ids = iter(range(1, 1 << 62))
+        self.subscriptions = WebhookSubscriptions()
+        """The webhook subscriptions made through `POST /webhooks` (per account key)."""
+        self.webhooks = WebhookDispatcher(self.subscriptions, backoff=webhook_backoff)
+        """Delivers the webhook events changes cause; `webhooks.deliveries` logs every attempt."""
+        self._webhook_backoff = webhook_backoff
+        self._dispatcher_stopped = False
+        self.clock = WallClock()
+        """The time records are stamped with (moves with an installed `FakeClock`)."""
+        self._records = RecordsApi(
+            store=RecordStore(),
+            clock=self.clock,
+            subscriptions=self.subscriptions,
+            dispatcher=lambda: self.webhooks,
+        )
 
     def __repr__(self) -> str:
         where = self.base_url if self._server is not None else "stopped"
@@ -180,6 +238,9 @@ class Sandbox:
             if self._server is not None:
                 return self
             self._stopping.clear()
+            if self._dispatcher_stopped:
+                self.webhooks = WebhookDispatcher(self.subscriptions, backoff=self._webhook_backoff)
+                self._dispatcher_stopped = False
             server = _Server(("127.0.0.1", self._port), _Handler)
             server.sandbox = self
             self._server = server
@@ -206,6 +267,8 @@ class Sandbox:
         server.close_connections()
         server.server_close()
         thread.join()
+        self.webhooks.stop()
+        self._dispatcher_stopped = True
 
     def __enter__(self) -> Self:
         return self.start()
@@ -341,18 +404,21 @@ class Sandbox:
         *,
         account_key: str | None = None,
         interactive_auth: bool | None = None,
+        webhook_arrays: bool | None = None,
     ) -> str:
         """Connect another account key to `integration` and return the key.
 
-        Calls with that key start tasks of `integration`; `interactive_auth` (default: the
-        sandbox's) says whether it was connected through the Interactive Authentication Flow.
+        Calls with that key follow `integration`'s rules and start its tasks, and see their own
+        records; `interactive_auth` (default: the sandbox's) says whether it was connected
+        through the Interactive Authentication Flow; `webhook_arrays` is `Sandbox`'s.
         """
         key = f"sandbox-account-key-{uuid.uuid4().hex[:12]}" if account_key is None else account_key
         account = Account(
-            integration=Integration(integration),
+            integration=as_integration(integration),
             interactive_auth=self.interactive_auth
             if interactive_auth is None
             else interactive_auth,
+            webhook_arrays=_webhook_arrays(as_integration(integration), given=webhook_arrays),
         )
         with self._lock:
             if key in self._accounts:
@@ -403,6 +469,93 @@ class Sandbox:
         with self._lock:
             self._starts.append(rule)
 
+    # Records and webhooks
+
+    def seed(
+        self,
+        resource: str,
+        operation: str,
+        records: Sequence[Mapping[str, Any]],
+        *,
+        account_key: str | None = None,
+        company_id: str | None = None,
+        path: Mapping[str, str] | None = None,
+        modified_at: datetime | None = None,
+    ) -> list[str]:
+        """Store `records` where `client.<resource>.<operation>(...)` reads them; their ids.
+
+        `operation` lists, gets, creates or updates records (`"get_invoices"`,
+        `"get_invoice"`, `"create_invoice"`): the records go to its collection, and each must
+        be valid by the schema of what it answers in Maesn's published spec (required fields,
+        types, enum values; no field the schema does not declare). Every record is checked
+        before any is stored. A record without an `id` gets one.
+
+        Args:
+            resource: the client resource (`"accounting"`, `"accounting_v2"`, ...).
+            operation: the operation's name on that resource.
+            records: JSON objects, as the operation answers them (wire names: `invoiceNumber`).
+            account_key: whose records they are (default: the sandbox's `account_key`).
+            company_id: the companyId they belong to; None: every company of the account
+                (and the calls that send no companyId).
+            path: the parent's path parameters for a sub-collection
+                (`{"invoiceId": "inv-1"}` for `get_line_items`).
+            modified_at: their modification time, for `lastModifiedAt` (default: now).
+
+        Raises:
+            InvalidRecordError: a record is not valid; `.index` and `.field` say where.
+            ValueError: the operation does not exist or does not act on stored records.
+        """
+        try:
+            facts = find_operation(resource, operation)
+        except KeyError:
+            raise ValueError(
+                f"the generated layer has no operation {resource}.{operation}"
+            ) from None
+        route = route_named(facts.name)
+        assert route is not None  # noqa: S101 - every operation has a route
+        key = self.account_key if account_key is None else account_key
+        with self._lock:
+            if key not in self._accounts:
+                raise ValueError("that account key is not connected: add_account() first")
+        return self._records.seed(
+            route,
+            records,
+            account_key=key,
+            company_id=company_id,
+            path=path or {},
+            modified_at=modified_at,
+        )
+
+    def seed_demo(self, *, account_key: str | None = None) -> int:
+        """Seed the demo data set `maesn sandbox` serves (every company); how many records."""
+        return sum(
+            len(self.seed(resource, operation, records, account_key=account_key))
+            for resource, operation, records in DEMO_RECORDS
+        )
+
+    def emit_event(
+        self,
+        resource: str,
+        resource_id: str,
+        *,
+        event_type: str = "UPDATED",
+        account_key: str | None = None,
+        filter_date: datetime | None = None,
+    ) -> tuple[WebhookDelivery, ...]:
+        """Send a webhook event now to the account's matching subscriptions, signed.
+
+        As a change in the sandbox would: `resource` like `"INVOICE"`, `event_type` CREATED,
+        UPDATED, DELETED (or any string). The queued deliveries (none when nothing matches);
+        `sandbox.webhooks.deliveries` follows them.
+        """
+        return self.webhooks.notify(
+            self.account_key if account_key is None else account_key,
+            resource=resource,
+            event_type=event_type,
+            resource_id=resource_id,
+            filter_date=filter_date or self.clock.now(),
+        )
+
     # Serving
 
     def _serve(self, handler: _Handler, body: bytes) -> tuple[Reply, Fault | None]:
@@ -451,37 +604,109 @@ class Sandbox:
     def _call(
         self, request: RecordedRequest, headers: Message, body: bytes
     ) -> tuple[Reply, str | None]:
-        """Answer a request that is not a task status read: companies, or a call starting a task."""
+        """Answer a request that is not a task status read: any other operation of the API."""
         route = _route_of(request)
         if isinstance(route, Reply):
             return route, None
         account = self._account(headers)
         if isinstance(account, Reply):
             return account, None
-        if route == companies_route():
-            invalid = _unknown_query(route, request.query, route.query)
-            return invalid or Reply(status=200, body=companies_body(self.company_ids)), None
-        if route.task_status is None and not (
-            account.integration.profile.reads_start_tasks
-            and route.method == "GET"
+        operation = route.facts
+        assert operation is not None  # noqa: S101 - every generated route has its facts
+        query = request.query
+        content_type = headers.get("Content-Type", "")
+        refused = self._refusal(route, query, account, content_type, body)
+        if refused is not None:
+            return refused, None
+        company_id = query_value(query, "companyId")
+        account_key = headers.get("X-ACCOUNT-KEY", "")
+        path = {
+            name: unquote(value)
+            for name, value in route.path_values(urlsplit(request.raw_path).path).items()
+        }
+        call = Call(
+            route=route,
+            operation=operation,
+            account_key=account_key,
+            webhook_arrays=account.webhook_arrays,
+            scope=(account_key, company_id),
+            path=path,
+            query=query,
+            record=body_record(operation, content_type, body),
+        )
+        return self._dispatch(call, account, company_id)
+
+    def _dispatch(
+        self, call: Call, account: Account, company_id: str | None
+    ) -> tuple[Reply, str | None]:
+        """Companies, a read that starts an export, a call that starts a task, or the records."""
+        route = call.route
+        if route.kind == "companies":
+            return Reply(status=200, body=companies_body(route, self.company_ids)), None
+        if (
+            account.profile.reads_start_tasks
+            and route.kind == "list"
             and route.path_parameters == 0
         ):
-            return _error(
-                404,
-                f"the sandbox does not serve {route.operation} ({route.method} {route.template}) "
-                f"for {account.integration.value}: it serves GET /auth/companies, the calls that "
-                "start tasks and GET /accounting/asyncTask/{taskId}",
-            ), None
-        problems = _query_problems(route, request.query, account, interactive=self.interactive_auth)
-        if route.method != "GET":
-            problems += body_problems(route, headers.get("Content-Type", ""), body)
-        if problems:
-            return _error(
-                400,
-                "Validation failed: " + "; ".join(problem["message"] for problem in problems),
-                validationErrors=problems,
-            ), None
-        return self._start(route, account, request.query.get("companyId", [None])[0])
+            return self._start(route, account, company_id, None)
+        if route.task_status is not None:
+            created = self._records.create(call) if route.kind == "create" else None
+            return self._start(route, account, company_id, created)
+        return self._records.serve(call), None
+
+    def _refusal(
+        self,
+        route: Route,
+        query: Mapping[str, list[str]],
+        account: Account,
+        content_type: str,
+        body: bytes,
+    ) -> Reply | None:
+        """The 404 of an operation the integration does not serve, or the 400 of a bad call."""
+        assert route.facts is not None  # noqa: S101 - every generated route has its facts
+        refused = self._rules(route, query, account)
+        if isinstance(refused, Reply):
+            return refused
+        problems = query_problems(route.facts, query) + refused
+        if route.body != "none":
+            problems += body_problems(route, content_type, body)
+        return _invalid(problems) if problems else None
+
+    def _rules(
+        self, route: Route, query: Mapping[str, list[str]], account: Account
+    ) -> Reply | list[Problem]:
+        """The integration's documented rules for this call (`maesn._rules.check_call`).
+
+        An operation the integration does not serve answers 404, as Maesn documents it ("not
+        found or not supported by this target system"); a required parameter left out is a
+        `validationErrors` entry.
+        """
+        operation = route.facts
+        assert operation is not None  # noqa: S101 - every generated route has its facts
+        given = {
+            p.wire: query_value(query, p.wire)
+            for p in operation.parameters
+            if p.location == "query"
+        }
+        try:
+            check_call(
+                account.profile,
+                operation_id=operation.operation_id,
+                given=given,
+                accepts=frozenset(p.wire for p in operation.parameters),
+                interactive_auth=self.interactive_auth or account.interactive_auth,
+            )
+        except ValidationError as exc:
+            if exc.argument == "integration":
+                return _error(
+                    404,
+                    f"{operation.operation_id} not found or not supported by this target system "
+                    f"({account.profile.id or account.integration}): {exc.message}",
+                )
+            parameter = operation.by_name.get(exc.argument or "")
+            field = parameter.wire if parameter is not None else exc.argument or "query"
+            return [{"field": field, "message": exc.message}]
+        return []
 
     def _account(self, headers: Message) -> Account | Reply:
         denied = self._check_keys(headers)
@@ -491,7 +716,7 @@ class Sandbox:
             return self._accounts[headers.get("X-ACCOUNT-KEY", "")]
 
     def _start(
-        self, route: Route, account: Account, company_id: str | None
+        self, route: Route, account: Account, company_id: str | None, created: Record | None
     ) -> tuple[Reply, str | None]:
         with self._lock:
             rule = next((r for r in self._starts if r.matches(route.operation)), None)
@@ -499,11 +724,14 @@ class Sandbox:
                 rule.remaining -= 1
                 if rule.remaining == 0:
                     self._starts.remove(rule)
-        created_id = f"sandbox-{route.operation}-{uuid.uuid4().hex[:8]}"
+        created_id = RecordStore.new_id() if created is None else created.id
+        record = (
+            {"id": created_id} if created is None else self._records.value_of(route, created, 201)
+        )
         if rule is not None and rule.synchronous:
-            status, body = started_body(route, None, created_id)
+            status, body = started_body(route, None, record)
             return Reply(status=status, body=body), None
-        profile = account.integration.profile
+        profile = account.profile
         export = route.task_status is None
         entries = None if rule is None else rule.entries
         if export and entries is None:
@@ -522,7 +750,7 @@ class Sandbox:
         )
         if export:
             return Reply(status=200, body=envelope({"taskId": task_id})), task_id
-        status, body = started_body(route, task_id, created_id)
+        status, body = started_body(route, task_id, record)
         return Reply(status=status, body=body), task_id
 
     def _answer(
@@ -608,13 +836,7 @@ class Sandbox:
                     "uses the Interactive Authentication Flow; look it up with GET /auth/companies",
                 }
             )
-        if not problems:
-            return None
-        return _error(
-            400,
-            "Validation failed: " + "; ".join(problem["message"] for problem in problems),
-            validationErrors=problems,
-        )
+        return _invalid(problems) if problems else None
 
     def _page_size(self, task: SandboxTask) -> int:
         return self.page_size or task.profile.page_size or 1
@@ -668,51 +890,11 @@ class Sandbox:
         return encoded
 
 
-def _unknown_query(
-    route: Route, query: Mapping[str, list[str]], accepted: Sequence[str]
-) -> Reply | None:
-    problems = [
-        {
-            "field": name,
-            "message": f"{name} is not a query parameter of {route.operation}; "
-            f"accepted: {', '.join(accepted) or 'none'}",
-        }
-        for name in query
-        if name not in accepted
-    ]
-    if not problems:
-        return None
-    return _error(
-        400,
-        "Validation failed: " + "; ".join(p["message"] for p in problems),
-        validationErrors=problems,
-    )
-
-
-def _query_problems(
-    route: Route, query: Mapping[str, list[str]], account: Account, *, interactive: bool
-) -> list[dict[str, str]]:
-    """The operation's declared query parameters only; companyId by the integration's rule."""
-    profile = account.integration.profile
-    problems = [
-        {
-            "field": name,
-            "message": f"{name} is not a query parameter of {route.operation}; "
-            f"accepted: {', '.join(route.query) or 'none'}",
-        }
-        for name in query
-        if name not in route.query
-    ]
-    needs_company = profile.company_id_required and not (interactive or account.interactive_auth)
-    if needs_company and not query.get("companyId", [""])[0]:
-        problems.append(
-            {
-                "field": "companyId",
-                "message": f"companyId is required for {profile.name} unless the account "
-                "uses the Interactive Authentication Flow; look it up with GET /auth/companies",
-            }
-        )
-    return problems
+def _webhook_arrays(integration: Integration | str, *, given: bool | None) -> bool:
+    """Whether deliveries carry arrays: as given, else the profile's flag."""
+    if given is not None:
+        return given
+    return bool(profile_for(integration).webhook_events_as_array)
 
 
 def _route_of(request: RecordedRequest) -> Route | Reply:

@@ -12,11 +12,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from maesn._profiles import Integration
+from maesn._profiles import Integration, IntegrationProfile, profile_for
 from maesn._status import TaskStatus
 
-from ._routes import Route, created_object, has_task_id
-from ._tasks import encode_json
+from ._answers import answer
+from ._routes import Route
 
 __all__ = [
     "DEFAULT_COMPANIES",
@@ -25,12 +25,13 @@ __all__ = [
     "StartRule",
     "body_problems",
     "companies_body",
-    "envelope",
     "started_body",
 ]
 
 DEFAULT_COMPANIES = ("c-sandbox-1", "c-sandbox-2")
 """The companyIds `GET /auth/companies` lists unless the sandbox is given others."""
+
+_CREATED = 201
 
 DEFAULT_EXPORT_ENTRIES = 120_000
 """Entries of an export a read starts, unless `Sandbox.on_start(entries=...)` says otherwise."""
@@ -40,8 +41,15 @@ DEFAULT_EXPORT_ENTRIES = 120_000
 class Account:
     """What an account key is connected to."""
 
-    integration: Integration
+    integration: Integration | str
     interactive_auth: bool
+    webhook_arrays: bool = False
+    """Webhook deliveries to its subscriptions carry a JSON array of events."""
+
+    @property
+    def profile(self) -> IntegrationProfile:
+        """The rules of the account's integration (generic for an id the table does not know)."""
+        return profile_for(self.integration)
 
 
 @dataclass(kw_only=True)
@@ -62,41 +70,32 @@ class StartRule:
         return self.remaining > 0 and self.operation in {None, operation}
 
 
-def envelope(data: Any, *, warnings: Sequence[str] = ()) -> bytes:
-    """Maesn's response envelope: `meta`, `data`, and `errors` and `rawData` (both null)."""
-    return b"".join(
-        (
-            b'{"meta":',
-            encode_json({"warnings": list(warnings)}),
-            b',"data":',
-            encode_json(data),
-            b',"errors":null,"rawData":null}',
-        )
-    )
-
-
-def companies_body(company_ids: Sequence[str]) -> bytes:
+def companies_body(route: Route, company_ids: Sequence[str]) -> bytes:
     """The body of `GET /auth/companies`: a `CompanyResponseDto` for each company."""
-    return envelope(
+    assert route.facts is not None  # noqa: S101 - every generated route has its facts
+    body, _ = answer(
+        route.facts,
+        200,
         [
-            created_object("CompanyResponseDto", id=company_id, name=f"Sandbox company {number}")
+            {"id": company_id, "name": f"Sandbox company {number}"}
             for number, company_id in enumerate(company_ids, start=1)
-        ]
+        ],
     )
+    return body
 
 
-def started_body(route: Route, task_id: str | None, created_id: str) -> tuple[int, bytes]:
+def started_body(route: Route, task_id: str | None, record: Mapping[str, Any]) -> tuple[int, bytes]:
     """The answer of a task-starting call: 202 `{taskId}`, or 201 with the created object.
 
     `task_id` None: the call completed at once (a 201 with the created object, taskId null).
     """
+    assert route.facts is not None  # noqa: S101 - every generated route has its facts
     if task_id is None:
-        model = route.created_model or route.data_model or ""
-        no_task = {"taskId": None} if has_task_id(model) else {}
-        return 201, envelope(created_object(model, id=created_id, **no_task))
-    if route.task_status == 202:  # noqa: PLR2004 - the declared status of an accepted task
-        return 202, envelope(created_object(route.data_model or "", taskId=task_id))
-    return 201, envelope(created_object(route.data_model or "", id=created_id, taskId=task_id))
+        return _CREATED, answer(route.facts, _CREATED, {**record, "taskId": None})[0]
+    status = route.task_status or _CREATED
+    if status == _CREATED:
+        return status, answer(route.facts, status, {**record, "taskId": task_id})[0]
+    return status, answer(route.facts, status, {"taskId": task_id})[0]
 
 
 def body_problems(route: Route, content_type: str, body: bytes) -> list[dict[str, str]]:

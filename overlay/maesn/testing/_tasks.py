@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from maesn import _clock
-from maesn._profiles import Integration, IntegrationProfile
+from maesn._profiles import Integration, IntegrationProfile, profile_for
 from maesn._status import TaskOutcome, TaskStatus
 
 __all__ = ["Advance", "SandboxTask", "default_lifecycle", "encode_json"]
@@ -40,7 +40,7 @@ def default_lifecycle(integration: Integration | str) -> tuple[TaskStatus, ...]:
     Its still-running statuses in the order of its profile, then its first success status:
     DUO `OPEN → IN_PROGRESS → SUCCESS`, the export `IN_PROGRESS → FINISHED`.
     """
-    outcomes = Integration(integration).profile.outcomes
+    outcomes = profile_for(integration).outcomes
     pending = [status for status, outcome in outcomes.items() if outcome is TaskOutcome.PENDING]
     success = next(status for status, outcome in outcomes.items() if outcome.is_success)
     return (*pending, success)
@@ -61,7 +61,7 @@ def _check_entries(
         if profile.page_size is None:
             raise ValueError(
                 f"entries={entries} needs an integration with paged results; "
-                f"{profile.integration.value} has none: declare response_data instead"
+                f"{profile.id} has none: declare response_data instead"
             )
         if entries < 0:
             raise ValueError(f"entries must be 0 or more, got {entries}")
@@ -108,7 +108,7 @@ class SandboxTask:
         seconds_per_step: float,
     ) -> SandboxTask:
         """Check a declaration against the integration's profile and build the task."""
-        profile = Integration(integration).profile
+        profile = profile_for(integration)
         statuses = tuple(
             _as_status(s)
             for s in (default_lifecycle(integration) if lifecycle is None else lifecycle)
@@ -120,7 +120,7 @@ class SandboxTask:
             extra = set(entry) - profile.information_fields
             if extra:
                 raise ValueError(
-                    f"{profile.integration.value} fills only the information fields "
+                    f"{profile.id} fills only the information fields "
                     f"{sorted(profile.information_fields)}; remove {sorted(extra)}"
                 )
         if advance not in {"poll", "time"}:
@@ -145,11 +145,7 @@ class SandboxTask:
 
     def outcome_of(self, status: str) -> TaskOutcome | None:
         """What `status` means for this task's integration (None: it does not report it)."""
-        try:
-            member = TaskStatus(status)
-        except ValueError:
-            return None
-        return self.profile.outcome_of(member)
+        return self.profile.outcome_of(status)
 
     def current_status(self) -> str:
         """The status a request would see now."""
