@@ -121,16 +121,16 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     return SharedSetups(config, log)
 
 
-def _memoized(
-    generate: Callable[[dict[str, Any], Path], Path], store: Path, name: str
-) -> Callable[[dict[str, Any], Path], Path]:
-    """`generate(spec, workdir)` run once per spec: later calls copy the first output."""
+def _memoized(generate: Callable[..., Path], store: Path, name: str) -> Callable[..., Path]:
+    """`generate(spec, workdir, **inputs)` run once per input: later calls copy the first output."""
 
-    def run(spec: dict[str, Any], workdir: Path) -> Path:
-        key = hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()
+    def run(spec: dict[str, Any], workdir: Path, **inputs: Any) -> Path:
+        key = hashlib.sha256(
+            json.dumps([spec, inputs], sort_keys=True, default=str).encode()
+        ).hexdigest()
         kept = store / key / name
         if not kept.is_dir():
-            produced = generate(spec, workdir)
+            produced = generate(spec, workdir, **inputs)
             shutil.copytree(produced, kept, ignore=shutil.ignore_patterns("__pycache__"))
             return produced
         target = workdir / name
@@ -148,8 +148,9 @@ def _one_generation_per_spec(
 
     A regeneration takes tens of seconds; the tests regenerate the pinned spec (and the seed)
     many times over (`--check`, the staleness tests, spec_diff's previews). Both steps are pure
-    functions of the fixed spec (the config and templates are the repository's), so their first
-    output per spec is kept for the run and copied for every later in-process regeneration.
+    functions of their arguments (the fixed spec; the published spec for the typed resources)
+    and of the repository's config, templates and integration table, so their first output per
+    input is kept for the run and copied for every later in-process regeneration.
     `@pytest.mark.fresh_generation` runs the real ones. Nothing is patched when no collected test
     module imports the pipeline (a run of a few other tests; the docs session).
     """
@@ -161,13 +162,19 @@ def _one_generation_per_spec(
     originals = {"run_generator": regenerate.run_generator, "emit": regenerate.emit}
     memo_generate = _memoized(regenerate.run_generator, store, regenerate.PACKAGE)
     memo_emit = _memoized(
-        lambda spec, workdir: originals["emit"](spec, workdir, regenerate.CONFIG),
+        lambda spec, workdir, **inputs: originals["emit"](
+            spec, workdir, regenerate.CONFIG, **inputs
+        ),
         store,
         regenerate.TYPED_PACKAGE,
     )
+
+    def emit(spec: dict[str, Any], workdir: Path, _config: Path, **inputs: Any) -> Path:
+        return memo_emit(spec, workdir, **inputs)
+
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(regenerate, "run_generator", memo_generate)
-        patch.setattr(regenerate, "emit", lambda spec, workdir, _config: memo_emit(spec, workdir))
+        patch.setattr(regenerate, "emit", emit)
         yield originals
 
 
