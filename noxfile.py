@@ -35,11 +35,17 @@ def tests(session: nox.Session) -> None:
     """Run the test suite against the installed package (or a built wheel with --installpkg)."""
     session.install(*_groups("test"))
     session.install(*_installable(session))
+    # The suite starts hundreds of interpreters (the CLI's process tests, the documentation
+    # examples, import probes): with PYTHONDONTWRITEBYTECODE set (containers often set it) each
+    # would compile httpx and the generated modules from source again.
+    session.env["PYTHONDONTWRITEBYTECODE"] = ""
     # `python -m` puts the repository root on sys.path, so tests import `scripts.*` as run.
     # The maintainer tooling (regeneration, spec_diff, benchmark, wheel build) runs on the first
     # supported Python, as its nox sessions do: its tests run there only, which keeps CI short.
     tooling = [] if session.python == PYTHON_VERSIONS[0] else ["-m", "not tooling"]
-    session.run("python", "-m", "pytest", *tooling, *session.posargs)
+    # One worker per core (at most 4); tests/conftest.py groups the tests sharing a set-up.
+    workers = ["-n", "auto", "--maxprocesses", "4", "--dist", "loadgroup", "--durations", "25"]
+    session.run("python", "-m", "pytest", *workers, *tooling, *session.posargs)
 
 
 def _installable(session: nox.Session) -> list[str]:

@@ -87,8 +87,8 @@ SPEC = ROOT / "openapi" / "maesn.yaml"
 FIXES = ROOT / "openapi" / "fixes.yaml"
 CONFIG = ROOT / "generator-config.yaml"
 TEMPLATES = ROOT / "openapi" / "generator-templates"
-"""maesn-client's own templates for the generator (lazy `models/__init__.py`), passed as
---custom-template-path; every other template is the generator's."""
+"""maesn-client's own templates for the generator (a lazy `__init__.py` and `models/__init__.py`),
+passed as --custom-template-path; every other template is the generator's."""
 PYPROJECT = ROOT / "pyproject.toml"
 GENERATED = ROOT / "generated"
 PACKAGE = "maesn_api"

@@ -9,10 +9,18 @@ copy for Prism) goes through `load_yaml` here so all of them see the same values
 Timestamps are not part of YAML 1.2's core schema, and a spec is JSON data: an unquoted
 `example: 2024-01-01` stays the string it is in JSON, so that a loaded spec always serialises with
 json.dumps (the fixed spec reaches the generator as JSON).
+
+ruamel's pure-Python loader takes seconds for the pinned spec (21,000 lines), and one process
+often reads the same document several times (regenerate and spec_diff read the pinned spec more
+than once; a test run reads it in dozens of tests): the last few texts parsed are kept, and each
+caller gets its own deep copy.
 """
 
 from __future__ import annotations
 
+import copy
+import hashlib
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -60,16 +68,28 @@ _SpecConstructor.add_constructor(
 )
 
 
+_PARSED: OrderedDict[str, Any] = OrderedDict()
+_PARSED_KEPT = 8
+
+
 def load_yaml(text: str | bytes) -> Any:
-    """Parse YAML 1.2 (or JSON, which is YAML) into plain Python data."""
+    """Parse YAML 1.2 (or JSON, which is YAML) into plain Python data (a fresh copy each call)."""
     if isinstance(text, bytes):
         text = text.decode("utf-8")
+    key = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    if key in _PARSED:
+        _PARSED.move_to_end(key)
+        return copy.deepcopy(_PARSED[key])
     yaml = YAML(typ="safe", pure=True)
     yaml.Constructor = _SpecConstructor
     try:
-        return yaml.load(text)
+        document = yaml.load(text)
     except YAMLError as exc:
         raise SpecYAMLError.from_yaml(exc) from exc
+    _PARSED[key] = document
+    if len(_PARSED) > _PARSED_KEPT:
+        _PARSED.popitem(last=False)
+    return copy.deepcopy(document)
 
 
 def load_document(path: Path) -> dict[str, Any]:

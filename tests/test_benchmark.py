@@ -15,8 +15,11 @@ import scripts.benchmark.__main__ as benchmark_main
 from scripts.benchmark.__main__ import REQUIRED_ROWS, check
 from scripts.benchmark._data import (
     EXPORT_TASK,
+    INVOICES_PATH,
+    INVOICES_PER_PAGE,
     PENDING_POLLS,
     SMALL_TASK,
+    WAIT_EXPORT_PREFIX,
     WAIT_PREFIX,
     build_bodies,
 )
@@ -36,6 +39,7 @@ def _rows_of(table: str) -> list[tuple[str, str, list[str]]]:
     return rows
 
 
+@pytest.mark.slow
 def test_quick_run_prints_every_row_and_passes_its_self_check() -> None:
     """`--quick` exits 0, prints every expected row with a ratio, and says its check passed."""
     result = subprocess.run(
@@ -176,3 +180,42 @@ def test_server_process_serves_pages_small_tasks_and_pending_tasks() -> None:
     assert len(second["data"]["responseData"]) == 10
     assert small["data"]["status"] == "FINISHED"
     assert statuses == ["IN_PROGRESS"] * (PENDING_POLLS - 1) + ["FINISHED"]
+
+
+def test_invoices_fill_every_property_of_the_generated_model() -> None:
+    """The list scenario's invoices set every field of InvoiceResponseDto and its nested models."""
+    from maesn_api.models.invoice_response_dto import InvoiceResponseDto  # noqa: PLC0415
+
+    bodies = build_bodies(entries=10, page_size=10)
+    page = json.loads(bodies.invoices)
+    assert len(page["data"]) == INVOICES_PER_PAGE
+    first = page["data"][0]
+    model = InvoiceResponseDto.from_dict(first)
+    assert model.to_dict() == first  # every key known to the model, none left over
+    assert not model.additional_properties
+    assert all(value not in (None, [], "") for value in first.values())
+    line = first["lineItems"][0]
+    assert all(value is not None for value in line.values())
+    assert line["dimensions"]
+
+
+def test_server_counts_the_pages_a_wait_then_export_fetched() -> None:
+    """A wait-export task answers IN_PROGRESS twice, then page 1 without `page`; /stats counts."""
+    with ServerProcess(entries=30, page_size=20) as server:
+        connection = RawConnection(server.port)
+        try:
+            json.loads(connection.get("/stats"))
+            path = f"/accounting/asyncTask/{WAIT_EXPORT_PREFIX}t1"
+            polls = [json.loads(connection.get(path)) for _ in range(PENDING_POLLS)]
+            second = json.loads(connection.get(f"{path}?page=2"))
+            counted = json.loads(connection.get("/stats"))
+            invoices = json.loads(connection.get(INVOICES_PATH))
+        finally:
+            connection.close()
+    statuses = [poll["data"]["status"] for poll in polls]
+    assert statuses == ["IN_PROGRESS"] * (PENDING_POLLS - 1) + ["FINISHED"]
+    assert polls[-1]["meta"]["pagination"]["currentPage"] == 1
+    assert second["meta"]["pagination"]["currentPage"] == 2
+    assert counted["pages"] == [1, 2]
+    assert counted["bytes"] > 0
+    assert len(invoices["data"]) == INVOICES_PER_PAGE

@@ -122,7 +122,7 @@ def outcomes(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> dict[str, subprocess.CompletedProcess[str]]:
     """Every example run at once: most of their time is the sandbox's poll intervals."""
-    with ThreadPoolExecutor(max_workers=8) as pool:
+    with ThreadPoolExecutor(max_workers=16) as pool:
         futures = {
             example.name: pool.submit(_run, example, tmp_path_factory.mktemp("example"))
             for example in EXAMPLES

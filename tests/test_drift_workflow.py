@@ -173,6 +173,7 @@ def _nox(*args: str, stdout: Path) -> subprocess.CompletedProcess[str]:
         )
 
 
+@pytest.mark.slow
 def test_through_nox_the_verdicts_and_the_report_reach_the_caller(
     tmp_path: Path, github: FakeGitHub
 ) -> None:

@@ -243,6 +243,7 @@ with ScriptedServer() as server:
 """
 
 
+@pytest.mark.slow
 def test_a_regenerated_spec_with_a_new_task_operation_gets_a_handle_without_overlay_change(
     tmp_path: Path,
 ) -> None:

@@ -22,6 +22,7 @@ def _run(*command: str | Path, cwd: Path) -> str:
     return result.stdout
 
 
+@pytest.mark.slow
 def test_built_wheel_installs_into_a_fresh_venv_and_both_packages_import(tmp_path: Path) -> None:
     """`pip wheel .` gives one wheel with maesn and maesn_api (each typed) that imports cleanly."""
     venv = tmp_path / "venv"

@@ -12,8 +12,8 @@ def test_all_lists_exactly_the_public_names() -> None:
     """`maesn.__all__` equals every public name the package exposes, each once."""
     public = {
         name
-        for name, value in vars(maesn).items()
-        if not name.startswith(("_", "@")) and not isinstance(value, ModuleType)
+        for name in dir(maesn)
+        if not name.startswith(("_", "@")) and not isinstance(getattr(maesn, name), ModuleType)
     } | {"__version__"}
     assert set(maesn.__all__) == public
     assert len(maesn.__all__) == len(set(maesn.__all__))

@@ -61,6 +61,8 @@ def test_committed_generated_tree_is_current(fresh_package: Path) -> None:
     assert result.clean, result.summary() + "\n" + result.diff
 
 
+@pytest.mark.slow
+@pytest.mark.fresh_generation
 def test_regeneration_is_byte_for_byte_deterministic(fresh_package: Path, tmp_path: Path) -> None:
     """Two runs of the pipeline give identical trees."""
     second = build_package(tmp_path)
@@ -168,6 +170,7 @@ def test_the_spec_itself_is_never_modified() -> None:
     assert spec == before
 
 
+@pytest.mark.slow
 def test_the_raw_spec_does_not_generate_cleanly(tmp_path: Path) -> None:
     """Without the fixes the generator warns (and would drop the 200 response): the pipeline refuses."""
     with pytest.raises(GeneratorWarningError, match="BaseResponseDto"):

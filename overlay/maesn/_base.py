@@ -13,11 +13,10 @@ import logging
 import random
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from typing import Any, Self, Unpack
+from typing import TYPE_CHECKING, Any, Self, Unpack
 from urllib.parse import quote, urlencode
 
 import httpx
-import maesn_api
 
 from . import _clock
 from ._calls import CallContext, PreparedCall, as_plain_call, interpret, prepare_call
@@ -49,6 +48,9 @@ from ._validation import (
 )
 from ._waiting import BatchWaitKeywords, Fetch, WaitOptions, wait_flow, wait_many_flow
 
+if TYPE_CHECKING:
+    import maesn_api
+
 __all__ = ["BaseClient", "logger"]
 
 
@@ -60,6 +62,29 @@ Measured against the sandbox on 2 cores: 500 concurrent polls take ~1 s over 20 
 ~5 s over 100. An AsyncClient keeps at most this many requests in flight (see `Connection`)."""
 _LOGGED_WARNINGS_KEPT = 1024
 _TASK_PATH = "/accounting/asyncTask/"
+
+
+def _held_page(first_page: object, task_id: str) -> Task | None:
+    """`first_page` checked: None, or a Task of `task_id` (a wait's or a get's answer)."""
+    if first_page is None:
+        return None
+    if not isinstance(first_page, Task):
+        raise ValidationError(
+            f"first_page must be the maesn.Task a wait (or get_task) returned, got "
+            f"{type(first_page).__name__}",
+            argument="first_page",
+        )
+    if first_page.task_id != task_id:
+        raise ValidationError(
+            f"first_page is task {first_page.task_id!r}, not {task_id!r}: pass the Task the "
+            "wait for this task returned",
+            argument="first_page",
+        )
+    return first_page
+
+
+def _page_number(task: Task) -> int | None:
+    return task.pagination.current_page if task.pagination is not None else None
 
 
 class BaseClient:
@@ -107,13 +132,7 @@ class BaseClient:
         self._logged_warnings: OrderedDict[tuple[str, str], None] = OrderedDict()
         self._statuses_warned = False
         self._closed = False
-        self._api = maesn_api.Client(
-            base_url=self._config.base_url,
-            timeout=httpx.Timeout(self._config.timeout),
-            headers={"User-Agent": user_agent()},
-            raise_on_unexpected_status=False,
-            httpx_args={"limits": POOL_LIMITS},
-        )
+        self._api: maesn_api.Client | None = None  # built when `api_client` is first read
         self._connection = self._connect(http_client, _connection)
         self._configured()
 
@@ -128,24 +147,22 @@ class BaseClient:
         """
         if shared is not None:
             self._owns_http = False
-            self._use(shared.http)
             return Connection(shared.http, share=shared)
         self._owns_http = http_client is None
         if http_client is not None:
-            self._use(http_client)
             return Connection(http_client)
+        # What the generated client's get_httpx_client() builds, without importing it (and
+        # attrs) for a client that never reads `api_client`.
+        options: dict[str, Any] = {
+            "base_url": self._config.base_url,
+            "timeout": httpx.Timeout(self._config.timeout),
+            "headers": {"User-Agent": user_agent()},
+            "follow_redirects": False,
+            "limits": POOL_LIMITS,
+        }
         if self._http_type is httpx.Client:
-            return Connection(self._api.get_httpx_client())
-        return Connection(
-            self._api.get_async_httpx_client(), max_in_flight=POOL_LIMITS.max_connections
-        )
-
-    def _use(self, http: httpx.Client | httpx.AsyncClient) -> None:
-        """Make the generated client (`api_client`) send through `http` too."""
-        if isinstance(http, httpx.Client):
-            self._api.set_httpx_client(http)
-        else:
-            self._api.set_async_httpx_client(http)
+            return Connection(httpx.Client(**options))
+        return Connection(httpx.AsyncClient(**options), max_in_flight=POOL_LIMITS.max_connections)
 
     def _configured(self) -> None:
         """Derive what each request needs from the configuration, once (not per request)."""
@@ -238,6 +255,22 @@ class BaseClient:
         It holds the base URL, User-Agent and connection pool, not the keys: pass `x_api_key=`
         and `x_account_key=` to generated functions you call with it directly.
         """
+        if self._api is None:
+            import maesn_api  # noqa: PLC0415 - its client class (and attrs) load on first use
+
+            api = maesn_api.Client(
+                base_url=self._config.base_url,
+                timeout=httpx.Timeout(self._config.timeout),
+                headers={"User-Agent": user_agent()},
+                raise_on_unexpected_status=False,
+                httpx_args={"limits": POOL_LIMITS},
+            )
+            http = self._connection.http
+            if isinstance(http, httpx.Client):
+                api.set_httpx_client(http)
+            else:
+                api.set_async_httpx_client(http)
+            self._api = api
         return self._api
 
     def _prepare(
@@ -449,9 +482,11 @@ class BaseClient:
         start_page: object,
         company_id: object,
         entries_from: EntriesFrom,
+        first_page: object = None,
     ) -> Flow[None]:
         """Check an export's arguments now, before any request; return the flow of its pages."""
         checked = check_task_id(task_id)
+        held = _held_page(first_page, checked)
         if not self.profile.pagination:
             raise ValidationError(
                 f"{self.profile.label} tasks have no pages: use "
@@ -474,6 +509,7 @@ class BaseClient:
             start_page=first,
             entries_from=entries_from,
             redact=self._redact,
+            first=held if held is not None and _page_number(held) == first else None,
         )
 
     # -- interpreting tasks ------------------------------------------------------------------

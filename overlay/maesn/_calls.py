@@ -23,12 +23,11 @@ import json
 import logging
 import math
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
 
-import attrs
 import httpx
 
 from ._exceptions import (
@@ -39,6 +38,7 @@ from ._exceptions import (
 )
 from ._models import Pagination
 from ._operations import Body, Operation, Parameter, Reply
+from ._pages import PageItems
 from ._profiles import IntegrationProfile
 from ._raw import read_meta
 from ._resource import CallMode
@@ -118,9 +118,9 @@ class ReadTaskStart:
 
 @dataclass(frozen=True, slots=True)
 class PageData:
-    """One page of a list: its items (generated models) and Maesn's meta."""
+    """One page of a list: its items (generated models, built when read) and Maesn's meta."""
 
-    items: list[Any]
+    items: Sequence[Any]
     pagination: Pagination | None
     warnings: tuple[str, ...]
 
@@ -491,6 +491,8 @@ def _multipart(operation: Operation, model: Any, redact: Redact) -> list[tuple[s
 
 def _check_file_fields(operation: Operation, model: Any) -> None:
     """A File-typed field holding anything but a File: say what a file is."""
+    import attrs  # noqa: PLC0415 - a multipart body is a generated (attrs) model: loaded already
+
     file_type = _file_type()
     for field in attrs.fields(type(model)):
         if "File" not in str(field.type):
@@ -674,16 +676,53 @@ def _invalid(
     call: PreparedCall, response: httpx.Response, reason: str, attempts: int, redact: Redact
 ) -> ResponseValidationError:
     text = redact(response.content.decode("utf-8", errors="replace"))
-    applied = write_may_have_been_applied(call.request.method, status_code=response.status_code)
+    return _mismatch(call, response.status_code, text, reason, attempts=attempts, redact=redact)
+
+
+def _mismatch(
+    call: PreparedCall, status: int, text: str, reason: str, *, attempts: int, redact: Redact
+) -> ResponseValidationError:
+    applied = write_may_have_been_applied(call.request.method, status_code=status)
     accepted = " (the server accepted it: check its effect)" if applied else ""
     return ResponseValidationError(
-        f"the {response.status_code} response to {call.operation.qualname}{accepted} does not "
-        f"match the spec: {redact(reason)}. Body: {excerpt(text) or '(empty)'}",
+        f"the {status} response to {call.operation.qualname}{accepted} does not match the "
+        f"spec: {redact(reason)}. Body: {excerpt(text) or '(empty)'}",
         body=text,
-        status_code=response.status_code,
+        status_code=status,
         attempts=attempts,
         may_have_been_applied=applied,
     )
+
+
+def _page_items(
+    call: PreparedCall,
+    status: int,
+    payload: dict[str, Any],
+    model: type[Any],
+    *,
+    attempts: int,
+    redact: Redact,
+) -> PageItems[Any]:
+    """A page's items, each built when first read; only their being objects is checked now.
+
+    An item its model refuses raises ResponseValidationError when read, with the body (the
+    decoded envelope, redacted) as `body`.
+    """
+    items = payload["data"]
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise _ShapeError(f"data[{index}] is {_kind(item)}, not an object")
+
+    def build(item: dict[str, Any], index: int) -> Any:
+        try:
+            return _build(model, item, f"data[{index}]")
+        except _ShapeError as exc:
+            text = redact(json.dumps(payload, ensure_ascii=False, default=repr))
+            raise _mismatch(
+                call, status, text, str(exc), attempts=attempts, redact=redact
+            ) from None
+
+    return PageItems(items, build)
 
 
 class _ShapeError(Exception):
@@ -795,7 +834,12 @@ def _started(call: PreparedCall, reply: Reply, data: object, *, reads_start_task
 
 
 def _interpret_body(
-    call: PreparedCall, response: httpx.Response, redact: Redact, *, reads_start_tasks: bool
+    call: PreparedCall,
+    response: httpx.Response,
+    redact: Redact,
+    *,
+    attempts: int,
+    reads_start_tasks: bool,
 ) -> Any:
     operation = call.operation
     reply = operation.reply_for(response.status_code)
@@ -818,6 +862,18 @@ def _interpret_body(
     started = _started(call, reply, data, reads_start_tasks=reads_start_tasks)
     if started is not None:
         return started
+    if operation.result == "page" and reply.data == "list" and reply.model is not None:
+        if not isinstance(data, list):
+            raise _ShapeError(f"data is {_kind(data)}, not a list")
+        items = _page_items(
+            call,
+            response.status_code,
+            payload,
+            reply.model.load(),
+            attempts=attempts,
+            redact=redact,
+        )
+        return PageData(items=items, pagination=pagination, warnings=warnings)
     shaped = _shape(reply, data, "data")
     if operation.result == "page" and isinstance(shaped, list):
         return PageData(items=shaped, pagination=pagination, warnings=warnings)
@@ -849,7 +905,9 @@ def interpret(
             ),
         )
     try:
-        return _interpret_body(call, response, redact, reads_start_tasks=profile.reads_start_tasks)
+        return _interpret_body(
+            call, response, redact, attempts=attempts, reads_start_tasks=profile.reads_start_tasks
+        )
     except _ShapeError as exc:
         raise _invalid(call, response, str(exc), attempts, redact) from None
 

@@ -243,16 +243,27 @@ class Client(Resources, BaseClient):
         start_page: int = 1,
         company_id: str | None = None,
         entries_from: EntriesFrom = default_entries,
+        first_page: Task | None = None,
     ) -> Iterator[TaskPage]:
         """Yield a finished export's pages lazily, from `start_page` to the last.
 
         One page is in memory at a time. Each page is checked (the page asked for, the fixed page
         size, totals that do not change); any mismatch, or a page that fails after retries,
         raises IncompleteExportError with the page to pass as `start_page` to resume.
+
+        `first_page` is the Task `wait_for_task` (or `get_task`) returned for this task: the
+        answer that finished the wait already carries page 1, so page 1 is taken from it (and
+        checked like a fetched page) instead of being downloaded again. A Task of another page
+        than `start_page` is not used. (`handle.wait()` then `handle.iter_entries()` does this
+        by itself.)
         """
         http = self._http()
         flow = self._export_flow(
-            task_id, start_page=start_page, company_id=company_id, entries_from=entries_from
+            task_id,
+            start_page=start_page,
+            company_id=company_id,
+            entries_from=entries_from,
+            first_page=first_page,
         )
         return run_iter(flow, http)
 
@@ -263,13 +274,19 @@ class Client(Resources, BaseClient):
         start_page: int = 1,
         company_id: str | None = None,
         entries_from: EntriesFrom = default_entries,
+        first_page: Task | None = None,
     ) -> Iterator[Any]:
         """Yield every entry of a finished export, in order, exactly once (see iter_task_pages).
 
         A page is let go before the next is fetched: memory holds one decoded page at a time.
+        `first_page`: the Task a wait returned, so page 1 is not downloaded twice.
         """
         pages = self.iter_task_pages(
-            task_id, start_page=start_page, company_id=company_id, entries_from=entries_from
+            task_id,
+            start_page=start_page,
+            company_id=company_id,
+            entries_from=entries_from,
+            first_page=first_page,
         )
         return iter_entries(pages)
 
@@ -440,14 +457,20 @@ class AsyncClient(AsyncResources, BaseClient):
         start_page: int = 1,
         company_id: str | None = None,
         entries_from: EntriesFrom = default_entries,
+        first_page: Task | None = None,
     ) -> AsyncIterator[TaskPage]:
         """Yield a finished export's pages lazily with `async for` (see `Client.iter_task_pages`).
 
-        The arguments are checked when called, before anything is sent.
+        The arguments are checked when called, before anything is sent; `first_page` (the Task
+        a wait returned) saves downloading page 1 again.
         """
         http = self._http()
         flow = self._export_flow(
-            task_id, start_page=start_page, company_id=company_id, entries_from=entries_from
+            task_id,
+            start_page=start_page,
+            company_id=company_id,
+            entries_from=entries_from,
+            first_page=first_page,
         )
         pages: AsyncIterator[TaskPage] = arun_iter(flow, http)
         return pages
@@ -459,11 +482,16 @@ class AsyncClient(AsyncResources, BaseClient):
         start_page: int = 1,
         company_id: str | None = None,
         entries_from: EntriesFrom = default_entries,
+        first_page: Task | None = None,
     ) -> AsyncIterator[Any]:
         """Yield every entry of a finished export, in order, exactly once, with `async for`."""
         return aiter_entries(
             self.iter_task_pages(
-                task_id, start_page=start_page, company_id=company_id, entries_from=entries_from
+                task_id,
+                start_page=start_page,
+                company_id=company_id,
+                entries_from=entries_from,
+                first_page=first_page,
             )
         )
 

@@ -6,7 +6,6 @@ records sleeps and advances virtual time instead of waiting.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from typing import Protocol
 
@@ -42,6 +41,8 @@ class SystemClock:
 
     async def asleep(self, seconds: float) -> None:
         """Suspend for `seconds`."""
+        import asyncio  # noqa: PLC0415 - loaded already wherever this is awaited
+
         await asyncio.sleep(max(0.0, seconds))
 
 

@@ -106,17 +106,25 @@ def pages_flow(
     start_page: int,
     entries_from: EntriesFrom,
     redact: Redact,
+    first: Task | None = None,
 ) -> Flow[None]:
     """Emit the export's pages from `start_page` to the last, checking that nothing is lost.
 
     `redact` is the client's redactor: an error built from a page's text is redacted with it
-    before anything of that text is shown or cut.
+    before anything of that text is shown or cut. `first` is the answer for `start_page` when
+    the caller already holds it (the finishing poll of a wait carries page 1): it is checked like
+    a fetched page instead of being fetched again, and let go once handed out.
     """
     ledger = ExportLedger(profile, task_id, start_page, redact)
     number = start_page
     while True:
         try:
-            page = ledger.accept((yield from fetch_page(number)), number, entries_from)
+            if first is None:
+                fetched = yield from fetch_page(number)
+            else:
+                fetched, first = first, None
+            page = ledger.accept(fetched, number, entries_from)
+            del fetched
         except MaesnError as exc:
             raise ledger.stopped(number, exc)  # noqa: B904 - stopped() sets __cause__ itself
         last = ledger.finished(page)

@@ -5,6 +5,10 @@ A task-starting operation (`maesn.task_operations()`) returns a `TaskHandle` fro
 `wait_for_task`, `iter_task_pages`, `iter_task_entries`), so polling follows the same rules,
 retries and errors as polling a task id by hand.
 
+A wait on a handle that ends on a finished export keeps the answer it ended with (it carries page
+1) until the handle's pages are iterated: `handle.wait()` then `handle.iter_entries()` downloads
+page 1 once, not twice.
+
 A handle outlives its process: `handle.to_json()` is a small JSON value (task id, integration,
 companyId, operation; never a key) that `client.restore_handle(...)` turns back into a handle, in
 a worker process for example (Celery, RQ, Dramatiq pass JSON between processes).
@@ -49,6 +53,7 @@ class _SyncTasks(Protocol):
         start_page: int = 1,
         company_id: str | None = None,
         entries_from: EntriesFrom = default_entries,
+        first_page: Task | None = None,
     ) -> Iterator[TaskPage]: ...
     def iter_task_entries(
         self,
@@ -57,6 +62,7 @@ class _SyncTasks(Protocol):
         start_page: int = 1,
         company_id: str | None = None,
         entries_from: EntriesFrom = default_entries,
+        first_page: Task | None = None,
     ) -> Iterator[Any]: ...
 
 
@@ -77,6 +83,7 @@ class _AsyncTasks(Protocol):
         start_page: int = 1,
         company_id: str | None = None,
         entries_from: EntriesFrom = default_entries,
+        first_page: Task | None = None,
     ) -> AsyncIterator[TaskPage]: ...
     def iter_task_entries(
         self,
@@ -85,11 +92,20 @@ class _AsyncTasks(Protocol):
         start_page: int = 1,
         company_id: str | None = None,
         entries_from: EntriesFrom = default_entries,
+        first_page: Task | None = None,
     ) -> AsyncIterator[Any]: ...
 
 
 class _Handle:
-    __slots__ = ("_integration", "_redact", "company_id", "created", "operation", "task_id")
+    __slots__ = (
+        "_finished",
+        "_integration",
+        "_redact",
+        "company_id",
+        "created",
+        "operation",
+        "task_id",
+    )
 
     def __init__(
         self,
@@ -111,9 +127,24 @@ class _Handle:
         """The operation that started the task (`resource.operation`), when known."""
         self._integration = integration
         self._redact = redact
+        self._finished: tuple[Task, str | None] | None = None
 
     def _company(self, company_id: str | None) -> str | None:
         return self.company_id if company_id is None else company_id
+
+    def _keep(self, task: Task, company_id: str | None) -> Task:
+        """Hold a wait's answer when it is page 1 of a finished export, for the pages."""
+        pagination = task.pagination
+        finished = task.succeeded and pagination is not None and pagination.current_page == 1
+        self._finished = (task, company_id) if finished else None
+        return task
+
+    def _first_page(self, start_page: int, company_id: str | None) -> Task | None:
+        """The held page 1, let go here: used when the pages start there, for the same company."""
+        held, self._finished = self._finished, None
+        if held is None or start_page != 1 or held[1] != company_id:
+            return None
+        return held[0]
 
     def _options(self, options: WaitKeywords) -> WaitKeywords:
         merged: WaitKeywords = {**options}
@@ -212,8 +243,14 @@ class TaskHandle(_Handle):
         return self._client.get_task(self.task_id, page=page, company_id=self._company(company_id))
 
     def wait(self, **options: Unpack[WaitKeywords]) -> Task:
-        """Poll until the task is done and return it: `Client.wait_for_task` (same keywords)."""
-        return self._client.wait_for_task(self.task_id, **self._options(options))
+        """Poll until the task is done and return it: `Client.wait_for_task` (same keywords).
+
+        When the task is a finished export, the handle keeps the answer (page 1) until its pages
+        are iterated, so `iter_pages()` / `iter_entries()` do not download page 1 again.
+        """
+        merged = self._options(options)
+        task = self._client.wait_for_task(self.task_id, **merged)
+        return self._keep(task, merged.get("company_id"))
 
     def iter_pages(
         self,
@@ -222,12 +259,17 @@ class TaskHandle(_Handle):
         company_id: str | None = None,
         entries_from: EntriesFrom = default_entries,
     ) -> Iterator[TaskPage]:
-        """A finished export's pages, lazily: `Client.iter_task_pages` (paged integrations)."""
+        """A finished export's pages, lazily: `Client.iter_task_pages` (paged integrations).
+
+        Page 1 comes from the answer `wait()` ended with, when it carried it.
+        """
+        company = self._company(company_id)
         return self._client.iter_task_pages(
             self.task_id,
             start_page=start_page,
-            company_id=self._company(company_id),
+            company_id=company,
             entries_from=entries_from,
+            first_page=self._first_page(start_page, company),
         )
 
     def iter_entries(
@@ -238,11 +280,13 @@ class TaskHandle(_Handle):
         entries_from: EntriesFrom = default_entries,
     ) -> Iterator[Any]:
         """Every entry of a finished export, in order: `Client.iter_task_entries`."""
+        company = self._company(company_id)
         return self._client.iter_task_entries(
             self.task_id,
             start_page=start_page,
-            company_id=self._company(company_id),
+            company_id=company,
             entries_from=entries_from,
+            first_page=self._first_page(start_page, company),
         )
 
 
@@ -281,8 +325,13 @@ class AsyncTaskHandle(_Handle):
         )
 
     async def wait(self, **options: Unpack[WaitKeywords]) -> Task:
-        """Poll until the task is done: `AsyncClient.wait_for_task` (same keywords)."""
-        return await self._client.wait_for_task(self.task_id, **self._options(options))
+        """Poll until the task is done: `AsyncClient.wait_for_task` (same keywords).
+
+        A finished export's answer (page 1) is kept for `iter_pages()` / `iter_entries()`.
+        """
+        merged = self._options(options)
+        task = await self._client.wait_for_task(self.task_id, **merged)
+        return self._keep(task, merged.get("company_id"))
 
     def iter_pages(
         self,
@@ -292,11 +341,13 @@ class AsyncTaskHandle(_Handle):
         entries_from: EntriesFrom = default_entries,
     ) -> AsyncIterator[TaskPage]:
         """A finished export's pages with `async for`: `AsyncClient.iter_task_pages`."""
+        company = self._company(company_id)
         return self._client.iter_task_pages(
             self.task_id,
             start_page=start_page,
-            company_id=self._company(company_id),
+            company_id=company,
             entries_from=entries_from,
+            first_page=self._first_page(start_page, company),
         )
 
     def iter_entries(
@@ -307,9 +358,11 @@ class AsyncTaskHandle(_Handle):
         entries_from: EntriesFrom = default_entries,
     ) -> AsyncIterator[Any]:
         """Every entry of a finished export with `async for`: `AsyncClient.iter_task_entries`."""
+        company = self._company(company_id)
         return self._client.iter_task_entries(
             self.task_id,
             start_page=start_page,
-            company_id=self._company(company_id),
+            company_id=company,
             entries_from=entries_from,
+            first_page=self._first_page(start_page, company),
         )

@@ -8,8 +8,6 @@ from datetime import datetime
 from functools import cached_property
 from typing import Any
 
-from dateutil import parser as date_parser
-
 from ._profiles import Integration, IntegrationProfile, profile_for
 from ._redaction import redact_json
 from ._status import TaskOutcome, TaskStatus
@@ -50,8 +48,10 @@ class TaskInformation:
         """`timestamp` parsed (ISO 8601), or None when it is missing or not a date."""
         if not self.timestamp:
             return None
+        from dateutil import parser  # noqa: PLC0415 - imported by the few who parse a timestamp
+
         try:
-            return date_parser.isoparse(self.timestamp)
+            return parser.isoparse(self.timestamp)
         except (ValueError, OverflowError):
             return None
 

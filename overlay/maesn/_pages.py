@@ -6,6 +6,11 @@ iterable over its own items, knowing its pagination and Maesn's warnings. `auto_
 goes on through the following pages lazily, one request per page, with the call's own filters;
 `Client.paginate(method, ...)` does the same from the first page with one call.
 
+A page keeps its items as decoded JSON and builds each generated model the first time it is read
+(`PageItems`): a call costs what the request and the decoding cost, and the models a caller reads
+cost their own building. An item that does not match its model raises `ResponseValidationError`
+when it is read.
+
 A page ends the iteration when `meta.pagination` says it is the last, when the answer has no
 `meta.pagination` (an integration that does not page returns everything at once), when the
 integration's profile documents that the operation does not page, or when a page comes back
@@ -15,15 +20,55 @@ empty. A failure after the first page raises `IncompleteListError` with the page
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from typing import Any, Generic, TypeVar, overload
 
 from ._exceptions import IncompleteListError, MaesnError
 from ._models import Pagination
 
-__all__ = ["AsyncPage", "SyncPage"]
+__all__ = ["AsyncPage", "PageItems", "SyncPage"]
 
 T = TypeVar("T")
+_UNBUILT: Any = object()
+
+
+class PageItems(Sequence[T]):
+    """A page's items: each built from its decoded JSON (`build(item, index)`) when first read.
+
+    Reading an item again returns the same object; the decoded JSON stays (for the error body).
+    """
+
+    __slots__ = ("_build", "_built", "_raw")
+
+    def __init__(self, raw: list[Any], build: Callable[[Any, int], T]) -> None:
+        self._raw: list[Any] = raw
+        self._built: list[T] = [_UNBUILT] * len(raw)
+        self._build = build
+
+    def __len__(self) -> int:
+        return len(self._built)
+
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[T]: ...
+    def __getitem__(self, index: int | slice) -> T | list[T]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self._built)))]
+        item = self._built[index]
+        if item is _UNBUILT:
+            position = index + len(self._built) if index < 0 else index
+            item = self._build(self._raw[position], position)
+            self._built[position] = item
+        return item
+
+    def __iter__(self) -> Iterator[T]:
+        for index in range(len(self._built)):
+            yield self[index]
+
+    def __repr__(self) -> str:
+        built = sum(1 for item in self._built if item is not _UNBUILT)
+        return f"<maesn page items: {len(self._built)} ({built} built)>"
 
 
 class _Page(Generic[T]):
@@ -31,7 +76,7 @@ class _Page(Generic[T]):
 
     def __init__(
         self,
-        data: list[T],
+        data: Sequence[T],
         *,
         page: int,
         pagination: Pagination | None,
@@ -39,8 +84,7 @@ class _Page(Generic[T]):
         operation: str,
         paged: bool = True,
     ) -> None:
-        self.data = data
-        """This page's items (generated models)."""
+        self._items = data
         self.page = page
         """This page's number (from 1)."""
         self.pagination = pagination
@@ -51,18 +95,28 @@ class _Page(Generic[T]):
         """The operation (`resource.operation`) this page comes from."""
         self._paged = paged
 
+    @property
+    def data(self) -> list[T]:
+        """This page's items (generated models), every one built (iterating builds them lazily)."""
+        items = self._items
+        if not isinstance(items, list):
+            items = self._items = list(items)
+        return items
+
     def __iter__(self) -> Iterator[T]:
-        return iter(self.data)
+        return iter(self._items)
 
     def __len__(self) -> int:
-        return len(self.data)
+        return len(self._items)
 
     @overload
     def __getitem__(self, index: int) -> T: ...
     @overload
     def __getitem__(self, index: slice) -> list[T]: ...
     def __getitem__(self, index: int | slice) -> T | list[T]:
-        return self.data[index]
+        if isinstance(index, slice):
+            return list(self._items[index])
+        return self._items[index]
 
     def has_next_page(self) -> bool:
         """Whether another page follows (per `meta.pagination`; never after an empty page)."""
@@ -71,7 +125,7 @@ class _Page(Generic[T]):
     def next_page_number(self) -> int | None:
         """The number of the page after this one, or None when this is the last."""
         pagination = self.pagination
-        if not self._paged or pagination is None or not self.data:
+        if not self._paged or pagination is None or not self._items:
             return None
         if pagination.current_page >= pagination.total_pages:
             return None
@@ -79,7 +133,7 @@ class _Page(Generic[T]):
 
     def __repr__(self) -> str:
         total = f" of {self.pagination.total_pages}" if self.pagination else ""
-        return f"<maesn page {self.page}{total} of {self.operation}: {len(self.data)} items>"
+        return f"<maesn page {self.page}{total} of {self.operation}: {len(self._items)} items>"
 
 
 def _check_follows(previous: _Page[Any], following: _Page[Any], number: int) -> None:
@@ -99,7 +153,7 @@ class SyncPage(_Page[T]):
 
     def __init__(
         self,
-        data: list[T],
+        data: Sequence[T],
         *,
         fetch: Callable[[int], SyncPage[T]],
         page: int,
@@ -145,7 +199,7 @@ class SyncPage(_Page[T]):
         yielded = 0
         try:
             for page in self.iter_pages():
-                for item in page.data:
+                for item in page:
                     yield item
                     yielded += 1
         except IncompleteListError as exc:
@@ -158,7 +212,7 @@ class AsyncPage(_Page[T]):
 
     def __init__(
         self,
-        data: list[T],
+        data: Sequence[T],
         *,
         fetch: Callable[[int], Awaitable[AsyncPage[T]]],
         page: int,
@@ -204,7 +258,7 @@ class AsyncPage(_Page[T]):
         yielded = 0
         try:
             async for page in self.iter_pages():
-                for item in page.data:
+                for item in page:
                     yield item
                     yielded += 1
         except IncompleteListError as exc:

@@ -30,10 +30,11 @@ import logging
 import re
 import weakref
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, quote_plus
 
-import httpx
+if TYPE_CHECKING:  # the copies below are made of objects httpx made: it is loaded by then
+    import httpx
 
 __all__ = [
     "MIN_FULL_REDACTION",
@@ -225,11 +226,15 @@ def _redacted_bytes(data: bytes, redact: Redact, encoding: str = "utf-8") -> byt
 
 
 def _redacted_headers(headers: httpx.Headers, redact: Redact) -> httpx.Headers:
+    import httpx  # noqa: PLC0415 - see the import above
+
     items = [(redact(name), redact(value)) for name, value in headers.multi_items()]
     return httpx.Headers(items, encoding=headers.encoding)
 
 
 def _redacted_url(url: httpx.URL, redact: Redact) -> httpx.URL:
+    import httpx  # noqa: PLC0415
+
     shown = str(url)
     clean = redact(shown)
     if clean == shown:
@@ -246,6 +251,8 @@ def redacted_request(request: httpx.Request, redact: Redact) -> httpx.Request:
     The copy is for showing (errors hand it out), not for sending: its key headers say
     `[redacted]`. A streamed body that was never read stays out of the copy.
     """
+    import httpx  # noqa: PLC0415
+
     try:
         content: bytes | None = _redacted_bytes(request.content, redact)
     except httpx.RequestNotRead:
@@ -265,6 +272,8 @@ def redacted_response(response: httpx.Response, redact: Redact) -> httpx.Respons
     it) are redacted; status, HTTP version and elapsed time are kept. The body is the decoded one
     (the copy's headers still name the Content-Encoding it arrived with).
     """
+    import httpx  # noqa: PLC0415
+
     encoding = response.charset_encoding or "utf-8"
     copy = httpx.Response(
         response.status_code,

@@ -34,8 +34,6 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from dateutil import parser as date_parser
-
 from ._exceptions import (
     ValidationError,
     WebhookFetchError,
@@ -111,8 +109,10 @@ def _known(kind: type[_Enum], value: str) -> _Enum | str:
 def _parse_date(value: str | None) -> datetime | None:
     if not value:
         return None
+    from dateutil import parser  # noqa: PLC0415 - imported when an event carries a date
+
     try:
-        return date_parser.isoparse(value)
+        return parser.isoparse(value)
     except (ValueError, OverflowError):
         return None
 

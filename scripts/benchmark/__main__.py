@@ -6,8 +6,12 @@
   383 bytes each, in Maesn's envelope with meta.pagination), sync and async;
 - get_task: sequential polls of a small finished task over keep-alive, sync and async;
 - wait: 500 tasks that each answer IN_PROGRESS twice and FINISHED on the third poll;
+- list: a 100-invoice page (every property filled) through httpx + json.loads, the generated
+  `sync_detailed` and `client.accounting.get_invoices`;
+- wait, then export: an export waited for, then read; and the pages and bytes each way fetched;
 - memory: tracemalloc peaks of an export against one decoded page;
-- startup: `import maesn` in a fresh interpreter, and regenerating the client from the spec.
+- startup: `import maesn`, `maesn --help` and a first operation call, each in a fresh
+  interpreter, against `import httpx`; and regenerating the client from the spec.
 
 The server is a separate process (`_server.py`) writing pre-encoded bytes; a bare-socket row in
 each scenario shows what the server and the loopback cost. Contenders run interleaved, round by
@@ -31,29 +35,37 @@ import platform
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable, Iterable
 from contextlib import ExitStack
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
 import maesn
 
 from ._contenders import (
+    ACCOUNT_KEY,
+    API_KEY,
     COMPANY,
     HEADERS,
     TASK_PATH,
+    WAIT_EXPORT_CONTENDERS,
     Resources,
     Setup,
     export_scenario,
+    list_scenario,
     orjson_loads,
     polls_scenario,
+    stats,
+    wait_export_scenario,
     waits_scenario,
 )
-from ._data import EXPORT_TASK
-from ._harness import ROOT, RawConnection, Row, Scenario, ServerProcess, measure
+from ._data import EXPORT_TASK, INVOICES_PATH
+from ._harness import ROOT, Contender, RawConnection, Row, Scenario, ServerProcess, measure
 
 __all__ = ["REQUIRED_ROWS", "Sizes", "check", "main"]
 
@@ -71,6 +83,9 @@ class Sizes:
     rounds: int
     warmup: int
     imports: int
+    list_pages: int
+    fresh_venv: bool
+    """Start-up rows in a fresh venv of maesn-client[cli,fast] (else in this interpreter's)."""
 
 
 FULL = Sizes(
@@ -83,6 +98,8 @@ FULL = Sizes(
     rounds=6,
     warmup=1,
     imports=7,
+    list_pages=20,
+    fresh_venv=True,
 )
 QUICK = Sizes(
     entries=600,
@@ -94,6 +111,8 @@ QUICK = Sizes(
     rounds=2,
     warmup=0,
     imports=2,
+    list_pages=2,
+    fresh_venv=False,
 )
 
 #: (section, contender) of every row a run must print. Scenario names carry sizes, so sections
@@ -118,13 +137,29 @@ REQUIRED_ROWS: tuple[tuple[str, str, bool], ...] = (
     ("wait:", "maesn AsyncClient.wait_for_tasks", False),
     ("wait:", "asyncio.gather(AsyncClient.wait_for_task ...)", False),
     ("wait:", "maesn Client.wait_for_tasks (sync)", True),
+    ("list:", "httpx + json.loads", False),
+    ("list:", "httpx + orjson", True),
+    ("list:", "generated get_invoices.sync_detailed", False),
+    ("list:", "maesn Client.accounting.get_invoices", False),
+    ("list:", "maesn get_invoices, every item read", False),
+    ("list:", "httpx.AsyncClient + json.loads", False),
+    ("list:", "maesn AsyncClient.accounting.get_invoices", False),
+    ("list:", "bare socket, no HTTP library, no decoding", False),
+    *(("wait,", label, False) for label in WAIT_EXPORT_CONTENDERS),
+    *(("pages", label, False) for label in WAIT_EXPORT_CONTENDERS),
+    *(("bytes", label, False) for label in WAIT_EXPORT_CONTENDERS),
     ("memory", "one decoded page (json.loads)", False),
     ("memory", "httpx + json.loads, a loop that frees each page", False),
     ("memory", "httpx + orjson, a loop that frees each page", True),
     ("memory", "maesn Client.iter_task_entries", False),
     ("memory", "maesn AsyncClient.iter_task_entries", False),
+    ("startup", "python -c pass", False),
     ("startup", "import httpx", False),
     ("startup", "import maesn", False),
+    ("startup", "maesn --help", False),
+    ("startup", "import maesn + maesn.Client(...)", False),
+    ("startup", "httpx: import, one GET, json.loads", False),
+    ("startup", "maesn: import, Client, first get_invoices", False),
     ("startup", "python -m scripts.regenerate --check", False),
     ("typescript", "Maesn's TypeScript SDK", True),
 )
@@ -243,56 +278,153 @@ def _single(
     )
 
 
+# --------------------------------------------------------------------------- wait, then export
+
+
+def traffic_rows(setup: Setup, scenario: Scenario) -> list[Row]:
+    """What each wait-then-export contender made the server send: pages and bytes, once each.
+
+    Ratios against the export itself (every page once): 1.00x fetches nothing twice.
+    """
+    connection = RawConnection(setup.port)
+    try:
+        export_bytes = sum(
+            len(connection.get(f"{TASK_PATH}{EXPORT_TASK}?page={n}&companyId={COMPANY}"))
+            for n in range(1, setup.pages + 1)
+        )
+    finally:
+        connection.close()
+    rows = []
+    for index, contender in enumerate(scenario.contenders):
+        _progress(f"traffic: {contender.label}")
+        stats(setup.port)  # forget what was served before
+        if contender.run(f"traffic-{index}") != setup.entries:
+            raise RuntimeError(f"traffic / {contender.label}: not every entry was read")
+        served = stats(setup.port)
+        pages = served["pages"]
+        shown = ", ".join(map(str, pages))
+        rows += [
+            _single(
+                "pages fetched: wait, then export",
+                contender.label,
+                len(pages) / setup.pages,
+                f"{len(pages)} page answers for {setup.pages} pages (pages {shown})",
+                against="every page once",
+            ),
+            _single(
+                "bytes fetched: wait, then export",
+                contender.label,
+                served["bytes"] / export_bytes,
+                f"{served['bytes'] / 1e6:,.1f} MB for an export of {export_bytes / 1e6:,.1f} MB",
+                against="every page once",
+            ),
+        ]
+    return rows
+
+
 # --------------------------------------------------------------------------- startup
 
 
-def _import_seconds(module: str, repeat: int) -> float:
-    code = (
-        "import time; started = time.perf_counter(); "
-        f"import {module}; print(time.perf_counter() - started)"
-    )
-    times = []
-    for _ in range(repeat):
-        result = subprocess.run(
-            [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+_HTTPX_FIRST_CALL = """
+import json, sys, httpx
+with httpx.Client(base_url=sys.argv[1], headers={{"X-API-KEY": "{api}", "X-ACCOUNT-KEY": "{account}"}}) as http:
+    body = json.loads(http.get("{path}", params={{"limit": 100}}).content)
+assert len(body["data"]) == 100
+"""
+_MAESN_FIRST_CALL = """
+import sys, maesn
+with maesn.Client(api_key="{api}", account_key="{account}", integration="abaconnect",
+                  base_url=sys.argv[1]) as client:
+    page = client.accounting.get_invoices(limit=100)
+    assert page[0].invoice_id and len(page) == 100
+"""
+_MAESN_CLIENT = (
+    "import maesn; maesn.Client(api_key='k' * 8, account_key='a' * 8, integration='abaconnect')"
+)
+
+
+def user_python(stack: ExitStack) -> str:
+    """The interpreter of a fresh virtual environment holding what a user installs.
+
+    `maesn-client[cli,fast]` built from this tree and nothing else, bytecode compiled as pip
+    does: the benchmark's own environment also holds the generator, whose dependencies (click)
+    make `import httpx` load httpx's command line, which a user's install does not.
+    """
+    where = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="maesn-startup-")))
+    venv = where / "venv"
+    python = venv / "bin" / "python"
+    uv = shutil.which("uv")
+    if uv is not None:
+        subprocess.run([uv, "venv", "-q", "--python", sys.executable, str(venv)], check=True)
+        install = [uv, "pip", "install", "-q", "--compile-bytecode", "--python", str(python)]
+    else:
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        install = [str(python), "-m", "pip", "install", "-q"]
+    subprocess.run([*install, f"{ROOT}[cli,fast]"], check=True, capture_output=True)
+    return str(python)
+
+
+def _fresh(python: str, arguments: list[str], env: dict[str, str]) -> Callable[[str], int]:
+    """A contender that runs `python ARGUMENTS` to completion (the whole process is timed)."""
+
+    def run(_tag: str) -> int:
+        subprocess.run(
+            [python, *arguments],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            check=True,
         )
-        times.append(float(result.stdout.strip()))
-    return min(times)
+        return 1
+
+    return run
 
 
-def _spec_operations() -> int:
-    spec_yaml = importlib.import_module("scripts.spec_yaml")
-    document = spec_yaml.load_document(ROOT / "openapi" / "maesn.yaml")
-    methods = {"get", "put", "post", "delete", "patch", "options", "head", "trace"}
-    return sum(
-        1
-        for item in document.get("paths", {}).values()
-        if isinstance(item, dict)
-        for method in item
-        if method in methods
+def startup_scenario(base_url: str, python: str) -> Scenario:
+    """Fresh interpreters, whole processes: imports, `maesn --help` and a first operation call.
+
+    Bytecode is written and used as in an installed package (PYTHONDONTWRITEBYTECODE is unset
+    for the children; the warm-up round writes it), so the rows time importing, not compiling.
+    """
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    where = "a fresh venv of maesn-client[cli,fast]" if python != sys.executable else "this venv"
+    keys = {"api": API_KEY, "account": ACCOUNT_KEY, "path": INVOICES_PATH}
+    httpx_call = _HTTPX_FIRST_CALL.format(**keys)
+    maesn_call = _MAESN_FIRST_CALL.format(**keys)
+    baseline = "import httpx"
+    first_call = "httpx: import, one GET, json.loads"
+    return Scenario(
+        name="startup (fresh interpreters, whole process)",
+        baseline=baseline,
+        expect=1,
+        per="process",
+        units=1,
+        contenders=[
+            Contender(
+                "python -c pass",
+                _fresh(python, ["-c", "pass"], env),
+                note=f"the interpreter alone; every row in {where}",
+            ),
+            Contender(baseline, _fresh(python, ["-c", "import httpx"], env)),
+            Contender("import maesn", _fresh(python, ["-c", "import maesn"], env)),
+            Contender("maesn --help", _fresh(python, ["-m", "maesn", "--help"], env)),
+            Contender(
+                "import maesn + maesn.Client(...)", _fresh(python, ["-c", _MAESN_CLIENT], env)
+            ),
+            Contender(first_call, _fresh(python, ["-c", httpx_call, base_url], env)),
+            Contender(
+                "maesn: import, Client, first get_invoices",
+                _fresh(python, ["-c", maesn_call, base_url], env),
+                against=first_call,
+                note="reads one invoice of the 100-invoice page",
+            ),
+        ],
     )
 
 
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
-
-
-def startup_rows(repeat: int) -> list[Row]:
-    """`import maesn` vs `import httpx` (fresh interpreters, best of `repeat`); regeneration."""
-    _progress("startup: imports")
-    httpx_s = _import_seconds("httpx", repeat)
-    maesn_s = _import_seconds("maesn", repeat)
-    rows = [
-        _single("startup", "import httpx", 1.0, f"best of {repeat}", seconds=httpx_s),
-        _single(
-            "startup",
-            "import maesn",
-            maesn_s / httpx_s,
-            f"best of {repeat}; includes httpx and maesn_api",
-            seconds=maesn_s,
-            against="import httpx",
-        ),
-    ]
+def regenerate_rows() -> list[Row]:
+    """One `python -m scripts.regenerate --check` of the pinned spec (timed once)."""
+    rows: list[Row] = []
     _progress("startup: python -m scripts.regenerate --check")
     started = time.perf_counter()
     result = subprocess.run(
@@ -320,6 +452,23 @@ def startup_rows(repeat: int) -> list[Row]:
             )
         )
     return rows
+
+
+def _spec_operations() -> int:
+    spec_yaml = importlib.import_module("scripts.spec_yaml")
+    document = spec_yaml.load_document(ROOT / "openapi" / "maesn.yaml")
+    methods = {"get", "put", "post", "delete", "patch", "options", "head", "trace"}
+    return sum(
+        1
+        for item in document.get("paths", {}).values()
+        if isinstance(item, dict)
+        for method in item
+        if method in methods
+    )
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 # --------------------------------------------------------------------------- typescript
@@ -433,7 +582,7 @@ def run(sizes: Sizes, only: set[str]) -> tuple[list[Row], list[str]]:
     """Every selected section's rows, and the notes printed above the table."""
     rows: list[Row] = []
     notes: list[str] = []
-    needs_server = only & {"export", "polls", "waits", "memory"}
+    needs_server = only & {"export", "polls", "waits", "list", "wait-export", "memory", "startup"}
     if needs_server:
         _progress(f"server: encoding {sizes.entries:,} records")
         with ServerProcess(entries=sizes.entries, page_size=sizes.page_size) as server:
@@ -449,6 +598,8 @@ def run(sizes: Sizes, only: set[str]) -> tuple[list[Row], list[str]]:
                     concurrency=sizes.concurrency,
                     interval=sizes.wait_interval,
                 ),
+                "list": lambda res: list_scenario(setup, res, sizes.list_pages),
+                "wait-export": lambda res: wait_export_scenario(setup, res, sizes.wait_interval),
             }
             for section, build in builders.items():
                 if section in only:
@@ -457,10 +608,22 @@ def run(sizes: Sizes, only: set[str]) -> tuple[list[Row], list[str]]:
                         rows += measure(
                             scenario, rounds=sizes.rounds, warmup=sizes.warmup, progress=_progress
                         )
+                        if section == "wait-export":
+                            rows += traffic_rows(setup, scenario)
             if "memory" in only:
                 rows += memory_rows(setup)
+            if "startup" in only:
+                with ExitStack() as stack:
+                    _progress("startup: fresh interpreters")
+                    python = user_python(stack) if sizes.fresh_venv else sys.executable
+                    rows += measure(
+                        startup_scenario(setup.base_url, python),
+                        rounds=sizes.imports,
+                        warmup=1,
+                        progress=_progress,
+                    )
     if "startup" in only:
-        rows += startup_rows(sizes.imports)
+        rows += regenerate_rows()
     if "typescript" in only:
         rows += typescript_rows()
     return rows, notes
@@ -484,7 +647,16 @@ def _server_note(setup: Setup) -> str:
     )
 
 
-SECTIONS = ("export", "polls", "waits", "memory", "startup", "typescript")
+SECTIONS = (
+    "export",
+    "polls",
+    "waits",
+    "list",
+    "wait-export",
+    "memory",
+    "startup",
+    "typescript",
+)
 
 
 def main(argv: list[str] | None = None) -> int:

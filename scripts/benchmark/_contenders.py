@@ -13,6 +13,7 @@ import importlib
 import inspect
 import json
 import pkgutil
+import time
 from collections.abc import Callable, Coroutine
 from contextlib import AbstractContextManager, ExitStack
 from dataclasses import dataclass
@@ -24,7 +25,15 @@ import httpx
 import maesn
 import maesn_api
 
-from ._data import EXPORT_TASK, PENDING_POLLS, SMALL_TASK, WAIT_PREFIX
+from ._data import (
+    EXPORT_TASK,
+    INVOICES_PATH,
+    INVOICES_PER_PAGE,
+    PENDING_POLLS,
+    SMALL_TASK,
+    WAIT_EXPORT_PREFIX,
+    WAIT_PREFIX,
+)
 from ._harness import Contender, RawConnection, Scenario
 
 __all__ = [
@@ -36,8 +45,10 @@ __all__ = [
     "Resources",
     "Setup",
     "export_scenario",
+    "list_scenario",
     "orjson_loads",
     "polls_scenario",
+    "wait_export_scenario",
     "waits_scenario",
 ]
 
@@ -496,3 +507,199 @@ def waits_scenario(
             ),
         ],
     )
+
+
+# --------------------------------------------------------------------------- list
+
+
+def _generated_get_invoices() -> ModuleType:
+    """The generated module of `GET /accounting/invoices`, wherever the spec puts it."""
+    api = importlib.import_module("maesn_api.api")
+    for info in pkgutil.walk_packages(api.__path__, prefix="maesn_api.api."):
+        if info.name.rsplit(".", 1)[-1] == "get_invoices":
+            return importlib.import_module(info.name)
+    raise RuntimeError("maesn_api has no get_invoices module: the spec changed")
+
+
+def list_scenario(setup: Setup, res: Resources, pages: int) -> Scenario:  # noqa: C901 - a closure a contender
+    """`pages` requests of a 100-invoice page (every property filled), each read as a list."""
+    generated = _generated_get_invoices()
+    fast = orjson_loads()
+    http = res.sync(httpx.Client(base_url=setup.base_url, headers=HEADERS))
+    api = res.sync(maesn_api.Client(base_url=setup.base_url, headers=HEADERS))
+    client = res.sync(maesn.Client(**setup.client_args("abaconnect")))
+    ahttp = res.async_client(lambda: httpx.AsyncClient(base_url=setup.base_url, headers=HEADERS))
+    aclient = res.async_client(lambda: maesn.AsyncClient(**setup.client_args("abaconnect")))
+    raw = RawConnection(setup.port)
+    res.stack.callback(raw.close)
+    expect = pages * INVOICES_PER_PAGE
+
+    def httpx_with(loads: Callable[[bytes], Any]) -> Callable[[str], int]:
+        def run(_tag: str) -> int:
+            count = 0
+            for _ in range(pages):
+                response = http.get(INVOICES_PATH, params={"limit": INVOICES_PER_PAGE})
+                response.raise_for_status()
+                count += len(loads(response.content)["data"])
+            return count
+
+        return run
+
+    def generated_call(_tag: str) -> int:
+        count = 0
+        for _ in range(pages):
+            response = generated.sync_detailed(
+                client=api, x_api_key=API_KEY, x_account_key=ACCOUNT_KEY
+            )
+            count += len(response.parsed.data)
+        return count
+
+    def maesn_page(_tag: str) -> int:
+        return sum(len(client.accounting.get_invoices(limit=100)) for _ in range(pages))
+
+    def maesn_every_item(_tag: str) -> int:
+        count = 0
+        for _ in range(pages):
+            for invoice in client.accounting.get_invoices(limit=100):
+                count += invoice.invoice_id is not None
+        return count
+
+    async def httpx_async() -> int:
+        count = 0
+        for _ in range(pages):
+            response = await ahttp.get(INVOICES_PATH, params={"limit": INVOICES_PER_PAGE})
+            count += len(json.loads(response.content)["data"])
+        return count
+
+    async def maesn_async() -> int:
+        count = 0
+        for _ in range(pages):
+            count += len(await aclient.accounting.get_invoices(limit=100))
+        return count
+
+    def raw_socket(_tag: str) -> int:
+        bodies = [raw.get(f"{INVOICES_PATH}?limit=100") for _ in range(pages)]
+        return expect if all(bodies) else 0
+
+    baseline = "httpx + json.loads"
+    generated_label = "generated get_invoices.sync_detailed"
+    page_label = "maesn Client.accounting.get_invoices"
+    async_baseline = "httpx.AsyncClient + json.loads"
+    return Scenario(
+        name=f"list: {pages} requests of a {INVOICES_PER_PAGE}-invoice page",
+        baseline=baseline,
+        expect=expect,
+        per="page",
+        units=pages,
+        contenders=[
+            Contender(baseline, httpx_with(json.loads), note="the stdlib floor"),
+            Contender(
+                "httpx + orjson",
+                httpx_with(fast) if fast else _never,
+                skipped=None if fast else "orjson is not installed (it is optional)",
+            ),
+            Contender(generated_label, generated_call, note="builds every model"),
+            Contender(
+                page_label,
+                maesn_page,
+                note="the page; models are built when read",
+                also_against=((generated_label, "the same call against the generated one"),),
+            ),
+            Contender(
+                "maesn get_invoices, every item read",
+                maesn_every_item,
+                note="the page, then every invoice built (its id read)",
+                also_against=((generated_label, "the generated call builds every model too"),),
+            ),
+            Contender(async_baseline, lambda _tag: res.run(httpx_async())),
+            Contender(
+                "maesn AsyncClient.accounting.get_invoices",
+                lambda _tag: res.run(maesn_async()),
+                against=async_baseline,
+            ),
+            Contender(
+                "bare socket, no HTTP library, no decoding",
+                raw_socket,
+                note="server + loopback: the part every contender pays",
+            ),
+        ],
+    )
+
+
+# --------------------------------------------------------------------------- wait, then export
+
+
+def stats(port: int) -> dict[str, Any]:
+    """The export pages the server sent since the last call (and their bytes); resets them."""
+    connection = RawConnection(port)
+    try:
+        counted: dict[str, Any] = json.loads(connection.get("/stats"))
+    finally:
+        connection.close()
+    return counted
+
+
+def wait_export_scenario(setup: Setup, res: Resources, interval: float) -> Scenario:
+    """An export running for two polls, waited for, then every entry read."""
+    client = res.sync(maesn.Client(**setup.client_args("datev-rewe-export")))
+    http = res.sync(httpx.Client(base_url=setup.base_url, headers=HEADERS))
+    wait, _ = _wait_arguments(interval)
+
+    def hand_written(tag: str) -> int:
+        path = TASK_PATH + WAIT_EXPORT_PREFIX + tag
+        while True:
+            body = json.loads(http.get(path, params={"companyId": COMPANY}).content)
+            if body["data"]["status"] != "IN_PROGRESS":
+                break
+            time.sleep(interval)
+        count = len(body["data"]["responseData"])  # the finishing answer is page 1
+        for page in range(2, body["meta"]["pagination"]["totalPages"] + 1):
+            response = http.get(path, params={"page": page, "companyId": COMPANY})
+            count += len(json.loads(response.content)["data"]["responseData"])
+        return count
+
+    def handle(tag: str) -> int:
+        task = client.task_handle(WAIT_EXPORT_PREFIX + tag)
+        task.wait(**wait)
+        return sum(1 for _ in task.iter_entries())
+
+    def first_page(tag: str) -> int:
+        task_id = WAIT_EXPORT_PREFIX + tag
+        finished = client.wait_for_task(task_id, **wait)
+        return sum(1 for _ in client.iter_task_entries(task_id, first_page=finished))
+
+    def page_one_again(tag: str) -> int:
+        task_id = WAIT_EXPORT_PREFIX + tag
+        client.wait_for_task(task_id, **wait)
+        return sum(1 for _ in client.iter_task_entries(task_id))
+
+    baseline = "hand-written httpx loop, page 1 from the last poll"
+    return Scenario(
+        name=f"wait, then export {setup.entries:,} records ({setup.pages} pages)",
+        baseline=baseline,
+        expect=setup.entries,
+        per="page",
+        units=setup.pages,
+        contenders=[
+            Contender(baseline, hand_written, note="the floor: no page fetched twice"),
+            Contender("maesn handle.wait() + handle.iter_entries()", handle),
+            Contender(
+                "maesn wait_for_task + iter_task_entries(first_page=task)",
+                first_page,
+            ),
+            Contender(
+                "maesn wait_for_task + iter_task_entries(task_id)",
+                page_one_again,
+                note="page 1 fetched again (the pattern before first_page)",
+            ),
+        ],
+    )
+
+
+WAIT_EXPORT_CONTENDERS: tuple[str, ...] = (
+    "hand-written httpx loop, page 1 from the last poll",
+    "maesn handle.wait() + handle.iter_entries()",
+    "maesn wait_for_task + iter_task_entries(first_page=task)",
+    "maesn wait_for_task + iter_task_entries(task_id)",
+)
+"""The wait-then-export contenders whose traffic (pages, bytes) is counted once each."""

@@ -140,7 +140,8 @@ class Contender:
 
     `run(tag)` does the work once and returns how many units it completed (entries, polls,
     tasks), which must equal the scenario's `expect`; `tag` is unique per run (for fresh task ids).
-    `against` names the contender its ratio is paired with (default: the scenario's baseline).
+    `against` names the contender its ratio is paired with (default: the scenario's baseline);
+    `also_against` adds a row per name, paired with that contender from the same rounds.
     `skipped` says why this contender cannot run here; only optional contenders may be skipped.
     """
 
@@ -149,6 +150,8 @@ class Contender:
     against: str | None = None
     skipped: str | None = None
     note: str = ""
+    also_against: tuple[tuple[str, str], ...] = ()
+    """(contender, note) pairs: another row of this contender's times against each."""
 
 
 @dataclass(frozen=True)
@@ -233,22 +236,23 @@ def measure(
                 )
             )
             continue
-        own, reference = times[contender.label], times[against]
-        ratios = [mine / theirs for mine, theirs in zip(own, reference, strict=True)]
-        median = statistics.median(own)
-        rows.append(
-            Row(
-                scenario=scenario.name,
-                contender=contender.label,
-                against=against,
-                median_s=median,
-                per_unit_us=median / scenario.units * 1e6,
-                per=scenario.per,
-                ratio=statistics.median(ratios),
-                ratio_min=min(ratios),
-                ratio_max=max(ratios),
-                rounds=len(ratios),
-                note=contender.note,
+        own = times[contender.label]
+        for reference, note in ((against, contender.note), *contender.also_against):
+            ratios = [mine / theirs for mine, theirs in zip(own, times[reference], strict=True)]
+            median = statistics.median(own)
+            rows.append(
+                Row(
+                    scenario=scenario.name,
+                    contender=contender.label,
+                    against=reference,
+                    median_s=median,
+                    per_unit_us=median / scenario.units * 1e6,
+                    per=scenario.per,
+                    ratio=statistics.median(ratios),
+                    ratio_min=min(ratios),
+                    ratio_max=max(ratios),
+                    rounds=len(ratios),
+                    note=note,
+                )
             )
-        )
     return rows

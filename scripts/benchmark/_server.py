@@ -7,8 +7,13 @@ the measured client for the interpreter (and its memory is not in the client's t
 
 Routes (GET only; headers are not checked, so serving costs the same for every contender):
 - `/accounting/asyncTask/<EXPORT_TASK>?page=N`: page N of the finished export;
+- `/accounting/asyncTask/wait-export-...`: an export, IN_PROGRESS to its first two polls; then a
+  poll without `page` answers page 1 (as Maesn does) and `?page=N` page N;
 - `/accounting/asyncTask/wait-...`: IN_PROGRESS until the task's third poll, then FINISHED;
-- any other `/accounting/asyncTask/<id>`: a small finished AbaConnect task.
+- any other `/accounting/asyncTask/<id>`: a small finished AbaConnect task;
+- `/accounting/invoices`: a page of 100 invoices with every property filled;
+- `/stats`: the export pages served and their bytes since the last `/stats` (then reset), as
+  JSON: what a wait-then-export fetched.
 """
 
 from __future__ import annotations
@@ -19,7 +24,15 @@ import json
 import sys
 from urllib.parse import parse_qs
 
-from ._data import EXPORT_TASK, PENDING_POLLS, WAIT_PREFIX, Bodies, build_bodies
+from ._data import (
+    EXPORT_TASK,
+    INVOICES_PATH,
+    PENDING_POLLS,
+    WAIT_EXPORT_PREFIX,
+    WAIT_PREFIX,
+    Bodies,
+    build_bodies,
+)
 
 __all__ = ["main"]
 
@@ -46,19 +59,46 @@ class _Answers:
         self.pending = _response(b"200 OK", bodies.pending)
         self.not_found = _response(b"404 Not Found", b'{"error":"no such route"}')
         self.bad_page = _response(b"400 Bad Request", b'{"error":"no such page"}')
+        self.invoices = _response(b"200 OK", bodies.invoices)
         self.polls: dict[bytes, int] = {}
         self.export = EXPORT_TASK.encode()
         self.wait = WAIT_PREFIX.encode()
+        self.wait_export = WAIT_EXPORT_PREFIX.encode()
+        self.page_bodies = [len(page) for page in bodies.pages]
+        self.served_pages: list[int] = []
+
+    def _page(self, query: bytes) -> bytes:
+        pages = parse_qs(query.decode()).get("page", ["1"])
+        number = int(pages[0]) if pages[0].isdigit() else 0
+        if not 1 <= number <= len(self.pages):
+            return self.bad_page
+        self.served_pages.append(number)
+        return self.pages[number - 1]
+
+    def _stats(self) -> bytes:
+        served, self.served_pages = self.served_pages, []
+        body = json.dumps(
+            {"pages": served, "bytes": sum(self.page_bodies[n - 1] for n in served)}
+        ).encode()
+        return _response(b"200 OK", body)
 
     def answer(self, target: bytes) -> bytes:
         path, _, query = target.partition(b"?")
+        if path == INVOICES_PATH.encode():
+            return self.invoices
+        if path == b"/stats":
+            return self._stats()
         if not path.startswith(_PREFIX):
             return self.not_found
-        task_id = path[len(_PREFIX) :]
+        return self._task(path[len(_PREFIX) :], query)
+
+    def _task(self, task_id: bytes, query: bytes) -> bytes:
         if task_id == self.export:
-            pages = parse_qs(query.decode()).get("page", ["1"])
-            number = int(pages[0]) if pages[0].isdigit() else 0
-            return self.pages[number - 1] if 1 <= number <= len(self.pages) else self.bad_page
+            return self._page(query)
+        if task_id.startswith(self.wait_export):
+            polls = self.polls.get(task_id, 0) + 1
+            self.polls[task_id] = polls
+            return self.pending if polls < PENDING_POLLS else self._page(query)
         if task_id.startswith(self.wait):
             polls = self.polls.get(task_id, 0) + 1
             self.polls[task_id] = polls

@@ -1,4 +1,9 @@
-"""Run `python -m maesn` in a subprocess against a sandbox started in the test process."""
+"""Run the command line against a sandbox started in the test process.
+
+`cli` and `run` call `maesn._cli.main(argv)` in this process (as httpx tests its command line);
+`cli_process` and `interruptible` start `python -m maesn` for what only a process shows: signals,
+the terminal, the interpreter's exit.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import os
 import subprocess
 import sys
 import time
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -54,7 +60,7 @@ def maesn_command(*args: str) -> list[str]:
 
 
 @dataclass
-class Cli:
+class CliProcess:
     """Runs `python -m maesn` with the sandbox's keys and base URL."""
 
     sandbox: Sandbox
@@ -75,7 +81,7 @@ class Cli:
 
 
 @dataclass
-class InProcess:
+class Cli:
     """Runs `maesn._cli.main(argv)` in this process, with the sandbox's keys and base URL.
 
     The environment is `cli_env`'s (no inherited MAESN_*), the working directory `cwd`; the output
@@ -91,7 +97,9 @@ class InProcess:
         """Run the command line to completion, with `env` added to the environment."""
         self.capsys.readouterr()
         wanted = cli_env(self.sandbox.base_url, **(env or {}))
-        with self.monkeypatch.context() as patch:
+        with self.monkeypatch.context() as patch, warnings.catch_warnings():
+            # A process starts with Python's warning filters, not the suite's `error`.
+            warnings.resetwarnings()
             for name in set(os.environ) - set(wanted):
                 patch.delenv(name)
             for name, value in wanted.items():
@@ -102,15 +110,19 @@ class InProcess:
         return Result(code, captured.out, captured.err)
 
 
+InProcess = Cli
+"""The name the first in-process tests used."""
+
+
 @pytest.fixture
 def run(
     sandbox: Sandbox,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
-) -> InProcess:
+) -> Cli:
     """Run the command line in this process against `sandbox`, in a temporary directory."""
-    return InProcess(sandbox, tmp_path, capsys, monkeypatch)
+    return Cli(sandbox, tmp_path, capsys, monkeypatch)
 
 
 @pytest.fixture
@@ -125,9 +137,25 @@ def sandbox(request: pytest.FixtureRequest) -> Iterator[Sandbox]:
 
 
 @pytest.fixture
-def cli(sandbox: Sandbox, tmp_path: Path) -> Cli:
-    """Run the command line against `sandbox`, in a temporary directory."""
-    return Cli(sandbox, tmp_path)
+def cli(
+    sandbox: Sandbox,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> Cli:
+    """Run the command line against `sandbox`, in a temporary directory, in this process.
+
+    The same as `run`: `main(argv)` with the run's environment and working directory. Tests of
+    what only a real process shows (signals, the terminal, the interpreter's exit) use
+    `cli_process`.
+    """
+    return Cli(sandbox, tmp_path, capsys, monkeypatch)
+
+
+@pytest.fixture
+def cli_process(sandbox: Sandbox, tmp_path: Path) -> CliProcess:
+    """Run `python -m maesn` in a subprocess against `sandbox`, in a temporary directory."""
+    return CliProcess(sandbox, tmp_path)
 
 
 SIGINT_READY = (

@@ -9,6 +9,7 @@ only and redacted from everything printed.
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import os
 import sys
@@ -16,33 +17,47 @@ import traceback
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from maesn._exceptions import MaesnError, MaesnWarning, TaskError, WebhookVerificationError
 
-from ._commands import Context, export_task, get_task, list_integrations, serve_sandbox
-from ._commands import wait_for_task as wait_task
-from ._demo import run_demo
 from ._exit import ExitCode, UsageError, error_message, exit_code_for
 from ._parser import build_parser, check_text_arguments
 from ._render import task_json, visible
-from ._starting import list_companies, start_export, upload_file
-from ._webhooks import verify_delivery
+
+if TYPE_CHECKING:
+    from ._commands import Context
 
 __all__ = ["main"]
 
-_COMMANDS: dict[str, Callable[[Context, argparse.Namespace], int]] = {
-    "get": get_task,
-    "wait": wait_task,
-    "export": export_task,
-    "companies": list_companies,
-    "upload": upload_file,
-    "export-start": start_export,
-    "integrations": list_integrations,
-    "sandbox": serve_sandbox,
-    "demo": run_demo,
-    "webhooks-verify": verify_delivery,
+_COMMANDS: dict[str, tuple[str, str]] = {
+    "get": ("_commands", "get_task"),
+    "wait": ("_commands", "wait_for_task"),
+    "export": ("_commands", "export_task"),
+    "companies": ("_starting", "list_companies"),
+    "upload": ("_starting", "upload_file"),
+    "export-start": ("_starting", "start_export"),
+    "integrations": ("_commands", "list_integrations"),
+    "sandbox": ("_commands", "serve_sandbox"),
+    "demo": ("_demo", "run_demo"),
+    "webhooks-verify": ("_webhooks", "verify_delivery"),
 }
+"""Each command's module and function, imported once the arguments are parsed: `maesn --help`
+and a usage error load neither the client nor the sandbox."""
+
+
+def _command(name: str) -> Callable[[Context, argparse.Namespace], int]:
+    module, function = _COMMANDS[name]
+    run: Callable[[Context, argparse.Namespace], int] = getattr(
+        importlib.import_module(f"{__name__}.{module}"), function
+    )
+    return run
+
+
+def _context(**options: Any) -> Context:
+    from ._commands import Context  # noqa: PLC0415 - the commands load after parsing
+
+    return Context(**options)
 
 
 class _RedactingFormatter(logging.Formatter):
@@ -152,7 +167,7 @@ def _wants_json(argv: Sequence[str]) -> bool:
 
 
 def _usage_error(argv: Sequence[str], exc: UsageError) -> int:
-    ctx = Context(json=_wants_json(argv), stdout=sys.stdout, stderr=sys.stderr)
+    ctx = _context(json=_wants_json(argv), stdout=sys.stdout, stderr=sys.stderr)
     if exc.usage and not ctx.json:
         ctx.err_block(exc.usage)
     return _report(ctx, exc)
@@ -169,7 +184,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.code if isinstance(exc.code, int) else ExitCode.USAGE
     except UsageError as exc:
         return _usage_error(argv, exc)
-    ctx = Context(
+    ctx = _context(
         json=args.json,
         debug=args.debug,
         style="plain" if args.plain else "auto",
@@ -178,7 +193,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     with _logging(ctx), _warnings_to_stderr(ctx):
         try:
-            return _COMMANDS[args.run](ctx, args)
+            return _command(args.run)(ctx, args)
         except KeyboardInterrupt as exc:
             return _report(ctx, exc)
         except BrokenPipeError:

@@ -243,13 +243,14 @@ def ready_pages(
 ) -> Iterator[TaskPage]:
     """The export's pages from `start_page`; waits first (with a status line) while it runs.
 
-    `again` is the command that continues when Ctrl-C interrupts the wait.
+    The answer that ends the wait carries page 1: it is not downloaded again. `again` is the
+    command that continues when Ctrl-C interrupts the wait.
     """
     pages = client.iter_task_pages(task_id, start_page=start_page)
     try:
         first = next(pages, None)
     except TaskPendingError:
-        wait_with_status_line(
+        finished, _ = wait_with_status_line(
             ctx,
             client,
             task_id,
@@ -258,7 +259,8 @@ def ready_pages(
             max_interval=max_interval,
             again=again,
         )
-        pages = client.iter_task_pages(task_id, start_page=start_page)
+        pages = client.iter_task_pages(task_id, start_page=start_page, first_page=finished)
+        del finished
         first = next(pages, None)
     return pages if first is None else itertools.chain([first], pages)
 

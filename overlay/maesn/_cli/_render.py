@@ -13,13 +13,15 @@ import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from typing import Any, Protocol, TextIO
+from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
-from maesn._models import Pagination, Task, TaskInformation
 from maesn._profile_text import describe, numbered_sources
-from maesn._profiles import IntegrationProfile
 from maesn._status import TaskStatus
-from maesn._webhooks import WebhookEvent
+
+if TYPE_CHECKING:  # annotations only: `maesn --help` imports this module through _exit
+    from maesn._models import Pagination, Task, TaskInformation
+    from maesn._profiles import IntegrationProfile
+    from maesn._webhooks import WebhookEvent
 
 __all__ = [
     "Display",

@@ -244,9 +244,11 @@ class Sandbox:
             server = _Server(("127.0.0.1", self._port), _Handler)
             server.sandbox = self
             self._server = server
+            # stop() waits for serve_forever to see the shutdown flag, up to one poll interval:
+            # test suites start and stop a sandbox per test (10 ms here, not 50, per stop).
             self._thread = threading.Thread(
                 target=server.serve_forever,
-                kwargs={"poll_interval": 0.05},
+                kwargs={"poll_interval": 0.01},
                 name=f"maesn-sandbox:{server.server_address[1]}",
                 daemon=True,
             )
