@@ -7,6 +7,7 @@ import json
 import random
 from typing import Any
 
+import httpcore
 import httpx
 import maesn
 import pytest
@@ -256,6 +257,142 @@ def test_many_cancelled_calls_leave_the_pool_usable(*, own_pool: bool) -> None:
         cancelled, after = asyncio.run(run())
     assert cancelled > 100  # the cancellations happened, at many different moments
     assert all(isinstance(outcome, maesn.Task) for outcome in after), after
+
+
+@pytest.mark.parametrize("integration", ["abaconnect", "datev-rewe-export"])
+def test_a_call_cancelled_before_its_first_byte_gives_its_connection_back(integration: str) -> None:
+    """Cancelled after the request left the caller, before httpcore sent a byte: the slot is free.
+
+    The request hook of the user's httpx client runs inside the exchange, just before httpcore's
+    pool; it cancels the caller there, so the exchange is stopped at its first trace event
+    ("send_request_headers" on the pooled, idle connection). httpcore's shielded clean-up after
+    that reports a "response_closed" event of its own: the stop must let it through, or the one
+    connection of this pool stays marked in use and the next call waits for it until its timeout
+    (this happened under Python 3.12's `asyncio.wait_for`, which cancels the caller's own task).
+    """
+    with _finished_server() as server:
+
+        async def run() -> tuple[object, object]:
+            caller: list[asyncio.Task[Any]] = []
+
+            async def cancel_the_caller(_request: httpx.Request) -> None:
+                if caller:
+                    caller.pop().cancel()
+
+            http = httpx.AsyncClient(
+                limits=httpx.Limits(max_connections=1),
+                event_hooks={"request": [cancel_the_caller]},
+            )
+            kwargs: dict[str, Any] = {"integration": integration, "base_url": server.base_url}
+            kwargs |= {**KEYS, "timeout": 2.0, "max_retries": 0, "http_client": http}
+            kwargs["company_id"] = "c"  # DATEV needs one; AbaConnect takes it too
+            async with http, maesn.AsyncClient(**kwargs) as client:
+                await client.get_task("t")  # the pool's one connection, open and idle
+                call = asyncio.create_task(client.get_task("t"))
+                caller.append(call)
+                cancelled = await _outcome_or_cancelled(call)
+                return cancelled, await _outcome(client.get_task("t"))
+
+        cancelled, after = asyncio.run(run())
+    assert cancelled == "cancelled"
+    assert isinstance(after, maesn.Task), after
+
+
+class _CancellingStream(httpcore.AsyncNetworkStream):
+    """A connection that cancels the caller when the answer arrives (the first read with data)."""
+
+    def __init__(
+        self, stream: httpcore.AsyncNetworkStream, caller: list[asyncio.Task[Any]]
+    ) -> None:
+        self.stream = stream
+        self.caller = caller
+
+    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:  # noqa: ASYNC109 - httpcore's interface
+        data = await self.stream.read(max_bytes, timeout)
+        if data and self.caller:
+            self.caller.pop().cancel()
+        return data
+
+    async def write(self, buffer: bytes, timeout: float | None = None) -> None:  # noqa: ASYNC109 - httpcore's interface
+        await self.stream.write(buffer, timeout)
+
+    async def aclose(self) -> None:
+        await self.stream.aclose()
+
+    def get_extra_info(self, info: str) -> Any:
+        return self.stream.get_extra_info(info)
+
+
+class _CancellingBackend(httpcore.AsyncNetworkBackend):
+    """Cancels the caller task at a chosen moment of the exchange, from inside httpcore.
+
+    `cancel_at` "connect": as the connect step ends; "answer": as the answer arrives. The caller
+    (waiting in the client) then runs at the exchange's next pause: httpcore's bookkeeping
+    between steps (the state lock of the new connection, or of the response's close), outside
+    any I/O step.
+    """
+
+    def __init__(self, cancel_at: str) -> None:
+        self.backend = httpcore.AnyIOBackend()
+        self.cancel_at = cancel_at
+        self.caller: list[asyncio.Task[Any]] = []
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,  # noqa: ASYNC109 - httpcore's interface
+        local_address: str | None = None,
+        socket_options: Any = None,
+    ) -> httpcore.AsyncNetworkStream:
+        stream = await self.backend.connect_tcp(host, port, timeout, local_address, socket_options)
+        if self.cancel_at == "answer":
+            return _CancellingStream(stream, self.caller)
+        if self.caller:
+            self.caller.pop().cancel()
+        return stream
+
+    async def sleep(self, seconds: float) -> None:
+        await self.backend.sleep(seconds)
+
+
+@pytest.mark.parametrize("cancel_at", ["connect", "answer"])
+def test_a_call_cancelled_between_httpcore_steps_gives_its_connection_back(cancel_at: str) -> None:
+    """A cancellation between httpcore's steps waits for a safe point: no connection is lost.
+
+    Cancelled between the connect and the sending, httpcore leaves the new connection marked as
+    never used and not available; cancelled inside the close that httpx starts when the body
+    ends, it leaves the connection marked in use. Either way the slot was lost for good (with
+    one slot, every later call timed out); both happened under Python 3.12's `asyncio.wait_for`.
+    """
+    backend = _CancellingBackend(cancel_at)
+    transport = httpx.AsyncHTTPTransport()
+    pool = httpcore.AsyncConnectionPool(max_connections=1, network_backend=backend)
+    transport._pool = pool  # the pool httpx would build, with the test's backend
+    with _finished_server() as server:
+
+        async def run() -> tuple[object, object, list[str]]:
+            http = httpx.AsyncClient(transport=transport)
+            kwargs: dict[str, Any] = {"integration": "datev-rewe-export", "company_id": "c"}
+            kwargs |= {**KEYS, "base_url": server.base_url, "timeout": 2.0, "max_retries": 0}
+            async with http, maesn.AsyncClient(**kwargs, http_client=http) as client:
+                call = asyncio.create_task(client.get_task("t"))
+                backend.caller.append(call)
+                cancelled = await _outcome_or_cancelled(call)
+                left = [connection.info() for connection in pool.connections]
+                return cancelled, await _outcome(client.get_task("t")), left
+
+        cancelled, after, left = asyncio.run(run())
+    assert cancelled == "cancelled"
+    assert not any("NEW" in info or "ACTIVE" in info for info in left), left
+    assert isinstance(after, maesn.Task), after
+
+
+async def _outcome_or_cancelled(call: asyncio.Task[Any]) -> object:
+    try:
+        return await call
+    except asyncio.CancelledError:
+        return "cancelled"
 
 
 async def _outcome(call: Any) -> object:

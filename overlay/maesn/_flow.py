@@ -446,11 +446,14 @@ def _send_sync(connection: Connection, action: Send) -> httpx.Response | httpx.H
 # whose close is interrupted): a few hundred such cancellations (`asyncio.wait_for` around a
 # call) left every slot marked in use with no request, and every later call timed out. So the
 # exchange runs in a task of its own that the caller's cancellation (or the deadline) never
-# interrupts directly; `_Exchange.stop` stops it at a safe point instead: before its first I/O
-# (the first trace event httpcore reports), by cancelling it while it connects, sends or reads
-# (httpcore closes the connection and frees the slot), or not at all once the body is read and
-# only the close is left (it is quick). The caller waits for that, so the pool is consistent and
-# the in-flight place free when the call ends. A transport of the user's own (not httpx's pool)
+# interrupts directly; `_Exchange.stop` stops it at a safe point instead, told by the trace
+# events httpcore reports: by cancelling it inside an I/O step (connecting, sending, reading:
+# httpcore closes the connection and frees the slot); between steps (before the first, after a
+# connect, between the headers and the body) by raising at the next step's first event, since
+# a cancellation there can land in httpcore's state lock and leave the connection marked in use;
+# or not at all once the close has begun (it is quick). Python 3.12's `asyncio.wait_for`, which
+# cancels the caller's own task, hit those windows often. The caller waits, so the pool is
+# consistent and the in-flight place free when the call ends. A transport of the user's own (not httpx's pool)
 # has no such points to wait for: it is cancelled at once. A request queued for a slot of a full
 # pool reaches its first event when it gets one (or its pool wait, bounded by the deadline, ends);
 # maesn's own pool never queues (the in-flight cap matches its size).
@@ -479,11 +482,16 @@ class _Exchange:
         self.action = action
         self.request = request = action.request
         self.limit = limit
-        self.started = False
-        """httpcore reported its first event for this request: it is connecting or sending."""
+        self.sent = False
+        """httpcore began to send the request: from here a stop may leave it applied."""
+        self.in_io = False
+        """Between an I/O step's "started" and its "complete"/"failed" event: a cancellation
+        lands inside the step, whose clean-up (httpcore's `except BaseException`) frees the slot."""
         self.closing = False
         """The body is read (or reading failed) and the response is being closed."""
         self.abandoned = False
+        """Stop at the next step's "started" event (raised there, once)."""
+        self.stopped_at_step = False
         self.cancelled = False
         self.pooled = _pooled(http, request)
         """Sent through httpx's own pool (httpcore), whose trace events mark the safe points."""
@@ -491,19 +499,34 @@ class _Exchange:
         request.extensions["trace"] = self.trace
 
     async def trace(self, name: str, info: dict[str, Any]) -> None:
-        """The trace extension httpcore calls: its first event marks the start of I/O."""
-        if not self.started:
-            if self.abandoned:
+        """The trace extension httpcore calls: its events mark where a stop is safe."""
+        if name.endswith("response_closed.started"):
+            # httpx closes the response itself when the body ends (or reading it failed), inside
+            # the loop that reads it, and httpcore after a failed step: only the close is left,
+            # never interrupted, and its events must pass (or the connection stays in use).
+            self.closing = True
+        elif name.endswith(".started"):
+            if self.abandoned and not self.stopped_at_step:
+                self.stopped_at_step = True
                 raise _Abandoned
-            self.started = True
+            self.in_io = True
+            self.sent = self.sent or ".send_request_" in name
+        else:  # ".complete" or ".failed"
+            self.in_io = False
         if self._trace is not None:
             await self._trace(name, info)
 
     def stop(self, task: asyncio.Task[Any]) -> None:
-        """Stop `task` (running `run`) at its next safe point."""
+        """Stop `task` (running `run`) at its next safe point.
+
+        Inside an I/O step it is cancelled at once. Between steps (waiting for a connection, in
+        httpcore's bookkeeping after a connect, between the headers and the body) a cancellation
+        can land where httpcore does not clean up (a new connection left marked in use for good),
+        so the exchange stops at the next step's first event instead.
+        """
         if task.done() or self.closing or self.cancelled:
             return
-        if self.started or not self.pooled:
+        if self.in_io or not self.pooled:
             self.cancelled = True
             task.cancel()
         else:
@@ -561,6 +584,8 @@ def _outcome(exchange: _Exchange, task: asyncio.Task[Any]) -> httpx.Response | h
     if task.cancelled():
         return DeadlineExceeded("the request's total timeout ran out", request=exchange.request)
     error = task.exception()
+    if isinstance(error, _Abandoned) and exchange.sent:
+        return DeadlineExceeded("the request's total timeout ran out", request=exchange.request)
     if isinstance(error, _Abandoned):
         return QueueTimeout("the request's total timeout ran out before it was sent")
     result: httpx.Response | httpx.HTTPError = task.result()
