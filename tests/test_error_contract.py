@@ -46,7 +46,7 @@ def test_a_401_from_the_sandbox_names_the_rejected_key(
     assert error.status_code == 401
     assert error.hint is not None
     # The advice differs: configuration for the API key, re-authentication for the account key.
-    advice = maesn._exceptions._REJECTED_ADVICE
+    advice = maesn._errors._REJECTED_ADVICE
     assert error.hint == advice[error.rejected_key]
     assert advice["api_key"] != advice["account_key"]
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import json
+from pathlib import Path
 
 import httpx
 import maesn
@@ -201,3 +203,33 @@ def test_timeout_is_an_api_timeout_error(harness: Harness) -> None:
         for connection in accepted:
             connection.close()
         silent.close()
+
+
+def test_errors_about_what_happened_are_built_in_one_module() -> None:
+    """Every error about an answer, a task, a page or an export is built by `maesn._errors`.
+
+    The flows (sending, waiting, exports, pages, the operation layer) raise what its builders
+    return, so one cause gives one error wherever it happens; input checks (ValidationError)
+    stay with the checks, and the command line's own file errors with the command line.
+    """
+    package = Path(maesn.__file__).parent
+    exported = {name: getattr(maesn, name) for name in maesn.__all__}
+    built_here = {
+        name
+        for name, value in exported.items()
+        if isinstance(value, type)
+        and issubclass(value, maesn.MaesnError)
+        and not issubclass(value, maesn.ValidationError | maesn.ClientClosedError)
+        and not issubclass(value, maesn.WrongEventLoopError | maesn.WebhookError)
+    }
+    assert {"APIStatusError", "TaskFailedError", "IncompleteExportError"} <= built_here
+    elsewhere = []
+    for path in sorted(package.glob("*.py")):
+        if path.name in {"_errors.py", "_exceptions.py"}:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+                continue
+            if node.func.id in built_here:
+                elsewhere.append(f"{path.name}:{node.lineno} {node.func.id}")
+    assert not elsewhere, elsewhere

@@ -12,7 +12,7 @@ import pytest
 from helpers import Harness, envelope, page_meta
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from maesn import _response
+from maesn import _decoding, _response
 from maesn._profiles import Integration
 from maesn._redaction import Redactor, Secret
 from scripted_server import ScriptedServer
@@ -35,7 +35,7 @@ json_values = st.recursive(
 
 
 def _task(raw: bytes, *, fast: bool) -> maesn.Task:
-    payload = _response.decode_json(raw, fast=fast)
+    payload = _decoding.decode_json(raw, fast=fast)
     return _response.task_from_payload(
         payload,
         task_id="t-1",
@@ -94,7 +94,7 @@ def test_invalid_json_is_refused_by_both_paths() -> None:
     """Not JSON at all: both decoders raise ValueError (the client's ResponseValidationError)."""
     for fast in (True, False):
         with pytest.raises(ValueError, match=r"."):
-            _response.decode_json(b'{"data": ', fast=fast)
+            _decoding.decode_json(b'{"data": ', fast=fast)
 
 
 @pytest.mark.parametrize("fast", [True, False])
@@ -112,7 +112,7 @@ def test_the_client_decodes_with_either_path(
         return orjson.loads(raw)
 
     spy = SimpleNamespace(loads=counting_loads, JSONDecodeError=orjson.JSONDecodeError)
-    monkeypatch.setattr(_response, "orjson", spy if fast else None)
+    monkeypatch.setattr(_decoding, "orjson", spy if fast else None)
     data = [{"amount": 12345, "name": "Müller", "big": 2**53}, {"amount": 1.5}]
     scripted_server.reply(200, envelope("FINISHED", response_data=data))
     task = harness.get_task("t-1")

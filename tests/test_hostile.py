@@ -31,8 +31,8 @@ from hostile_server import (
     task_body,
 )
 from maesn._config import DEFAULT_MAX_RESPONSE_BYTES
+from maesn._decoding import MIN_DECODED_BUDGET, decoded_budget, decoded_cost
 from maesn._flow import Connection, install_deadline_backend, run
-from maesn._response import MIN_DECODED_BUDGET, decoded_budget, decoded_cost
 from maesn._retry import RetryPolicy
 from maesn._sending import send_flow
 from maesn.testing import FakeClock, Sandbox

@@ -26,9 +26,9 @@ import maesn
 import pytest
 from helpers import API_KEY, KEYS, envelope, page_meta
 from hostile_server import HostileServer, http_response, reply
+from maesn._errors import error_from_transport
 from maesn._flow import Connection, run
 from maesn._redaction import REDACTED, escaped_forms
-from maesn._response import error_from_transport
 from maesn._retry import RetryPolicy
 from maesn._sending import send_flow
 from maesn.testing import FakeClock

@@ -21,9 +21,9 @@ import httpx
 from . import _clock
 from ._calls import CallContext, PreparedCall, as_plain_call, interpret, prepare_call
 from ._config import DEFAULT_MAX_RESPONSE_BYTES, ClientConfig, ClientOptions, user_agent
+from ._errors import never_reported
 from ._exceptions import (
     ClientClosedError,
-    UnexpectedTaskStatusError,
     ValidationError,
 )
 from ._exceptions import warn as _warn
@@ -527,15 +527,10 @@ class BaseClient:
             return
         if task.outcome is not None:
             return
-        allowed = ", ".join(sorted(self.profile.statuses))
-        message = (
-            f"task {task.task_id!r} reports {task.status.value}, which {self.profile.label} "
-            f"never reports (it reports {allowed}). The client may be "
-            "configured with the wrong integration for this account key: check integration=..."
-        )
+        error = never_reported(task, self.profile.label, self.profile.statuses)
         if self._config.strict_status:
-            raise UnexpectedTaskStatusError(message, task=task)
-        _warn(message)
+            raise error
+        _warn(str(error))
 
     def _log_warnings(self, task: Task) -> None:
         for text in task.warnings:

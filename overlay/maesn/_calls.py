@@ -30,19 +30,15 @@ from urllib.parse import quote, urlencode
 
 import httpx
 
-from ._exceptions import (
-    ResponseValidationError,
-    ValidationError,
-    excerpt,
-    write_may_have_been_applied,
-)
+from ._decoding import decode_json
+from ._errors import error_from_response, excerpt, mismatch, not_as_specified
+from ._exceptions import ValidationError
 from ._models import Pagination
 from ._operations import Body, Operation, Parameter, Reply
 from ._pages import PageItems
 from ._profiles import IntegrationProfile
 from ._raw import read_meta
 from ._resource import CallMode
-from ._response import decode_json, error_from_response
 from ._rules import check_call, format_timestamp, not_supported_hint
 from ._validation import (
     MAX_TASK_ID_LENGTH,
@@ -672,28 +668,6 @@ def _prepare(
 # -- interpreting the answer ---------------------------------------------------------------------
 
 
-def _invalid(
-    call: PreparedCall, response: httpx.Response, reason: str, attempts: int, redact: Redact
-) -> ResponseValidationError:
-    text = redact(response.content.decode("utf-8", errors="replace"))
-    return _mismatch(call, response.status_code, text, reason, attempts=attempts, redact=redact)
-
-
-def _mismatch(
-    call: PreparedCall, status: int, text: str, reason: str, *, attempts: int, redact: Redact
-) -> ResponseValidationError:
-    applied = write_may_have_been_applied(call.request.method, status_code=status)
-    accepted = " (the server accepted it: check its effect)" if applied else ""
-    return ResponseValidationError(
-        f"the {status} response to {call.operation.qualname}{accepted} does not match the "
-        f"spec: {redact(reason)}. Body: {excerpt(text) or '(empty)'}",
-        body=text,
-        status_code=status,
-        attempts=attempts,
-        may_have_been_applied=applied,
-    )
-
-
 def _page_items(
     call: PreparedCall,
     status: int,
@@ -718,8 +692,14 @@ def _page_items(
             return _build(model, item, f"data[{index}]")
         except _ShapeError as exc:
             text = redact(json.dumps(payload, ensure_ascii=False, default=repr))
-            raise _mismatch(
-                call, status, text, str(exc), attempts=attempts, redact=redact
+            raise mismatch(
+                call.operation.qualname,
+                call.request.method,
+                status,
+                text,
+                str(exc),
+                attempts=attempts,
+                redact=redact,
             ) from None
 
     return PageItems(items, build)
@@ -909,7 +889,14 @@ def interpret(
             call, response, redact, attempts=attempts, reads_start_tasks=profile.reads_start_tasks
         )
     except _ShapeError as exc:
-        raise _invalid(call, response, str(exc), attempts, redact) from None
+        raise not_as_specified(
+            call.operation.qualname,
+            call.request.method,
+            response,
+            str(exc),
+            attempts=attempts,
+            redact=redact,
+        ) from None
 
 
 def as_plain_call(call: PreparedCall) -> PreparedCall:

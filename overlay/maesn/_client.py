@@ -11,7 +11,8 @@ from maesn_resources import AsyncResources, Resources
 
 from ._base import BaseClient
 from ._calls import PageData, PreparedCall, ReadTaskStart, TaskStart
-from ._exceptions import MaesnError, TaskStartedError
+from ._errors import task_started
+from ._exceptions import MaesnError
 from ._export import EntriesFrom, aiter_entries, default_entries, iter_entries
 from ._flow import Connection, arun, arun_iter, run, run_iter
 from ._handles import AsyncTaskHandle, TaskHandle, read_saved_handle
@@ -34,16 +35,6 @@ T = TypeVar("T")
 TaskResult = tuple[str, Task | MaesnError]
 """What `wait_for_tasks(..., return_exceptions=True)` yields per task: its id, and the finished
 Task or the MaesnError its wait ended with (TaskFailedError, TaskTimeoutError, an APIError...)."""
-
-
-def _task_started(call: PreparedCall, handle: object, task_id: str) -> TaskStartedError:
-    operation = call.operation
-    return TaskStartedError(
-        f"{operation.qualname}() was answered with task {task_id!r}: this integration runs the "
-        f"read as a task. Wait for it with err.handle.wait(), or call "
-        f"client.{operation.resource}.as_task.{operation.name}(...) to get the handle directly",
-        handle=handle,
-    )
 
 
 class Client(Resources, BaseClient):
@@ -107,7 +98,7 @@ class Client(Resources, BaseClient):
                 operation=call.operation.qualname,
             )
             if isinstance(result, ReadTaskStart):
-                raise _task_started(call, handle, result.task_id)
+                raise task_started(call.operation, handle, result.task_id)
             return handle
         if isinstance(result, PageData):
             operation, arguments = call.operation, call.arguments
@@ -344,7 +335,7 @@ class AsyncClient(AsyncResources, BaseClient):
                 operation=call.operation.qualname,
             )
             if isinstance(result, ReadTaskStart):
-                raise _task_started(call, handle, result.task_id)
+                raise task_started(call.operation, handle, result.task_id)
             return handle
         if isinstance(result, PageData):
             operation, arguments = call.operation, call.arguments

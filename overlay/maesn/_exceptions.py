@@ -46,20 +46,17 @@ Every `APIError` says whether the request may have changed something on the serv
 (`may_have_been_applied`): None for a read (GET, HEAD, OPTIONS), False for a write that provably
 did not reach the server or that the server refused (a 4xx other than 499), True for a write that
 may have been applied (an error after it was sent: a 5xx, a 3xx, a dropped connection, a timeout).
-`write_may_have_been_applied` decides it, for every error builder alike.
+`_errors.write_may_have_been_applied` decides it, for every error builder alike (`_errors`).
 """
 
 from __future__ import annotations
 
 import inspect
 import os
-import re
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
-
-from ._redaction import redacted_response
 
 if TYPE_CHECKING:
     import httpx
@@ -70,7 +67,6 @@ RejectedKey = Literal["api_key", "account_key"]
 SignatureProblem = Literal["missing", "malformed", "mismatch"]
 
 __all__ = [
-    "READ_METHODS",
     "APIConnectionError",
     "APIError",
     "APIStatusError",
@@ -105,35 +101,8 @@ __all__ = [
     "WebhookPayloadError",
     "WebhookVerificationError",
     "WrongEventLoopError",
-    "applied_advice",
-    "make_status_error",
-    "status_error_class",
     "warn",
-    "write_may_have_been_applied",
 ]
-
-READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-"""Methods that change nothing on the server: sending one twice is safe."""
-_CLIENT_CLOSED_REQUEST = 499
-"""nginx's code for a request the client gave up on: the backend may still have processed it."""
-
-
-def write_may_have_been_applied(
-    method: str, *, status_code: int | None = None, sent: bool = True
-) -> bool | None:
-    """Whether a request that failed may have changed something on the server.
-
-    None for a read (nothing to apply); False for a write that was not `sent` (no connection, no
-    pool slot) or that was answered with a 4xx (refused; 499 excepted: a proxy's word that the
-    client gave up); True for any other write: sent, and answered with a 5xx, a 3xx or not at all.
-    """
-    if method.upper() in READ_METHODS:
-        return None
-    if not sent:
-        return False
-    if status_code is not None and 400 <= status_code < 500:  # noqa: PLR2004
-        return status_code == _CLIENT_CLOSED_REQUEST
-    return True
 
 
 class MaesnWarning(UserWarning):
@@ -514,121 +483,3 @@ class WebhookFetchError(WebhookError, ValidationError):
         super().__init__(message, argument="event", hint=hint)
         self.operation = operation
         """The `client.accounting` operation the resource's name leads to."""
-
-
-_STATUS_ERRORS: Mapping[int, tuple[type[APIStatusError], str]] = {
-    400: (BadRequestError, "check the parameters against validation_errors"),
-    401: (AuthenticationError, ""),  # the advice depends on the key: see _REJECTED_ADVICE
-    403: (PermissionDeniedError, "the keys may not do this, or the end user is inactive"),
-    404: (NotFoundError, "not found, or the target system does not support this"),
-    405: (APIStatusError, "the target system was not found for this account key"),
-    429: (RateLimitError, "too many requests: slow down, or retry after retry_after seconds"),
-}
-"""Status code -> (class, advice): every non-2xx answer's error is built from this table."""
-_SERVER_ADVICE = "a failure at Maesn or the target system: retry later"
-_SERVER_WRITE_ADVICE = "a failure at Maesn or the target system"
-_OTHER_ADVICE = "see the body"
-
-_REJECTED_ADVICE: Mapping[RejectedKey | None, str] = {
-    "api_key": (
-        "the API key (X-API-KEY) was rejected: that is this client's configuration, not the end "
-        "user's; check api_key=... or MAESN_API_KEY"
-    ),
-    "account_key": (
-        "the account key (X-ACCOUNT-KEY) is invalid or expired: the end user must re-authenticate "
-        "(connect the target system in Maesn again) to get a new account key"
-    ),
-    None: (
-        "a key was rejected and the answer does not say which: if the API key (X-API-KEY) is "
-        "wrong, fix api_key=... or MAESN_API_KEY; if the account key (X-ACCOUNT-KEY) is invalid "
-        "or expired, the end user must re-authenticate (connect the target system again)"
-    ),
-}
-_KEY_NAMES: Mapping[RejectedKey, re.Pattern[str]] = {
-    "api_key": re.compile(r"x-api-key|\bapi[ _-]?key", re.IGNORECASE),
-    "account_key": re.compile(r"x-account-key|\baccount[ _-]?key", re.IGNORECASE),
-}
-
-
-def rejected_key_of(text: str) -> RejectedKey | None:
-    """Which key a 401's body (or WWW-Authenticate header) names; None unless exactly one."""
-    named = [key for key, pattern in _KEY_NAMES.items() if pattern.search(text)]
-    return named[0] if len(named) == 1 else None
-
-
-def applied_advice(method: str) -> str:
-    """What to do after a write that may have been applied (instead of "retry later")."""
-    return f"the {method} may have been applied: check its effect before sending it again"
-
-
-def status_error_class(status_code: int) -> type[APIStatusError]:
-    """The exception class for a non-2xx status code (any integer, standard or not)."""
-    if status_code in _STATUS_ERRORS:
-        return _STATUS_ERRORS[status_code][0]
-    return ServerError if status_code >= 500 else APIStatusError  # noqa: PLR2004
-
-
-_EXCERPT = 300
-
-
-def excerpt(text: str) -> str:
-    """`text` on one line, cut to 300 characters: apply to redacted text only."""
-    flat = " ".join(text.split())
-    return flat if len(flat) <= _EXCERPT else flat[:_EXCERPT] + "..."
-
-
-def make_status_error(
-    response: httpx.Response,
-    *,
-    body: object,
-    text: str,
-    request_id: str | None,
-    attempts: int,
-    redact: Callable[[str], str],
-    retry_after: float | None = None,
-    hint: str | None = None,
-) -> APIStatusError:
-    """The typed error for a non-2xx response. `text`, `body`, `request_id` are redacted already.
-
-    The message is built from redacted parts only, and only then shortened. `hint` (redacted,
-    from `_hints.status_hint`: it names what the call used) replaces the status's general advice;
-    a 401's advice depends on which key was rejected and is kept. The error carries a redacted
-    copy of `response` (and of its request): no repr or text of it shows a key.
-    """
-    status_code = response.status_code
-    request = response.request
-    applied = write_may_have_been_applied(request.method, status_code=status_code)
-    server = _SERVER_WRITE_ADVICE if applied else _SERVER_ADVICE
-    cls, advice = _STATUS_ERRORS.get(
-        status_code,
-        (status_error_class(status_code), server if status_code >= 500 else _OTHER_ADVICE),  # noqa: PLR2004
-    )
-    advice = hint or advice
-    extra: dict[str, Any] = {}
-    if cls is AuthenticationError:
-        said = f"{text}\n{response.headers.get('WWW-Authenticate', '')}"
-        extra["rejected_key"] = rejected_key_of(said)
-        advice = _REJECTED_ADVICE[extra["rejected_key"]]
-    elif cls is RateLimitError:
-        extra["retry_after"] = retry_after
-    if applied:
-        advice += f"; {applied_advice(request.method)}"
-    path = redact(request.url.raw_path.decode("ascii", errors="replace"))
-    retries = "" if attempts == 1 else f" (after {attempts} attempts)"
-    message = (
-        f"{status_code} from {request.method} {path}{retries}: {advice}. "
-        f"Body: {excerpt(text) or '(empty)'}"
-    )
-    if request_id:
-        message += f" [request id {request_id}]"
-    return cls(
-        message,
-        response=redacted_response(response, redact),
-        body=body,
-        text=text,
-        request_id=request_id,
-        hint=advice,
-        attempts=attempts,
-        may_have_been_applied=applied,
-        **extra,
-    )

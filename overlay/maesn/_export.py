@@ -13,22 +13,25 @@ being decoded plus the one the caller still holds.
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
+from ._errors import (
+    export_not_ready,
+    failure_error,
+    incomplete_export,
+    not_entries,
+    not_understood,
+    page_out_of_range,
+    pages_do_not_add_up,
+)
 from ._exceptions import (
     ClientClosedError,
-    IncompleteExportError,
     MaesnError,
-    PageOutOfRangeError,
-    ResponseValidationError,
-    TaskPendingError,
 )
 from ._flow import Emit, Flow
 from ._models import Pagination, Task, TaskPage
 from ._profiles import IntegrationProfile
-from ._waiting import failure_error, not_understood
 
 __all__ = [
     "EntriesFrom",
@@ -67,18 +70,6 @@ def default_entries(response_data: Any) -> list[Any]:
     raise NotEntriesError(type(response_data).__name__ if response_data is not None else "null")
 
 
-def _not_entries(task: Task, kind: str, redact: Redact) -> ResponseValidationError:
-    """The page's body, keys redacted first (the envelope, then its text), kept whole."""
-    shown = task.envelope if task.envelope is not None else {"responseData": task.response_data}
-    body = redact(json.dumps(shown, ensure_ascii=False, default=repr))
-    return ResponseValidationError(
-        f"an export page's responseData is {kind}, neither a list of entries nor an object with "
-        "an `entries` list: pass entries_from=... to read this shape",
-        body=body,
-        attempts=task.attempts,
-    )
-
-
 def check_page_exists(task: Task, page: int) -> None:
     """Raise PageOutOfRangeError when `page` lies past the last page the answer reports.
 
@@ -87,15 +78,7 @@ def check_page_exists(task: Task, page: int) -> None:
     pagination = task.pagination
     if pagination is None or page <= max(pagination.total_pages, 1):
         return
-    raise PageOutOfRangeError(
-        f"page={page} is beyond the last page of task {task.task_id!r}: it has "
-        f"{pagination.total_pages} page{'' if pagination.total_pages == 1 else 's'} "
-        f"({pagination.total} entries, {pagination.per_page} a page); ask for page 1.."
-        f"{max(pagination.total_pages, 1)}",
-        page=page,
-        total_pages=pagination.total_pages,
-        task=task,
-    )
+    raise page_out_of_range(task, page, pagination)
 
 
 def pages_flow(
@@ -187,39 +170,11 @@ class ExportLedger:
         """
         if self.pages_delivered == 0 or isinstance(cause, ClientClosedError):
             return cause
-        error = IncompleteExportError(
-            f"export of task {self.task_id!r} stopped at page {page}: "
-            f"{type(cause).__name__}: {cause}. {self.entries_yielded} entries were delivered "
-            f"(pages {self.start_page}..{page - 1}); resume with start_page={page}",
-            resume_page=page,
-            entries_yielded=self.entries_yielded,
-        )
-        error.__cause__ = cause
-        return error
-
-    @staticmethod
-    def _mismatch(pagination: Pagination | None, entries: int | None, reason: str) -> Exception:
-        facts: dict[str, object] = {"reason": reason}
-        if pagination is not None:
-            facts["pagination"] = {
-                "total": pagination.total,
-                "perPage": pagination.per_page,
-                "currentPage": pagination.current_page,
-                "totalPages": pagination.total_pages,
-            }
-        if entries is not None:
-            facts["entries"] = entries
-        return ResponseValidationError(
-            f"the export's pages do not add up: {reason}", body=json.dumps(facts)
-        )
+        return incomplete_export(self.task_id, page, cause, self.start_page, self.entries_yielded)
 
     def _check_ready(self, task: Task) -> None:
         if task.is_pending:
-            raise TaskPendingError(
-                f"task {task.task_id!r} is still {task.status}: its export is not ready. Wait "
-                "for it first (client.wait_for_task(task_id)), then page through it",
-                task=task,
-            )
+            raise export_not_ready(task)
         if task.outcome is None:
             raise not_understood(task)
         if not task.succeeded:
@@ -231,9 +186,9 @@ class ExportLedger:
         check_page_exists(task, page)
         pagination = task.pagination
         if pagination is None:
-            raise self._mismatch(None, None, "the page has no meta.pagination")
+            raise pages_do_not_add_up(None, None, "the page has no meta.pagination")
         if pagination.current_page != page:
-            raise self._mismatch(
+            raise pages_do_not_add_up(
                 pagination,
                 None,
                 f"asked for page {page}, the server answered page {pagination.current_page}",
@@ -246,7 +201,7 @@ class ExportLedger:
             self.totals.total_pages,
             self.totals.per_page,
         ):
-            raise self._mismatch(
+            raise pages_do_not_add_up(
                 pagination,
                 None,
                 f"the totals changed mid-export (total {self.totals.total} -> {pagination.total}, "
@@ -256,10 +211,10 @@ class ExportLedger:
         try:
             entries = entries_from(task.response_data)
         except NotEntriesError as exc:
-            raise _not_entries(task, exc.kind, self.redact) from None
+            raise not_entries(task, exc.kind, self.redact) from None
         expected = self._expected_entries(pagination, page)
         if len(entries) != expected:
-            raise self._mismatch(
+            raise pages_do_not_add_up(
                 pagination,
                 len(entries),
                 f"the page holds {len(entries)} entries, {expected} were expected",
@@ -267,7 +222,7 @@ class ExportLedger:
         if page >= pagination.total_pages:
             owed = pagination.total - (self.start_page - 1) * pagination.per_page
             if self.entries_yielded + len(entries) != owed:
-                raise self._mismatch(
+                raise pages_do_not_add_up(
                     pagination,
                     len(entries),
                     f"the pages add up to {self.entries_yielded + len(entries)} entries, "
@@ -282,18 +237,18 @@ class ExportLedger:
     def _check_first(self, pagination: Pagination) -> None:
         size = self.profile.page_size
         if size is not None and pagination.per_page > size:
-            raise self._mismatch(
+            raise pages_do_not_add_up(
                 pagination,
                 None,
                 f"perPage is {pagination.per_page}, above the fixed page size {size}",
             )
         if pagination.per_page < 1 and pagination.total > 0:
-            raise self._mismatch(pagination, None, f"perPage is {pagination.per_page}")
+            raise pages_do_not_add_up(pagination, None, f"perPage is {pagination.per_page}")
         pages_needed = -(-pagination.total // pagination.per_page) if pagination.total else 0
         if pagination.total_pages != pages_needed and not (
             pagination.total == 0 and pagination.total_pages == 1
         ):
-            raise self._mismatch(
+            raise pages_do_not_add_up(
                 pagination,
                 None,
                 f"totalPages is {pagination.total_pages} but {pagination.total} entries at "

@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from typing import Any, Generic, TypeVar, overload
 
+from ._errors import incomplete_list, page_not_as_asked
 from ._exceptions import IncompleteListError, MaesnError
 from ._models import Pagination
 
@@ -140,12 +141,7 @@ def _check_follows(previous: _Page[Any], following: _Page[Any], number: int) -> 
     """The server answered the page asked for (else items would be doubled or lost)."""
     current = following.pagination.current_page if following.pagination else number
     if current != number:
-        raise IncompleteListError(
-            f"{previous.operation}: asked for page {number}, the answer is page {current}: "
-            f"the server does not page as it said; resume with page={number}",
-            resume_page=number,
-            items_yielded=0,
-        )
+        raise page_not_as_asked(previous.operation, number, current)
 
 
 class SyncPage(_Page[T]):
@@ -192,7 +188,7 @@ class SyncPage(_Page[T]):
             except IncompleteListError:
                 raise
             except MaesnError as exc:
-                raise _incomplete(self.operation, number, exc) from exc
+                raise incomplete_list(self.operation, number, exc) from exc
 
     def auto_paging_iter(self) -> Iterator[T]:
         """Every item of this page and the following pages, lazily (one page in memory)."""
@@ -251,7 +247,7 @@ class AsyncPage(_Page[T]):
             except IncompleteListError:
                 raise
             except MaesnError as exc:
-                raise _incomplete(self.operation, number, exc) from exc
+                raise incomplete_list(self.operation, number, exc) from exc
 
     async def auto_paging_iter(self) -> AsyncIterator[T]:
         """Every item of this page and the following pages, lazily (`async for`)."""
@@ -264,13 +260,3 @@ class AsyncPage(_Page[T]):
         except IncompleteListError as exc:
             exc.items_yielded = yielded
             raise
-
-
-def _incomplete(operation: str, number: int | None, cause: MaesnError) -> IncompleteListError:
-    page = number or 1
-    return IncompleteListError(
-        f"{operation}: reading page {page} failed ({type(cause).__name__}); the items before it "
-        f"were delivered: resume with page={page}",
-        resume_page=page,
-        items_yielded=0,
-    )

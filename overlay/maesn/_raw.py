@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from ._decoding import decode_json
+from ._errors import request_id_of
 from ._models import Pagination
 from ._redaction import redact_json
-from ._response import decode_json, request_id_of
 from ._response import envelope_pagination as _pagination
 from ._response import envelope_warnings as _warnings
 

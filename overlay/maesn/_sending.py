@@ -24,9 +24,9 @@ from dataclasses import dataclass
 import httpx
 
 from ._clock import Clock
-from ._exceptions import READ_METHODS, ResponseTooLargeError, write_may_have_been_applied
+from ._decoding import decoded_budget
+from ._errors import READ_METHODS, error_from_transport, too_costly, too_large
 from ._flow import Flow, ResponseTooLarge, Send, Sleep
-from ._response import decoded_budget, decoded_cost_exceeds, error_from_transport
 from ._retry import RetryPolicy, is_retryable_status, parse_retry_after
 
 __all__ = ["LAST_ATTEMPT_SECONDS", "RETRY_RULES", "RetryRule", "logger", "send_flow"]
@@ -64,53 +64,11 @@ def _passes(clock: Clock, delay: float, deadline: float | None) -> bool:
     return deadline is not None and clock.monotonic() + delay > deadline
 
 
-def _too_large(exc: ResponseTooLarge, attempts: int, redact: Callable[[str], str]) -> Exception:
-    path = redact(exc.request.url.raw_path.decode("ascii", errors="replace"))
-    return ResponseTooLargeError(
-        f"the response to {exc.request.method} {path} is larger than max_response_bytes="
-        f"{exc.limit}: the client stopped reading it. Raise max_response_bytes=... if the "
-        "server really sends that much",
-        limit=exc.limit,
-        attempts=attempts,
-        may_have_been_applied=write_may_have_been_applied(exc.request.method),
-    )
-
-
-def _too_costly(
-    response: httpx.Response,
-    budget: int | None,
-    attempts: int,
-    redact: Callable[[str], str],
-) -> ResponseTooLargeError | None:
-    """The error for a body whose decoding would cost more than `budget` bytes, else None."""
-    if budget is None:
-        return None
-    estimated = decoded_cost_exceeds(response.content, budget)
-    if estimated is None:
-        return None
-    request = response.request
-    path = redact(request.url.raw_path.decode("ascii", errors="replace"))
-    return ResponseTooLargeError(
-        f"the {response.status_code} response to {request.method} {path} "
-        f"({len(response.content)} bytes) would take about {estimated // 2**20} MiB to decode "
-        f"(its lists, objects and strings counted), over the decoding budget of {budget} bytes "
-        "(4 x max_response_bytes, at least 64 MiB): the client did not decode it. Raise "
-        "max_response_bytes=... if the server really sends such bodies",
-        limit=budget,
-        attempts=attempts,
-        may_have_been_applied=write_may_have_been_applied(
-            request.method, status_code=response.status_code
-        ),
-        bound="decoded",
-        estimated=estimated,
-    )
-
-
 def _final(
     response: httpx.Response, budget: int | None, attempts: int, redact: Callable[[str], str]
 ) -> tuple[httpx.Response, int]:
     """The flow's result, unless its body would cost too much to decode."""
-    error = _too_costly(response, budget, attempts, redact)
+    error = too_costly(response, budget, attempts, redact)
     if error is not None:
         raise error
     return response, attempts
@@ -165,7 +123,7 @@ def send_flow(
                 elapsed_ms,
             )
             if isinstance(result, ResponseTooLarge):
-                raise _too_large(result, attempt, redact)
+                raise too_large(result.request, result.limit, attempt, redact)
             delay = policy.delay(attempt, rng=rng) if isinstance(result, rule.errors) else None
             if delay is None or _passes(clock, delay, deadline):
                 raise error_from_transport(

@@ -11,24 +11,18 @@ from __future__ import annotations
 import heapq
 import itertools
 import random
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypedDict, Unpack
 
+from ._errors import failure_error, not_understood, timeout_error
 from ._exceptions import (
     APITimeoutError,
     MaesnError,
-    TaskCancelledError,
-    TaskDeletedError,
-    TaskFailedError,
-    TaskPartiallySucceededError,
-    TaskTimeoutError,
-    UnexpectedTaskStatusError,
     ValidationError,
 )
 from ._flow import Emit, Flow, Sleep
 from ._models import Task
-from ._status import TaskOutcome, TaskStatus
 from ._validation import check_company_id, check_seconds, did_you_mean
 
 if TYPE_CHECKING:
@@ -40,10 +34,7 @@ __all__ = [
     "Fetch",
     "WaitKeywords",
     "WaitOptions",
-    "failure_error",
     "jittered",
-    "not_understood",
-    "timeout_error",
     "wait_flow",
     "wait_many_flow",
 ]
@@ -55,14 +46,6 @@ POLL_JITTER = 0.2
 
 Fetch = Callable[[float | None], Flow[tuple[Task, float | None]]]
 """One poll as a sub-flow: given the wait's deadline (monotonic), the task and its Retry-After."""
-
-_FAILURES: Mapping[TaskOutcome, type[TaskFailedError]] = {
-    TaskOutcome.FAILED: TaskFailedError,
-    TaskOutcome.PARTIAL: TaskPartiallySucceededError,
-    TaskOutcome.CANCELLED: TaskCancelledError,
-    TaskOutcome.CANCEL_FAILED: TaskCancelledError,
-    TaskOutcome.DELETED: TaskDeletedError,
-}
 
 
 class BatchWaitKeywords(TypedDict, total=False):
@@ -185,7 +168,9 @@ def wait_flow(
         except APITimeoutError as exc:
             if previous is None or clock.monotonic() < deadline:
                 raise
-            raise timeout_error(previous, clock.monotonic() - began, polls, options) from exc
+            raise timeout_error(
+                previous, clock.monotonic() - began, polls, options.max_wait
+            ) from exc
         polls += 1
         if options.on_poll is not None:
             options.on_poll(task)
@@ -204,7 +189,7 @@ def wait_flow(
             raise failure_error(task)
         remaining = deadline - clock.monotonic()
         if remaining <= 0:
-            raise timeout_error(task, clock.monotonic() - began, polls, options)
+            raise timeout_error(task, clock.monotonic() - began, polls, options.max_wait)
         # Retry-After can only lengthen a wait: a 0 or a past date must not make it spin.
         wanted = max(retry_after or 0.0, jittered(interval, rng))
         yield Sleep(min(wanted, remaining))
@@ -282,58 +267,3 @@ def wait_many_flow(
         for left in [polling, *(entry[2] for entry in due)]:
             if left is not None:
                 left.flow.close()
-
-
-def _quoted_messages(task: Task) -> str:
-    messages = task.messages
-    if not messages:
-        return "no information messages"
-    return "; ".join(repr(m) for m in messages[:5]) + (
-        f" (+{len(messages) - 5} more)" if len(messages) > 5 else ""  # noqa: PLR2004
-    )
-
-
-def _status_text(task: Task) -> str:
-    return task.status.value if isinstance(task.status, TaskStatus) else repr(task.status)
-
-
-def failure_error(task: Task) -> TaskFailedError:
-    """The error for a task that ended without success, quoting its information messages.
-
-    A task whose status counts as success but whose `information` holds entries the profile marks
-    as errors (`error_information_types`, asked for with `fail_on_error_information=True`) raises
-    TaskFailedError itself.
-    """
-    outcome = task.outcome
-    cls = _FAILURES.get(outcome, TaskFailedError) if outcome is not None else TaskFailedError
-    ended = f"{_status_text(task)} ({task.profile.name})"
-    if outcome is not None and outcome.is_success:
-        count = len(task.profile.error_information(task.information))
-        ended += f" with {count} error entr{'y' if count == 1 else 'ies'} in its information"
-    return cls(
-        f"task {task.task_id!r} ended {ended}: {_quoted_messages(task)}. The task is on the "
-        "exception's .task; pass raise_on_failure=False to get it returned instead",
-        task=task,
-    )
-
-
-def not_understood(task: Task) -> UnexpectedTaskStatusError:
-    """The error for a status that is neither pending nor terminal for the profile."""
-    return UnexpectedTaskStatusError(
-        f"task {task.task_id!r} reports {_status_text(task)}, which {task.profile.label} "
-        "does not define as running or finished: stopped waiting "
-        "at once rather than polling a status the client cannot interpret. Check integration=..., "
-        "or upgrade maesn-client if Maesn added this status",
-        task=task,
-    )
-
-
-def timeout_error(task: Task, elapsed: float, polls: int, options: WaitOptions) -> TaskTimeoutError:
-    """The error for a deadline that passed while the task was pending."""
-    return TaskTimeoutError(
-        f"task {task.task_id!r} is still {_status_text(task)} after {elapsed:.1f}s and {polls} "
-        f"polls (max_wait={options.max_wait:g}): wait longer with a larger max_wait, or check "
-        "again later with get_task",
-        task=task,
-        elapsed=elapsed,
-    )

@@ -34,12 +34,12 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+from ._errors import excerpt
 from ._exceptions import (
     ValidationError,
     WebhookFetchError,
     WebhookPayloadError,
     WebhookVerificationError,
-    excerpt,
 )
 from ._operations import find_operation
 from ._redaction import Secret
