@@ -37,6 +37,41 @@ TaskResult = tuple[str, Task | MaesnError]
 Task or the MaesnError its wait ended with (TaskFailedError, TaskTimeoutError, an APIError...)."""
 
 
+def _delivered(
+    client: Client | AsyncClient,
+    call: PreparedCall,
+    result: Any,
+    *,
+    handle_type: Callable[..., TaskHandle | AsyncTaskHandle],
+    page_type: Callable[..., SyncPage[Any] | AsyncPage[Any]],
+    page_fetch: Callable[[PreparedCall], Any],
+) -> Any:
+    """What a call returns for `result`: a task handle, a page of a list, or the result itself."""
+    if isinstance(result, TaskStart | ReadTaskStart):
+        handle = handle_type(
+            client,
+            result.task_id,
+            created=getattr(result, "created", None),
+            company_id=call.company_id,
+            operation=call.operation.qualname,
+        )
+        if isinstance(result, ReadTaskStart):
+            raise task_started(call.operation, handle, result.task_id)
+        return handle
+    if isinstance(result, PageData):
+        operation = call.operation
+        return page_type(
+            result.items,
+            fetch=page_fetch(call),
+            page=call.arguments.get("page") or 1,
+            pagination=result.pagination,
+            warnings=result.warnings,
+            operation=operation.qualname,
+            paged=operation_pages(client.profile, operation.operation_id) is not False,
+        )
+    return result
+
+
 class Client(Resources, BaseClient):
     """Blocking client for Maesn's unified API: every operation typed, tasks waited for.
 
@@ -89,34 +124,23 @@ class Client(Resources, BaseClient):
         return self._deliver(call, result)
 
     def _deliver(self, call: PreparedCall, result: Any) -> Any:
-        if isinstance(result, TaskStart | ReadTaskStart):
-            handle = TaskHandle(
-                self,
-                result.task_id,
-                created=getattr(result, "created", None),
-                company_id=call.company_id,
-                operation=call.operation.qualname,
-            )
-            if isinstance(result, ReadTaskStart):
-                raise task_started(call.operation, handle, result.task_id)
-            return handle
-        if isinstance(result, PageData):
-            operation, arguments = call.operation, call.arguments
+        return _delivered(
+            self,
+            call,
+            result,
+            handle_type=TaskHandle,
+            page_type=SyncPage,
+            page_fetch=self._page_fetch,
+        )
 
-            def fetch(number: int) -> SyncPage[Any]:
-                page: SyncPage[Any] = self._request(operation, {**arguments, "page": number})
-                return page
+    def _page_fetch(self, call: PreparedCall) -> Callable[[int], SyncPage[Any]]:
+        operation, arguments = call.operation, call.arguments
 
-            return SyncPage(
-                result.items,
-                fetch=fetch,
-                page=arguments.get("page") or 1,
-                pagination=result.pagination,
-                warnings=result.warnings,
-                operation=operation.qualname,
-                paged=operation_pages(self.profile, operation.operation_id) is not False,
-            )
-        return result
+        def fetch(number: int) -> SyncPage[Any]:
+            page: SyncPage[Any] = self._request(operation, {**arguments, "page": number})
+            return page
+
+        return fetch
 
     def paginate(
         self, method: Callable[P, SyncPage[T]], /, *args: P.args, **kwargs: P.kwargs
@@ -326,34 +350,23 @@ class AsyncClient(AsyncResources, BaseClient):
         return self._deliver(call, result)
 
     def _deliver(self, call: PreparedCall, result: Any) -> Any:
-        if isinstance(result, TaskStart | ReadTaskStart):
-            handle = AsyncTaskHandle(
-                self,
-                result.task_id,
-                created=getattr(result, "created", None),
-                company_id=call.company_id,
-                operation=call.operation.qualname,
-            )
-            if isinstance(result, ReadTaskStart):
-                raise task_started(call.operation, handle, result.task_id)
-            return handle
-        if isinstance(result, PageData):
-            operation, arguments = call.operation, call.arguments
+        return _delivered(
+            self,
+            call,
+            result,
+            handle_type=AsyncTaskHandle,
+            page_type=AsyncPage,
+            page_fetch=self._page_fetch,
+        )
 
-            async def fetch(number: int) -> AsyncPage[Any]:
-                page: AsyncPage[Any] = await self._request(operation, {**arguments, "page": number})
-                return page
+    def _page_fetch(self, call: PreparedCall) -> Callable[[int], Awaitable[AsyncPage[Any]]]:
+        operation, arguments = call.operation, call.arguments
 
-            return AsyncPage(
-                result.items,
-                fetch=fetch,
-                page=arguments.get("page") or 1,
-                pagination=result.pagination,
-                warnings=result.warnings,
-                operation=operation.qualname,
-                paged=operation_pages(self.profile, operation.operation_id) is not False,
-            )
-        return result
+        async def fetch(number: int) -> AsyncPage[Any]:
+            page: AsyncPage[Any] = await self._request(operation, {**arguments, "page": number})
+            return page
+
+        return fetch
 
     def paginate(
         self, method: Callable[P, Awaitable[AsyncPage[T]]], /, *args: P.args, **kwargs: P.kwargs
