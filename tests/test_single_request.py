@@ -33,6 +33,7 @@ class OverlapServer(Running):
         self.hold = hold
         self.most = 0
         self._in_flight = 0
+        self._arrivals = 0
         self._lock = threading.Lock()
         self._company = threading.Condition(self._lock)
         server = self
@@ -43,9 +44,17 @@ class OverlapServer(Running):
             def do_GET(self) -> None:
                 with server._company:
                     server._in_flight += 1
+                    server._arrivals += 1
+                    arrived = server._arrivals
                     server.most = max(server.most, server._in_flight)
                     server._company.notify_all()
-                    server._company.wait_for(lambda: server._in_flight > 1, timeout=server.hold)
+                    # Released by any later arrival, even one already answered and gone by the
+                    # time this thread wakes (waiting for "two in flight now" missed those and
+                    # held the request its whole `hold`).
+                    server._company.wait_for(
+                        lambda: server._in_flight > 1 or server._arrivals > arrived,
+                        timeout=server.hold,
+                    )
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(EMPTY_PAGE)))
