@@ -18,6 +18,7 @@ import gzip
 import json
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -183,6 +184,16 @@ class HostileServer(Running):
     def start(self) -> None:
         """Start accepting connections."""
         self._acceptor.start()
+
+    def join_scripts(self, timeout: float = 60.0) -> None:
+        """Wait (without stopping anything) until every connection's script has ended by itself."""
+        with self._lock:
+            threads = list(self._threads)
+        deadline = time.monotonic() + timeout
+        for thread in threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+            if thread.is_alive():
+                raise TimeoutError(f"a connection's script still runs after {timeout:g} s")
 
     def stop(self) -> None:
         """Stop accepting, cut every open connection and wait for the scripts to end."""
