@@ -55,13 +55,14 @@ class OverlapServer(Running):
                         lambda: server._in_flight > 1 or server._arrivals > arrived,
                         timeout=server.hold,
                     )
+                    # Out of flight before the answer goes out: a call the client sends only
+                    # after reading this answer must not meet this request still counted.
+                    server._in_flight -= 1
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(EMPTY_PAGE)))
                 self.end_headers()
                 self.wfile.write(EMPTY_PAGE)
-                with server._company:
-                    server._in_flight -= 1
 
             def log_message(self, format: str, *args: object) -> None:  # noqa: A002
                 """Quiet."""
