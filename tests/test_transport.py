@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import random
+import warnings
 from typing import Any
 
 import httpcore
@@ -425,6 +427,34 @@ def test_an_async_client_used_under_a_second_event_loop_raises_a_maesn_error() -
         assert isinstance(caught.value, maesn.MaesnError)
         assert len(server.requests) == sent
     assert all(isinstance(outcome, maesn.Task) for outcome in first)
+
+
+def test_closing_an_async_client_from_another_loop_raises_a_maesn_error() -> None:
+    """aclose() in a second loop, with a keep-alive connection of the first (closed) loop.
+
+    asyncio cannot close that socket from the second loop ("Event loop is closed", a raw
+    RuntimeError from deep inside httpcore); the client says what to do instead. Its own
+    loop closes it fine.
+    """
+    with HostileServer(reply(http_response(200, task_body()))) as server:  # keep-alive
+        client = maesn.AsyncClient(integration="abaconnect", base_url=server.base_url, **KEYS)
+        asyncio.run(client.get_task("t"))  # its connection stays open, idle, in the first loop
+        with pytest.raises(maesn.WrongEventLoopError) as caught:
+            asyncio.run(client.aclose())
+        assert "close the client in the loop that uses it" in str(caught.value).lower()
+        # The first loop is gone with the socket's transport: collect it without its warning.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ResourceWarning)
+            del client, caught
+            gc.collect()
+
+        async def used_and_closed_in_one_loop() -> object:
+            async with maesn.AsyncClient(
+                integration="abaconnect", base_url=server.base_url, **KEYS
+            ) as own:
+                return await own.get_task("t")
+
+        assert isinstance(asyncio.run(used_and_closed_in_one_loop()), maesn.Task)
 
 
 class _Hanging(httpx.AsyncBaseTransport):

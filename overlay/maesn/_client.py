@@ -504,7 +504,7 @@ class AsyncClient(AsyncResources, BaseClient):
         self._closed = True
         self._connection.closed = True
         if self._owns_http:
-            await self._connection.http.aclose()  # type: ignore[union-attr]
+            await self._connection.aclose_http()
 
     async def __aenter__(self) -> Self:
         return self

@@ -180,6 +180,26 @@ class Connection:
                 "that uses it, one per loop (each asyncio.run() is a new loop)"
             )
 
+    async def aclose_http(self) -> None:
+        """Close the (async) httpx client; raise WrongEventLoopError where its loop must do it.
+
+        Its pool's connections belong to the loop that sent the first request: closing them from
+        another loop, once that one is closed, fails inside asyncio ("Event loop is closed").
+        """
+        http = self.http
+        assert isinstance(http, httpx.AsyncClient)  # noqa: S101 - an async client always holds one
+        try:
+            await http.aclose()
+        except RuntimeError:
+            owner = self._gate.loop
+            if owner is None or owner() is asyncio.get_running_loop():
+                raise
+            raise WrongEventLoopError(
+                "this AsyncClient's connections belong to the event loop that sent its first "
+                "request, which is closed: they cannot be closed from another loop. Close the "
+                "client in the loop that uses it (`async with maesn.AsyncClient(...)` inside it)"
+            ) from None
+
     @contextlib.asynccontextmanager
     async def gate(self, deadline: float | None) -> AsyncIterator[None]:
         """Hold one of the in-flight cap's places (none without a cap), waiting until `deadline`.
