@@ -10,9 +10,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -193,12 +192,3 @@ def interruptible(
         if process.poll() is None:
             process.kill()
         process.communicate()
-
-
-def wait_until(condition: Callable[[], bool], what: str, *, timeout: float = 120.0) -> None:
-    """Poll `condition` until it holds (a readiness check, not a timing assertion)."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"gave up waiting for {what}")
-        time.sleep(0.02)

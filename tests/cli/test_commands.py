@@ -17,7 +17,7 @@ from maesn._cli import main
 from maesn._validation import did_you_mean
 from maesn.testing import Fault, Sandbox
 
-from .conftest import COMPANY, Cli, InProcess, cli_env, interruptible, wait_until
+from .conftest import COMPANY, Cli, InProcess, cli_env, interruptible
 
 COMMANDS: tuple[list[str], ...] = (
     [],
@@ -311,7 +311,7 @@ def test_ctrl_c_with_json_prints_a_json_error(sandbox: Sandbox) -> None:
     with interruptible(*args, env=cli_env(sandbox.base_url)) as process:
         # --json draws no status line: the sandbox's log says the wait has begun. It logs a
         # request before answering it, so a second poll proves the first answer arrived.
-        wait_until(lambda: sandbox.requests.count(task_id=task_id) >= 2, "the second poll")
+        sandbox.requests.wait_until(lambda log: sum(r.task_id == task_id for r in log) >= 2)
         process.send_signal(signal.SIGINT)
         stdout, _ = process.communicate(timeout=120)
     assert process.returncode == 130

@@ -15,12 +15,11 @@ import re
 import shutil
 import socket
 import subprocess
-import time
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Self
 
-import httpx
 from helpers import Running
 
 __all__ = [
@@ -150,6 +149,10 @@ def ensure_prism() -> Path:
     return executable()
 
 
+_LISTENING = b"Prism is listening on"
+"""What Prism prints once its server accepts connections."""
+
+
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -161,8 +164,9 @@ def _free_port() -> int:
 class PrismProcess(Running):
     """One `prism mock` or `prism proxy` process on a free 127.0.0.1 port; a context manager.
 
-    Its output goes to `log_path` (a file, not a pipe: a pipe nobody reads fills up and stalls
-    Prism after a few hundred requests).
+    Its output goes to `log_path` through a thread that reads it as it comes (a pipe nobody
+    reads fills up and stalls Prism after a few hundred requests); the line Prism prints when it
+    listens marks it ready, so start-up waits on an event, not on a polling loop.
     """
 
     command: Path
@@ -171,6 +175,7 @@ class PrismProcess(Running):
     port: int = field(default_factory=_free_port)
     _process: subprocess.Popen[bytes] | None = None
     _log: IO[bytes] | None = None
+    _copier: threading.Thread | None = None
 
     @property
     def url(self) -> str:
@@ -188,34 +193,43 @@ class PrismProcess(Running):
         return text[-_OUTPUT_TAIL:] or "(no output)"
 
     def start(self) -> Self:
-        """Start Prism and wait until it answers HTTP; raise with its output if it never does."""
+        """Start Prism and wait until it says it listens; raise with its output if it never does."""
         argv = [str(self.command), *self.arguments, "--port", str(self.port), "--host", "127.0.0.1"]
-        self._log = self.log_path.open("wb")
-        self._process = subprocess.Popen(  # noqa: S603 - fixed command, no shell
-            argv, stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT, cwd=ROOT
+        self._log = log = self.log_path.open("wb")
+        self._process = process = subprocess.Popen(  # noqa: S603 - fixed command, no shell
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
         )
-        deadline = time.monotonic() + START_TIMEOUT
-        with httpx.Client(timeout=2.0) as probe:
-            while True:
-                if self._process.poll() is not None:
-                    code = self._process.returncode
-                    self.stop()
-                    raise RuntimeError(
-                        f"Prism exited with {code} before answering: {' '.join(argv)}\n"
-                        f"{self.output()}"
-                    )
-                try:
-                    probe.get(self.url + "/")  # any answer (Prism says 404 for /) means ready
-                except httpx.TransportError:
-                    if time.monotonic() > deadline:
-                        self.stop()
-                        raise RuntimeError(
-                            f"Prism did not answer on {self.url} within {START_TIMEOUT:.0f} s: "
-                            f"{' '.join(argv)}\n{self.output()}"
-                        ) from None
-                    time.sleep(0.05)
-                else:
-                    return self
+        listening = threading.Event()
+        assert process.stdout is not None
+
+        def copy(stream: IO[bytes]) -> None:
+            with stream:
+                for line in stream:  # until Prism exits
+                    log.write(line)
+                    log.flush()
+                    if _LISTENING in line:
+                        listening.set()
+            listening.set()  # it exited: start() reports that
+
+        self._copier = threading.Thread(target=copy, args=(process.stdout,), daemon=True)
+        self._copier.start()
+        if not listening.wait(START_TIMEOUT):
+            self.stop()
+            raise RuntimeError(
+                f"Prism did not listen on {self.url} within {START_TIMEOUT:.0f} s: "
+                f"{' '.join(argv)}\n{self.output()}"
+            )
+        if process.poll() is not None:
+            code = process.returncode
+            self.stop()
+            raise RuntimeError(
+                f"Prism exited with {code} before answering: {' '.join(argv)}\n{self.output()}"
+            )
+        return self
 
     def stop(self) -> None:
         """Terminate Prism (kill it if it does not exit in time) and close its log."""
@@ -227,6 +241,9 @@ class PrismProcess(Running):
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=STOP_TIMEOUT)
+        copier, self._copier = self._copier, None
+        if copier is not None:
+            copier.join(timeout=STOP_TIMEOUT)  # the pipe ends with the process
         log, self._log = self._log, None
         if log is not None:
             log.close()

@@ -361,3 +361,21 @@ async def test_async_clients_see_the_same_lifecycle(maesn_sandbox: Sandbox) -> N
 def test_the_sandbox_reads_time_through_maesns_clock() -> None:
     """With no fake clock installed, the system clock is in use."""
     assert isinstance(_clock.current(), _clock.SystemClock)
+
+
+def test_the_request_log_wakes_a_waiter_when_a_request_arrives(maesn_sandbox: Sandbox) -> None:
+    """`requests.wait_until` returns once a request makes the condition hold; no polling."""
+    task_id = maesn_sandbox.add_task("abaconnect", lifecycle=["FINISHED"])
+    seen: list[int] = []
+
+    def wait() -> None:
+        log = maesn_sandbox.requests.wait_until(lambda log: any(r.task_id == task_id for r in log))
+        seen.append(len(log))
+
+    waiter = threading.Thread(target=wait)
+    waiter.start()
+    httpx.get(maesn_sandbox.task_url(task_id), headers=maesn_sandbox.headers)
+    waiter.join(timeout=30)
+    assert seen == [1]
+    with pytest.raises(TimeoutError, match="did not reach the condition"):
+        maesn_sandbox.requests.wait_until(lambda log: len(log) > 1, timeout=0.05)

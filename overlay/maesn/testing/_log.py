@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 __all__ = ["REDACTED", "RecordedRequest", "RequestLog", "redact_headers"]
@@ -52,12 +52,27 @@ class RequestLog:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)
         self._entries: list[RecordedRequest] = []
 
     def append(self, request: RecordedRequest) -> None:
         """Record `request` (the sandbox calls this before it sends the response)."""
-        with self._lock:
+        with self._changed:
             self._entries.append(request)
+            self._changed.notify_all()
+
+    def wait_until(
+        self, condition: Callable[[list[RecordedRequest]], bool], *, timeout: float = 30.0
+    ) -> list[RecordedRequest]:
+        """Block until `condition(requests so far)` holds; those requests.
+
+        TimeoutError after `timeout` s, which only keeps a broken test from hanging: waiting is
+        on a condition variable that every recorded request wakes, never a sleep.
+        """
+        with self._changed:
+            if not self._changed.wait_for(lambda: condition(list(self._entries)), timeout=timeout):
+                raise TimeoutError(f"the request log did not reach the condition in {timeout} s")
+            return list(self._entries)
 
     def snapshot(self) -> list[RecordedRequest]:
         """A copy of the log as it is now."""
