@@ -596,9 +596,8 @@ def mismatch(
 
 def never_reported(task: Task, label: str, statuses: Iterable[str]) -> UnexpectedTaskStatusError:
     """A known status that the integration (`label`, reporting `statuses`) never reports."""
-    status = task.status.value if isinstance(task.status, TaskStatus) else str(task.status)
     return UnexpectedTaskStatusError(
-        f"task {task.task_id!r} reports {status}, which {label} never reports (it reports "
+        f"task {task.task_id!r} reports {_status_text(task)}, which {label} never reports (it reports "
         f"{', '.join(sorted(statuses))}). The client may be configured with the wrong "
         "integration for this account key: check integration=...",
         task=task,
