@@ -473,10 +473,10 @@ def _send_sync(connection: Connection, action: Send) -> httpx.Response | httpx.H
 # a cancellation there can land in httpcore's state lock and leave the connection marked in use;
 # or not at all once the close has begun (it is quick). Python 3.12's `asyncio.wait_for`, which
 # cancels the caller's own task, hit those windows often. The caller waits, so the pool is
-# consistent and the in-flight place free when the call ends. A transport of the user's own (not httpx's pool)
-# has no such points to wait for: it is cancelled at once. A request queued for a slot of a full
-# pool reaches its first event when it gets one (or its pool wait, bounded by the deadline, ends);
-# maesn's own pool never queues (the in-flight cap matches its size).
+# consistent and the in-flight place free when the call ends. A transport of the user's own
+# (not httpx's pool) has no such points to wait for: it is cancelled at once. A request queued
+# for a slot of a full pool reaches its first event when it gets one (or its pool wait, bounded
+# by the deadline, ends); maesn's own pool never queues (the in-flight cap matches its size).
 
 
 def _pooled(http: httpx.AsyncClient, request: httpx.Request) -> bool:
