@@ -63,3 +63,17 @@ def test_fake_clock_installs_and_restores_the_previous_clock() -> None:
 def test_the_fixture_installs_a_fake_clock(maesn_fake_clock: FakeClock) -> None:
     """maesn_fake_clock is the clock maesn reads during the test."""
     assert _clock.current() is maesn_fake_clock
+
+
+def test_slept_is_the_time_the_sleeps_moved_the_clock_on_by() -> None:
+    """Sleeps that fill a 10 s deadline exactly add up to 10 s, not an ulp more, on any Python.
+
+    These are jittered polls plus the remainder `10 - monotonic()`: the clock reaches 10.0, while
+    `sum()` of the same floats gives 10.000000000000002 on Python 3.12+ (compensated summation).
+    """
+    clock = FakeClock()
+    for seconds in (0.8203653757284242, 1.223075268053947, 2.0067300337733758, 3.110875166091628):
+        clock.sleep(seconds)
+    clock.sleep(10 - clock.monotonic())
+    assert clock.monotonic() == 10.0
+    assert clock.slept == 10.0
