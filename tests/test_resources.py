@@ -7,6 +7,7 @@ each call goes to a scripted server on loopback that records what it received.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import inspect
 import json
@@ -14,7 +15,7 @@ import logging
 import subprocess
 import sys
 import urllib.parse
-from typing import Any
+from typing import Any, cast
 
 import httpx
 import maesn
@@ -22,7 +23,9 @@ import pytest
 from maesn._calls import CallContext, prepare_call
 from maesn._operations import Operation, Parameter, Reply, all_operations, find_operation
 from maesn._profiles import Integration
+from maesn._resource import SyncRequester, SyncResource
 from maesn_api.models.company_response_dto import CompanyResponseDto
+from maesn_resources.accounting import Accounting, AsyncAccounting
 from samples import parameter_value, required_arguments, sample
 from scripted_server import ScriptedServer
 
@@ -298,11 +301,70 @@ def test_argument_errors_are_validation_errors_before_any_request(
     assert scripted_server.requests == []
 
 
-def test_an_unknown_keyword_names_itself(scripted_server: ScriptedServer) -> None:
-    """A typo in a keyword is Python's TypeError naming it (and mypy's error before that)."""
-    with make_client(scripted_server) as client, pytest.raises(TypeError, match="bodyy"):
-        client.accounting.post_file_async(bodyy=1)  # type: ignore[call-arg]
+ARGUMENT_MISTAKES: list[tuple[str, tuple[Any, ...], dict[str, Any], str | None, str | None]] = [
+    # operation, positional, keywords, the argument blamed, a word of the hint
+    ("post_file_async", (), {"bodyy": 1}, "bodyy", "'body'"),
+    ("get_account", (), {"acount_id": "a-1"}, "acount_id", "'account_id'"),
+    ("post_file_async", (), {}, "body", None),
+    ("get_account", (), {"company_id": "c-1"}, "account_id", None),
+    ("post_file_async", (b"%PDF",), {}, None, None),
+    ("get_account", ("a-1", "c-1"), {}, None, None),
+    ("get_account", ("a-1",), {"account_id": "a-2"}, None, None),
+]
+
+
+def _call_in_mode(
+    server: ScriptedServer, mode: str, operation: str, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> None:
+    async def call_async() -> None:
+        async with make_async_client(server) as client:
+            await getattr(client.accounting, operation)(*args, **kwargs)
+
+    if mode == "async":
+        asyncio.run(call_async())
+        return
+    with make_client(server) as client:
+        resource = client.accounting.with_raw_response if mode == "raw" else client.accounting
+        getattr(resource, operation)(*args, **kwargs)
+
+
+@pytest.mark.parametrize("mistake", ARGUMENT_MISTAKES, ids=lambda m: f"{m[0]}-{m[3]}-{m[1]}")
+@pytest.mark.parametrize("mode", ["sync", "async", "raw"])
+def test_arguments_the_signature_refuses_are_a_validation_error(
+    scripted_server: ScriptedServer,
+    mode: str,
+    mistake: tuple[str, tuple[Any, ...], dict[str, Any], str | None, str | None],
+) -> None:
+    """A misspelt keyword (with "did you mean"), a missing or an extra argument: nothing sent."""
+    operation, args, kwargs, argument, hint = mistake
+    with pytest.raises(maesn.ValidationError) as caught:
+        _call_in_mode(scripted_server, mode, operation, args, kwargs)
+    assert caught.value.argument == argument
+    assert (caught.value.hint is None) is (hint is None)
+    assert hint is None or hint in str(caught.value.hint)
+    assert isinstance(caught.value.__cause__, TypeError)
     assert scripted_server.requests == []
+
+
+def test_checked_methods_keep_their_signature_and_kind() -> None:
+    """The argument check is invisible to `help()`, `inspect` and IDEs reading the signature."""
+    for resource_type, is_async in ((Accounting, False), (AsyncAccounting, True)):
+        method = resource_type.post_file_async
+        assert list(inspect.signature(method).parameters) == ["self", "body", "company_id"]
+        assert inspect.iscoroutinefunction(method) is is_async
+        assert "POST /accounting/files/async" in (method.__doc__ or "")
+
+
+def test_a_type_error_raised_inside_a_method_is_not_taken_for_an_argument_mistake() -> None:
+    """Only a call the signature refuses becomes a ValidationError; other TypeErrors pass."""
+
+    class Probe(SyncResource):
+        def fails(self, *, body: object) -> None:
+            raise TypeError(f"inside, with {body!r}")
+
+    with pytest.raises(TypeError, match="inside") as caught:
+        Probe(cast("SyncRequester", None)).fails(body=1)
+    assert not isinstance(caught.value, maesn.ValidationError)
 
 
 @pytest.mark.parametrize("value", ["", ".", ".."])
